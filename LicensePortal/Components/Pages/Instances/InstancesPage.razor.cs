@@ -1,0 +1,181 @@
+using System.Globalization;
+using LicensePortal.Components.Shared;
+using LicensePortal.Data;
+using LicensePortal.Notifications;
+using LicensePortal.Services;
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+
+namespace LicensePortal.Components.Pages.Instances;
+
+/// <summary>
+/// The seed's /instances: administrators edit quotas and expiry in place; everyone else reads. The grid refreshes
+/// itself when any instance it may show changes elsewhere.
+/// </summary>
+public sealed partial class InstancesPage
+{
+    [Inject] private InstanceService Instances { get; set; } = default!;
+    [Inject] private InstanceChangeNotifier Notifier { get; set; } = default!;
+    [Inject] private IDialogService Dialogs { get; set; } = default!;
+    [Inject] private ISnackbar Snackbar { get; set; } = default!;
+    [Inject] private NavigationManager Navigation { get; set; } = default!;
+
+    private MudDataGrid<InstanceRow> _grid = default!;
+    private HashSet<InstanceRow> _selected = [];
+    private InstanceStatus? _status;
+    private string _owner = "";
+    private string _namePrefix = "";
+    private bool _isAdmin;
+    private bool _seesEverything;
+    private PortalActor? _actor;
+    private InstanceRow? _conflict;
+    private IDisposable? _subscription;
+
+    protected override async Task OnInitializedAsync()
+    {
+        _actor = await GetActorAsync();
+        _isAdmin = _actor.IsAdministrator;
+        _seesEverything = _actor.SeesEverything;
+    }
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        if (!firstRender)
+        {
+            return;
+        }
+        // Subscribe only once interactive (never during prerender), and hand every callback back to this circuit.
+        _subscription = Notifier.Subscribe(OnInstanceChangedAsync);
+        if (_isAdmin && Navigation.Uri.EndsWith("/add_instance", StringComparison.OrdinalIgnoreCase))
+        {
+            await CreateAsync();
+        }
+    }
+
+    private Task OnInstanceChangedAsync(InstanceChange change)
+    {
+        if (_actor is null || (!_actor.SeesEverything && change.OwnerId != _actor.UserId))
+        {
+            return Task.CompletedTask;
+        }
+        _ = InvokeAsync(async () =>
+        {
+            try
+            {
+                await _grid.ReloadServerData();
+            }
+            catch (Exception ex)
+            {
+                await DispatchExceptionAsync(ex);
+            }
+        });
+        return Task.CompletedTask;
+    }
+
+    public void Dispose() => _subscription?.Dispose();
+
+    private async Task<GridData<InstanceRow>> LoadAsync(GridState<InstanceRow> state, CancellationToken cancellationToken)
+    {
+        var sort = state.SortDefinitions.FirstOrDefault();
+        var sortBy = sort?.SortBy switch
+        {
+            nameof(InstanceRow.Status) => InstanceSort.Status,
+            nameof(InstanceRow.ExpiresOn) => InstanceSort.ExpiresOn,
+            nameof(InstanceRow.DownloadCount) => InstanceSort.DownloadCount,
+            _ => InstanceSort.Name,
+        };
+        var query = new InstanceQuery(state.Page, state.PageSize, _status, _owner, _namePrefix, sortBy, sort?.Descending ?? false);
+        var page = await Instances.ListAsync(_actor ?? await GetActorAsync(), query, cancellationToken);
+        return new GridData<InstanceRow> { Items = page.Items, TotalItems = page.TotalCount };
+    }
+
+    private async Task StatusFilterChangedAsync(InstanceStatus? status)
+    {
+        _status = status;
+        await _grid.ReloadServerData();
+    }
+
+    private async Task OwnerFilterChangedAsync(string owner)
+    {
+        _owner = owner ?? "";
+        await _grid.ReloadServerData();
+    }
+
+    private async Task NameFilterChangedAsync(string prefix)
+    {
+        _namePrefix = prefix ?? "";
+        await _grid.ReloadServerData();
+    }
+
+    private async Task ExpiryChangedAsync(InstanceRow row, DateTime? date)
+    {
+        if (date is null)
+        {
+            return;
+        }
+        row.ExpiresOn = DateOnly.FromDateTime(date.Value);
+        await SaveRowAsync(row);
+    }
+
+    /// <summary>Saves one edited row with the version it was read at; a conflict or a broken rule leaves the stored row as it was.</summary>
+    private async Task<DataGridEditFormAction> SaveRowAsync(InstanceRow row)
+    {
+        var result = await Instances.UpdateAsync(await GetActorAsync(), row.Id, row.ToQuotas(), row.Version);
+        switch (result.Failure)
+        {
+            case Failure.None:
+                row.Version = result.Value!.Version;
+                row.Status = result.Value.Status;
+                row.UpdatedAt = result.Value.UpdatedAt;
+                Snackbar.Add(Text["Instances.Saved", row.Name], Severity.Success);
+                return DataGridEditFormAction.Close;
+            case Failure.Conflict:
+                _conflict = result.Value;
+                break;
+            default:
+                Snackbar.Add(string.Join(" ", result.Errors.Select(Message)), Severity.Error);
+                break;
+        }
+        await _grid.ReloadServerData();
+        return DataGridEditFormAction.KeepOpen;
+    }
+
+    private string CurrentValues(InstanceRow current) => Text["Instances.CurrentValues",
+        current.MaxDesktops, current.MaxImages, current.MaxUsers, current.MaxVcpus, current.MaxVmemGib, current.MaxVdiskGib,
+        current.ExpiresOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)];
+
+    private async Task CreateAsync()
+    {
+        var dialog = await Dialogs.ShowAsync<InstanceDialog>(Text["Instances.Create"], new DialogOptions { MaxWidth = MaxWidth.Medium, FullWidth = true, BackdropClick = false });
+        var result = await dialog.Result;
+        if (result is { Canceled: false, Data: InstanceRow created })
+        {
+            Snackbar.Add(Text["Instances.Created", created.Name], Severity.Success);
+            await _grid.ReloadServerData();
+        }
+    }
+
+    private async Task DeleteSelectedAsync()
+    {
+        var names = string.Join(", ", _selected.Select(i => i.Name).Take(50));
+        var confirmed = await Dialogs.ShowMessageBoxAsync(new MessageBoxOptions
+        {
+            Title = Text["Instances.DeleteTitle"],
+            Message = Text["Instances.DeleteConfirm", _selected.Count, names],
+            YesText = Text["Common.Delete"],
+            CancelText = Text["Common.Cancel"],
+        });
+        if (confirmed != true)
+        {
+            return;
+        }
+        var results = await Instances.DeleteAsync(await GetActorAsync(), _selected.Select(i => i.Id).ToList());
+        foreach (var r in results)
+        {
+            Snackbar.Add(r.Succeeded ? Text["Common.DeletedItem", r.Key] : Text["Common.DeleteFailedItem", r.Key, Text[r.ErrorCode ?? "Error.Unexpected"]],
+                r.Succeeded ? Severity.Success : Severity.Error);
+        }
+        _selected.Clear();
+        await _grid.ReloadServerData();
+    }
+}

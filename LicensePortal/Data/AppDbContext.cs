@@ -1,0 +1,71 @@
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+
+namespace LicensePortal.Data;
+
+/// <summary>
+/// The portal's database. Each provider has a subclass (<see cref="SqliteAppDbContext"/>, <see cref="PostgresAppDbContext"/>)
+/// so that each keeps its own migrations; services only see this type.
+/// </summary>
+public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext<PortalUser, PortalRole, string>(options)
+{
+    public DbSet<Instance> Instances => Set<Instance>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+
+        builder.Entity<PortalUser>(user =>
+        {
+            user.Property(u => u.Organization).HasMaxLength(64);
+            user.Property(u => u.OsAuthUrl).HasMaxLength(256);
+            user.Property(u => u.PhoneNumber).HasMaxLength(11);
+            // Listing pages sort and search on these.
+            user.HasIndex(u => u.Organization);
+            user.HasIndex(u => u.CreatedAt);
+            user.HasMany(u => u.Instances).WithOne(i => i.Owner).HasForeignKey(i => i.OwnerId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<PortalRole>(role =>
+        {
+            role.Property(r => r.Description).HasMaxLength(256);
+        });
+
+        builder.Entity<Instance>(instance =>
+        {
+            instance.ToTable("Instances");
+            instance.Property(i => i.Name).HasMaxLength(Instance.NameMaxLength);
+            instance.Property(i => i.NormalizedName).HasMaxLength(Instance.NameMaxLength);
+            instance.HasIndex(i => i.NormalizedName).IsUnique();
+            instance.Property(i => i.Status).HasConversion<string>().HasMaxLength(16);
+            instance.Property(i => i.StatusReason).HasMaxLength(512);
+            instance.Property(i => i.Mac).HasMaxLength(256);
+            instance.Property(i => i.SerialNumber).HasMaxLength(256);
+            instance.Property(i => i.CheckCode).HasMaxLength(4096);
+            instance.Property(i => i.PublicKey).HasMaxLength(4096);
+            instance.Property(i => i.Version).IsConcurrencyToken();
+            // One index per grid filter, each ending in the default sort so a filtered page is an index range scan.
+            instance.HasIndex(i => new { i.Status, i.NormalizedName });
+            instance.HasIndex(i => new { i.OwnerId, i.NormalizedName });
+            instance.HasIndex(i => i.ExpiresOn);
+        });
+    }
+}
+
+/// <summary>The SQLite flavour of <see cref="AppDbContext"/>; owns the migrations under Data/Migrations/Sqlite.</summary>
+public sealed class SqliteAppDbContext(DbContextOptions<SqliteAppDbContext> options) : AppDbContext(options);
+
+/// <summary>The PostgreSQL flavour of <see cref="AppDbContext"/>; owns the migrations under Data/Migrations/Postgres.</summary>
+public sealed class PostgresAppDbContext(DbContextOptions<PostgresAppDbContext> options) : AppDbContext(options)
+{
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        // Byte-order collation on the columns searched by prefix ranges: locale collations ignore punctuation
+        // and would make "name >= 'A-' AND name < 'A-\uffff'" miss rows. SQLite compares bytes already.
+        builder.Entity<Instance>().Property(i => i.NormalizedName).UseCollation("C");
+        builder.Entity<PortalUser>().Property(u => u.NormalizedUserName).UseCollation("C");
+        builder.Entity<PortalUser>().Property(u => u.NormalizedEmail).UseCollation("C");
+        builder.Entity<PortalUser>().Property(u => u.Organization).UseCollation("C");
+    }
+}

@@ -1,0 +1,68 @@
+namespace LicensePortal.Data;
+
+/// <summary>A customer deployment with its quotas and expiry (the seed's Instance).</summary>
+public sealed class Instance
+{
+    public const int NameMaxLength = 64;
+
+    public int Id { get; set; }
+
+    /// <summary>The seed's instancename: letters, digits, '-', '_', '.'; unique ignoring case.</summary>
+    public string Name { get; set; } = "";
+
+    /// <summary>Upper-invariant copy of <see cref="Name"/>; carries the case-insensitive unique index on every provider.</summary>
+    public string NormalizedName { get; set; } = "";
+
+    public string OwnerId { get; set; } = "";
+
+    public PortalUser? Owner { get; set; }
+
+    /// <summary>max_vm: concurrent desktops.</summary>
+    public int MaxDesktops { get; set; }
+
+    /// <summary>max_image.</summary>
+    public int MaxImages { get; set; }
+
+    /// <summary>max_user: concurrent users.</summary>
+    public int MaxUsers { get; set; }
+
+    /// <summary>max_vcpu.</summary>
+    public int MaxVcpus { get; set; }
+
+    /// <summary>max_vmem, in GiB.</summary>
+    public int MaxVmemGib { get; set; }
+
+    /// <summary>max_vdisk, in GiB.</summary>
+    public int MaxVdiskGib { get; set; }
+
+    public InstanceStatus Status { get; set; } = InstanceStatus.TOUPLOAD;
+
+    /// <summary>Why the instance is in its state, when that needs saying (the INFOERROR reason, for one).</summary>
+    public string StatusReason { get; set; } = "";
+
+    /// <summary>
+    /// The seed's expired_time, as the last day the license is valid (UTC). The license file carries it as YYYY-MM-DD;
+    /// the instance is EXPIRED from the next day on.
+    /// </summary>
+    public DateOnly ExpiresOn { get; set; }
+
+    public string Mac { get; set; } = "";
+
+    public string SerialNumber { get; set; } = "";
+
+    /// <summary>The host info file's check code (the host's signature over the file).</summary>
+    public string CheckCode { get; set; } = "";
+
+    /// <summary>The host's public keys from its host info file.</summary>
+    public string PublicKey { get; set; } = "";
+
+    /// <summary>The seed's download counter: real license downloads.</summary>
+    public int DownloadCount { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+
+    public DateTime UpdatedAt { get; set; }
+
+    /// <summary>Application-managed concurrency token: SQLite has no database-generated row version.</summary>
+    public Guid Version { get; set; }
+}

@@ -1,0 +1,149 @@
+using System.Globalization;
+using LicensePortal.Accounts;
+using LicensePortal.Components;
+using LicensePortal.Data;
+using LicensePortal.Notifications;
+using LicensePortal.Options;
+using LicensePortal.Services;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Localization;
+using MudBlazor;
+using MudBlazor.Services;
+
+namespace LicensePortal;
+
+/// <summary>Everything Program.cs wires up, one method per direction: services in, endpoints out.</summary>
+public static class PortalSetup
+{
+    public const string AdministratorsPolicy = "Administrators";
+    public const string StaffPolicy = "Staff";
+
+    public static readonly CultureInfo[] SupportedCultures = [new("zh-Hans"), new("en")];
+
+    public static WebApplicationBuilder AddLicensePortal(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section);
+        services.AddSingleton(TimeProvider.System);
+
+        services.AddPortalDatabase(builder.Configuration, builder.Environment);
+        services.AddHealthChecks().AddDbContextCheck<AppDbContext>("database");
+
+        services.AddIdentity<PortalUser, PortalRole>(options =>
+            {
+                options.SignIn.RequireConfirmedAccount = false;
+                options.User.RequireUniqueEmail = false; // e-mail is optional; UserAdminService keeps it unique when given
+                options.Lockout.AllowedForNewUsers = true;
+                options.Lockout.MaxFailedAccessAttempts = 5;
+                options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(5);
+                options.Password.RequiredLength = 10;
+            })
+            .AddEntityFrameworkStores<AppDbContext>()
+            .AddUserManager<PortalUserManager>()
+            .AddSignInManager<PortalSignInManager>()
+            .AddClaimsPrincipalFactory<PortalClaimsPrincipalFactory>()
+            .AddDefaultUI()
+            .AddDefaultTokenProviders();
+        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
+        services.ConfigureApplicationCookie(o =>
+        {
+            o.LoginPath = AccountPages.Login;
+            o.LogoutPath = AccountPages.Logout;
+            o.AccessDeniedPath = "/Identity/Account/AccessDenied";
+            o.Cookie.Name = "LicensePortal.Auth";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.SlidingExpiration = true;
+            o.ExpireTimeSpan = TimeSpan.FromHours(8);
+        });
+        services.AddAuthorizationBuilder()
+            .AddPolicy(AdministratorsPolicy, p => p.RequireRole(PortalRole.Administrator))
+            .AddPolicy(StaffPolicy, p => p.RequireRole(PortalRole.Administrator, PortalRole.Support))
+            // Every page and endpoint needs a signed-in user unless it says otherwise.
+            .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+
+        services.AddLocalization();
+        services.Configure<RequestLocalizationOptions>(o =>
+        {
+            o.DefaultRequestCulture = new RequestCulture("zh-Hans");
+            o.SupportedCultures = SupportedCultures;
+            o.SupportedUICultures = SupportedCultures;
+            o.FallBackToParentCultures = true;
+            o.FallBackToParentUICultures = true;
+            // "zh", "zh-CN", "zh-TW" from the browser all land on zh-Hans; anything else on English.
+            o.RequestCultureProviders.Insert(2, new AcceptLanguageFallbackProvider());
+        });
+
+        services.AddRazorPages();
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddCascadingAuthenticationState();
+        services.AddScoped<AuthenticationStateProvider, RevalidatingIdentityStateProvider>();
+        services.AddHttpContextAccessor();
+        services.AddMudServices(c =>
+        {
+            c.SnackbarConfiguration.PositionClass = Defaults.Classes.Position.BottomRight;
+            c.SnackbarConfiguration.PreventDuplicates = false;
+        });
+
+        services.AddSingleton<InstanceChangeNotifier>();
+        services.AddSingleton<InstanceService>();
+        services.AddSingleton<UserAdminService>();
+        return builder;
+    }
+
+    public static async Task<WebApplication> MapLicensePortalAsync(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/Error", createScopeForErrors: true);
+            app.UseHsts();
+        }
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseRequestLocalization();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAccountPageRules();
+        app.UseAntiforgery();
+
+        app.MapStaticAssets().AllowAnonymous();
+        app.MapRazorPages();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        app.MapHealthChecks("/healthz").AllowAnonymous();
+        app.MapCultureEndpoint();
+        return app;
+    }
+
+    /// <summary>Sets the culture cookie and goes back: the UI language switch.</summary>
+    private static void MapCultureEndpoint(this WebApplication app) =>
+        app.MapGet("/culture/set", (HttpContext context, string culture, string? redirectUri) =>
+        {
+            if (SupportedCultures.Any(c => c.Name == culture))
+            {
+                context.Response.Cookies.Append(
+                    CookieRequestCultureProvider.DefaultCookieName,
+                    CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture)),
+                    new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), IsEssential = true, SameSite = SameSiteMode.Lax, HttpOnly = true });
+            }
+            // Only local paths: never an open redirect.
+            var target = redirectUri is { Length: > 0 } && redirectUri.StartsWith('/') && !redirectUri.StartsWith("//", StringComparison.Ordinal) ? redirectUri : "/";
+            return Results.LocalRedirect(target);
+        }).AllowAnonymous();
+
+    /// <summary>Maps any Chinese browser language to zh-Hans and anything else to English, after the cookie and query providers.</summary>
+    private sealed class AcceptLanguageFallbackProvider : RequestCultureProvider
+    {
+        public override Task<ProviderCultureResult?> DetermineProviderCultureResult(HttpContext httpContext)
+        {
+            var header = httpContext.Request.Headers.AcceptLanguage.ToString();
+            if (string.IsNullOrWhiteSpace(header))
+            {
+                return NullProviderCultureResult;
+            }
+            var first = header.Split(',')[0].Split(';')[0].Trim();
+            var culture = first.StartsWith("zh", StringComparison.OrdinalIgnoreCase) ? "zh-Hans" : "en";
+            return Task.FromResult<ProviderCultureResult?>(new ProviderCultureResult(culture));
+        }
+    }
+}

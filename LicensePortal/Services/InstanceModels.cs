@@ -1,0 +1,59 @@
+using LicensePortal.Data;
+
+namespace LicensePortal.Services;
+
+/// <summary>What the instances grid may sort by.</summary>
+public enum InstanceSort
+{
+    Name,
+    Status,
+    ExpiresOn,
+    CreatedAt,
+    UpdatedAt,
+    DownloadCount,
+}
+
+/// <summary>One page request of the instances grid. <see cref="Page"/> is zero-based.</summary>
+public sealed record InstanceQuery(
+    int Page = 0,
+    int PageSize = 25,
+    InstanceStatus? Status = null,
+    string? OwnerUserName = null,
+    string? NamePrefix = null,
+    InstanceSort SortBy = InstanceSort.Name,
+    bool Descending = false);
+
+/// <summary>An instance as lists and editors show it. Mutable so the grid can edit it in place before saving.</summary>
+public sealed class InstanceRow
+{
+    public int Id { get; set; }
+    public string Name { get; set; } = "";
+    public string OwnerId { get; set; } = "";
+    public string OwnerUserName { get; set; } = "";
+    public int MaxDesktops { get; set; }
+    public int MaxImages { get; set; }
+    public int MaxUsers { get; set; }
+    public int MaxVcpus { get; set; }
+    public int MaxVmemGib { get; set; }
+    public int MaxVdiskGib { get; set; }
+    public InstanceStatus Status { get; set; }
+    public string StatusReason { get; set; } = "";
+    public DateOnly ExpiresOn { get; set; }
+    public string Mac { get; set; } = "";
+    public string SerialNumber { get; set; } = "";
+    public int DownloadCount { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+    public Guid Version { get; set; }
+
+    /// <summary>The editable part, for a save that carries the version it was read at.</summary>
+    public InstanceQuotas ToQuotas() => new(MaxDesktops, MaxImages, MaxUsers, MaxVcpus, MaxVmemGib, MaxVdiskGib, ExpiresOn);
+
+    public InstanceRow Clone() => (InstanceRow)MemberwiseClone();
+}
+
+/// <summary>The quotas and expiry an administrator sets.</summary>
+public sealed record InstanceQuotas(int MaxDesktops, int MaxImages, int MaxUsers, int MaxVcpus, int MaxVmemGib, int MaxVdiskGib, DateOnly ExpiresOn);
+
+/// <summary>A new instance: its name, its owner, and its quotas.</summary>
+public sealed record NewInstance(string Name, string OwnerId, InstanceQuotas Quotas);

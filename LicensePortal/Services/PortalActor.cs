@@ -1,0 +1,27 @@
+using System.Security.Claims;
+using LicensePortal.Data;
+
+namespace LicensePortal.Services;
+
+/// <summary>Who is asking: every service call that reads or changes data takes one and applies its rules.</summary>
+public sealed record PortalActor(string UserId, string UserName, string Role)
+{
+    public bool IsAdministrator => Role == PortalRole.Administrator;
+
+    /// <summary>Administrators and support staff see every instance and account.</summary>
+    public bool SeesEverything => Role is PortalRole.Administrator or PortalRole.Support;
+
+    /// <summary>Reads the actor from a signed-in principal; null when anonymous.</summary>
+    public static PortalActor? From(ClaimsPrincipal principal)
+    {
+        var id = principal.FindFirstValue(ClaimTypes.NameIdentifier);
+        if (principal.Identity?.IsAuthenticated != true || string.IsNullOrEmpty(id))
+        {
+            return null;
+        }
+        var role = principal.IsInRole(PortalRole.Administrator) ? PortalRole.Administrator
+            : principal.IsInRole(PortalRole.Support) ? PortalRole.Support
+            : PortalRole.User;
+        return new PortalActor(id, principal.Identity.Name ?? "", role);
+    }
+}

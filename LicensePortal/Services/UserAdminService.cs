@@ -1,0 +1,347 @@
+using System.Security.Cryptography;
+using LicensePortal.Data;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace LicensePortal.Services;
+
+/// <summary>
+/// The seed's 用户管理: list, create, update, (de)activate and delete accounts. Administrators only, except listing,
+/// which support staff may also do. Each change runs in its own DI scope so no UserManager or DbContext outlives it.
+/// </summary>
+public sealed class UserAdminService(
+    IDbContextFactory<AppDbContext> dbFactory,
+    IServiceScopeFactory scopeFactory,
+    TimeProvider time,
+    ILogger<UserAdminService> logger)
+{
+    public const int MaxPageSize = 200;
+
+    public async Task<ServiceResult<Page<UserRow>>> ListAsync(PortalActor actor, UserQuery query, CancellationToken cancellationToken = default)
+    {
+        if (!actor.SeesEverything)
+        {
+            return ServiceResult<Page<UserRow>>.Forbidden();
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var users = db.Users.AsNoTracking();
+        if (!string.IsNullOrWhiteSpace(query.Search))
+        {
+            var term = query.Search.Trim();
+            var upper = term.ToUpperInvariant();
+            var upperEnd = upper + '\uffff';
+            var end = term + '\uffff';
+#pragma warning disable CA1309 // EF Core translates string.Compare to SQL comparison operators (index-friendly); ordinal overloads do not translate.
+            users = users.Where(u =>
+                (string.Compare(u.NormalizedUserName, upper) >= 0 && string.Compare(u.NormalizedUserName, upperEnd) < 0)
+                || (string.Compare(u.NormalizedEmail, upper) >= 0 && string.Compare(u.NormalizedEmail, upperEnd) < 0)
+                || (string.Compare(u.Organization, term) >= 0 && string.Compare(u.Organization, end) < 0));
+#pragma warning restore CA1309
+        }
+        var total = await users.CountAsync(cancellationToken);
+        var ordered = (query.SortBy, query.Descending) switch
+        {
+            (UserSort.Email, false) => users.OrderBy(u => u.NormalizedEmail),
+            (UserSort.Email, true) => users.OrderByDescending(u => u.NormalizedEmail),
+            (UserSort.Organization, false) => users.OrderBy(u => u.Organization).ThenBy(u => u.NormalizedUserName),
+            (UserSort.Organization, true) => users.OrderByDescending(u => u.Organization).ThenByDescending(u => u.NormalizedUserName),
+            (UserSort.CreatedAt, false) => users.OrderBy(u => u.CreatedAt),
+            (UserSort.CreatedAt, true) => users.OrderByDescending(u => u.CreatedAt),
+            (_, true) => users.OrderByDescending(u => u.NormalizedUserName),
+            _ => users.OrderBy(u => u.NormalizedUserName),
+        };
+        var pageSize = Math.Clamp(query.PageSize, 1, MaxPageSize);
+        var items = await Project(db, ordered.Skip(Math.Max(query.Page, 0) * pageSize).Take(pageSize)).ToListAsync(cancellationToken);
+        return ServiceResult<Page<UserRow>>.Ok(new Page<UserRow>(items, total));
+    }
+
+    public async Task<UserRow?> GetAsync(PortalActor actor, string id, CancellationToken cancellationToken = default)
+    {
+        if (!actor.SeesEverything && actor.UserId != id)
+        {
+            return null;
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await Project(db, db.Users.AsNoTracking().Where(u => u.Id == id)).FirstOrDefaultAsync(cancellationToken);
+    }
+
+    /// <summary>Accounts whose user name starts with <paramref name="prefix"/>, for owner pickers.</summary>
+    public async Task<IReadOnlyList<UserRow>> SearchAsync(PortalActor actor, string? prefix, int limit, CancellationToken cancellationToken = default)
+    {
+        var page = await ListAsync(actor, new UserQuery(0, Math.Clamp(limit, 1, 50), prefix), cancellationToken);
+        return page.Value?.Items ?? [];
+    }
+
+    /// <summary>The seed's /create_user. Without a password, one is generated, returned once, and must be changed at first sign-in.</summary>
+    public async Task<ServiceResult<CreatedUser>> CreateAsync(PortalActor actor, UserInput input, string? password, CancellationToken cancellationToken = default)
+    {
+        if (!actor.IsAdministrator)
+        {
+            return ServiceResult<CreatedUser>.Forbidden();
+        }
+        input = Clean(input);
+        var errors = UserRules.Validate(input).ToList();
+        await using var scope = scopeFactory.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        errors.AddRange(await UniquenessErrorsAsync(users, input, exceptId: null));
+        if (errors.Count > 0)
+        {
+            return ServiceResult<CreatedUser>.Invalid(errors);
+        }
+
+        var generated = string.IsNullOrEmpty(password);
+        var initialPassword = generated ? GeneratePassword() : password!;
+        var now = time.GetUtcNow().UtcDateTime;
+        var user = new PortalUser
+        {
+            UserName = input.UserName,
+            Email = input.Email,
+            PhoneNumber = input.Phone,
+            Organization = input.Organization ?? "",
+            OsAuthUrl = input.OsAuthUrl ?? "",
+            IsActive = input.IsActive,
+            EmailConfirmed = input.Confirmed,
+            MustChangePassword = generated,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+
+        // Account and role together or not at all.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var created = await users.CreateAsync(user, initialPassword);
+        if (!created.Succeeded)
+        {
+            return ServiceResult<CreatedUser>.Invalid(MapIdentityErrors(created));
+        }
+        var roled = await users.AddToRoleAsync(user, input.Role);
+        if (!roled.Succeeded)
+        {
+            return ServiceResult<CreatedUser>.Invalid(MapIdentityErrors(roled));
+        }
+        await transaction.CommitAsync(cancellationToken);
+        logger.LogInformation("{Actor} created account {UserName} with role {Role}", actor.UserName, user.UserName, input.Role);
+        var row = (await GetAsync(actor, user.Id, cancellationToken))!;
+        return ServiceResult<CreatedUser>.Ok(new CreatedUser(row, generated ? initialPassword : null));
+    }
+
+    /// <summary>The seed's /update_user.</summary>
+    public async Task<ServiceResult<UserRow>> UpdateAsync(PortalActor actor, string id, UserInput input, CancellationToken cancellationToken = default)
+    {
+        if (!actor.IsAdministrator)
+        {
+            return ServiceResult<UserRow>.Forbidden();
+        }
+        input = Clean(input);
+        var errors = UserRules.Validate(input).ToList();
+        await using var scope = scopeFactory.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var user = await users.FindByIdAsync(id);
+        if (user is null)
+        {
+            return ServiceResult<UserRow>.NotFound();
+        }
+        errors.AddRange(await UniquenessErrorsAsync(users, input, exceptId: id));
+        var currentRole = (await users.GetRolesAsync(user)).FirstOrDefault() ?? PortalRole.User;
+        if (errors.Count == 0 && currentRole == PortalRole.Administrator && (input.Role != PortalRole.Administrator || !input.IsActive)
+            && !await AnotherActiveAdministratorExistsAsync(db, id, cancellationToken))
+        {
+            errors.Add(new FieldError(nameof(UserInput.Role), "Error.LastAdministrator"));
+        }
+        if (errors.Count > 0)
+        {
+            return ServiceResult<UserRow>.Invalid(errors);
+        }
+
+        var deactivating = user.IsActive && !input.IsActive;
+        var roleChanged = currentRole != input.Role;
+        user.UserName = input.UserName;
+        user.Email = input.Email;
+        user.PhoneNumber = input.Phone;
+        user.Organization = input.Organization ?? "";
+        user.OsAuthUrl = input.OsAuthUrl ?? "";
+        user.IsActive = input.IsActive;
+        user.EmailConfirmed = input.Confirmed;
+        user.UpdatedAt = time.GetUtcNow().UtcDateTime;
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var updated = await users.UpdateAsync(user);
+        if (!updated.Succeeded)
+        {
+            return ServiceResult<UserRow>.Invalid(MapIdentityErrors(updated));
+        }
+        if (roleChanged)
+        {
+            var removed = await users.RemoveFromRoleAsync(user, currentRole);
+            var added = removed.Succeeded ? await users.AddToRoleAsync(user, input.Role) : removed;
+            if (!added.Succeeded)
+            {
+                return ServiceResult<UserRow>.Invalid(MapIdentityErrors(added));
+            }
+        }
+        if (deactivating || roleChanged)
+        {
+            // Open sessions re-check the stamp every minute and end when it changed.
+            await users.UpdateSecurityStampAsync(user);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        logger.LogInformation("{Actor} updated account {UserName}", actor.UserName, user.UserName);
+        return ServiceResult<UserRow>.Ok((await GetAsync(actor, id, cancellationToken))!);
+    }
+
+    /// <summary>The seed's /update_user_status: activate or deactivate. Deactivation ends open sessions within a minute.</summary>
+    public async Task<ServiceResult<UserRow>> SetActiveAsync(PortalActor actor, string id, bool active, CancellationToken cancellationToken = default)
+    {
+        var current = await GetAsync(actor, id, cancellationToken);
+        if (!actor.IsAdministrator)
+        {
+            return ServiceResult<UserRow>.Forbidden();
+        }
+        if (current is null)
+        {
+            return ServiceResult<UserRow>.NotFound();
+        }
+        if (!active && id == actor.UserId)
+        {
+            return ServiceResult<UserRow>.Invalid("", "Error.CannotDeactivateSelf");
+        }
+        return await UpdateAsync(actor, id, ToInput(current) with { IsActive = active }, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<UserDeletionPreview>> PreviewDeletionAsync(PortalActor actor, IReadOnlyCollection<string> ids, CancellationToken cancellationToken = default)
+    {
+        if (!actor.IsAdministrator)
+        {
+            return [];
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var users = await db.Users.AsNoTracking().Where(u => ids.Contains(u.Id))
+            .Select(u => new { u.Id, u.UserName, Instances = u.Instances.OrderBy(i => i.NormalizedName).Select(i => i.Name).ToList() })
+            .ToListAsync(cancellationToken);
+        return users.Select(u => new UserDeletionPreview(u.Id, u.UserName ?? "", u.Instances)).ToList();
+    }
+
+    /// <summary>The seed's /delete_users: each account succeeds or fails on its own. Its instances go with it (ON DELETE CASCADE).</summary>
+    public async Task<IReadOnlyList<BulkItemResult>> DeleteAsync(PortalActor actor, IReadOnlyCollection<string> ids, CancellationToken cancellationToken = default)
+    {
+        var results = new List<BulkItemResult>();
+        foreach (var id in ids.Distinct())
+        {
+            results.Add(await DeleteOneAsync(actor, id, cancellationToken));
+        }
+        return results;
+    }
+
+    private async Task<BulkItemResult> DeleteOneAsync(PortalActor actor, string id, CancellationToken cancellationToken)
+    {
+        if (!actor.IsAdministrator)
+        {
+            return new BulkItemResult(id, false, "Error.Forbidden");
+        }
+        if (id == actor.UserId)
+        {
+            return new BulkItemResult(actor.UserName, false, "Error.CannotDeleteSelf");
+        }
+        await using var scope = scopeFactory.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var user = await users.FindByIdAsync(id);
+        if (user is null)
+        {
+            return new BulkItemResult(id, false, "Error.NotFound");
+        }
+        if (await users.IsInRoleAsync(user, PortalRole.Administrator) && !await AnotherActiveAdministratorExistsAsync(db, id, cancellationToken))
+        {
+            return new BulkItemResult(user.UserName ?? id, false, "Error.LastAdministrator");
+        }
+        var deleted = await users.DeleteAsync(user);
+        if (!deleted.Succeeded)
+        {
+            logger.LogWarning("Deleting account {UserName} failed: {Errors}", user.UserName, string.Join("; ", deleted.Errors.Select(e => e.Code)));
+            return new BulkItemResult(user.UserName ?? id, false, "Error.DeleteFailed");
+        }
+        logger.LogInformation("{Actor} deleted account {UserName}", actor.UserName, user.UserName);
+        return new BulkItemResult(user.UserName ?? id, true, null);
+    }
+
+    public static UserInput ToInput(UserRow row) =>
+        new(row.UserName, row.Email, row.Phone, row.Organization, row.OsAuthUrl, row.Role, row.IsActive, row.Confirmed);
+
+    /// <summary>20 characters from all four classes; about 120 bits.</summary>
+    public static string GeneratePassword()
+    {
+        const string upper = "ABCDEFGHJKLMNPQRSTUVWXYZ";
+        const string lower = "abcdefghijkmnopqrstuvwxyz";
+        const string digits = "23456789";
+        const string symbols = "!#$%*+-=?@_";
+        const string all = upper + lower + digits + symbols;
+        var chars = new char[20];
+        chars[0] = upper[RandomNumberGenerator.GetInt32(upper.Length)];
+        chars[1] = lower[RandomNumberGenerator.GetInt32(lower.Length)];
+        chars[2] = digits[RandomNumberGenerator.GetInt32(digits.Length)];
+        chars[3] = symbols[RandomNumberGenerator.GetInt32(symbols.Length)];
+        for (var i = 4; i < chars.Length; i++)
+        {
+            chars[i] = all[RandomNumberGenerator.GetInt32(all.Length)];
+        }
+        RandomNumberGenerator.Shuffle(chars.AsSpan());
+        return new string(chars);
+    }
+
+    private static UserInput Clean(UserInput input) => input with
+    {
+        UserName = input.UserName?.Trim() ?? "",
+        Email = string.IsNullOrWhiteSpace(input.Email) ? null : input.Email.Trim(),
+        Phone = string.IsNullOrWhiteSpace(input.Phone) ? null : input.Phone.Trim(),
+        Organization = input.Organization?.Trim() ?? "",
+        OsAuthUrl = input.OsAuthUrl?.Trim() ?? "",
+    };
+
+    private static async Task<List<FieldError>> UniquenessErrorsAsync(UserManager<PortalUser> users, UserInput input, string? exceptId)
+    {
+        var errors = new List<FieldError>();
+        if (!string.IsNullOrEmpty(input.UserName) && await users.FindByNameAsync(input.UserName) is { } byName && byName.Id != exceptId)
+        {
+            errors.Add(new FieldError(nameof(UserInput.UserName), "Error.DuplicateUserName"));
+        }
+        if (!string.IsNullOrEmpty(input.Email) && await users.FindByEmailAsync(input.Email) is { } byEmail && byEmail.Id != exceptId)
+        {
+            errors.Add(new FieldError(nameof(UserInput.Email), "Error.DuplicateEmail"));
+        }
+        return errors;
+    }
+
+    private static async Task<bool> AnotherActiveAdministratorExistsAsync(AppDbContext db, string exceptId, CancellationToken cancellationToken)
+    {
+        var adminRoleId = await db.Roles.Where(r => r.Name == PortalRole.Administrator).Select(r => r.Id).FirstAsync(cancellationToken);
+        return await db.UserRoles.Where(ur => ur.RoleId == adminRoleId && ur.UserId != exceptId)
+            .Join(db.Users.Where(u => u.IsActive), ur => ur.UserId, u => u.Id, (ur, u) => u.Id)
+            .AnyAsync(cancellationToken);
+    }
+
+    private static List<FieldError> MapIdentityErrors(IdentityResult result) => result.Errors.Select(e => e.Code switch
+    {
+        "DuplicateUserName" => new FieldError(nameof(UserInput.UserName), "Error.DuplicateUserName"),
+        "InvalidUserName" => new FieldError(nameof(UserInput.UserName), "Error.UserNameChars"),
+        "DuplicateEmail" => new FieldError(nameof(UserInput.Email), "Error.DuplicateEmail"),
+        "InvalidEmail" => new FieldError(nameof(UserInput.Email), "Error.EmailFormat"),
+        var code when code.StartsWith("Password", StringComparison.Ordinal) => new FieldError("Password", "Error.PasswordPolicy", e.Description),
+        _ => new FieldError("", "Error.Unexpected", e.Description),
+    }).ToList();
+
+    private static IQueryable<UserRow> Project(AppDbContext db, IQueryable<PortalUser> users) => users.Select(u => new UserRow(
+        u.Id,
+        u.UserName ?? "",
+        u.Email ?? "",
+        u.PhoneNumber ?? "",
+        u.Organization,
+        u.OsAuthUrl,
+        db.UserRoles.Where(ur => ur.UserId == u.Id).Join(db.Roles, ur => ur.RoleId, r => r.Id, (ur, r) => r.Name).FirstOrDefault() ?? PortalRole.User,
+        u.IsActive,
+        u.EmailConfirmed,
+        u.MustChangePassword,
+        u.Instances.Count,
+        u.CreatedAt,
+        u.UpdatedAt));
+}

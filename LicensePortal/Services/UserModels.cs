@@ -1,0 +1,45 @@
+namespace LicensePortal.Services;
+
+public enum UserSort
+{
+    UserName,
+    Email,
+    Organization,
+    CreatedAt,
+}
+
+/// <summary>One page request of the users grid. <see cref="Page"/> is zero-based; <see cref="Search"/> matches the start of user name, email or organization.</summary>
+public sealed record UserQuery(int Page = 0, int PageSize = 25, string? Search = null, UserSort SortBy = UserSort.UserName, bool Descending = false);
+
+/// <summary>An account as the users grid shows it.</summary>
+public sealed record UserRow(
+    string Id,
+    string UserName,
+    string Email,
+    string Phone,
+    string Organization,
+    string OsAuthUrl,
+    string Role,
+    bool IsActive,
+    bool Confirmed,
+    bool MustChangePassword,
+    int InstanceCount,
+    DateTime CreatedAt,
+    DateTime UpdatedAt);
+
+/// <summary>What an administrator types for an account. Password only on create; empty means "generate one".</summary>
+public sealed record UserInput(
+    string UserName,
+    string? Email,
+    string? Phone,
+    string? Organization,
+    string? OsAuthUrl,
+    string Role,
+    bool IsActive = true,
+    bool Confirmed = false);
+
+/// <summary>A created account, and the generated password to show the administrator once (null when they typed one).</summary>
+public sealed record CreatedUser(UserRow User, string? InitialPassword);
+
+/// <summary>What deleting an account takes with it, for the confirmation.</summary>
+public sealed record UserDeletionPreview(string UserId, string UserName, IReadOnlyList<string> InstanceNames);

@@ -1,0 +1,79 @@
+using System.Text.RegularExpressions;
+using LicensePortal.Data;
+
+namespace LicensePortal.Services;
+
+/// <summary>The rules an account's fields obey (the seed's column sizes), shared by the pages and the API.</summary>
+public static partial class UserRules
+{
+    public const int UserNameMaxLength = 64;
+    public const int EmailMaxLength = 64;
+    public const int OrganizationMaxLength = 64;
+    public const int OsAuthUrlMaxLength = 256;
+
+    [GeneratedRegex("^[0-9]{11}$")]
+    private static partial Regex PhonePattern();
+
+    [GeneratedRegex("^[A-Za-z0-9._@+-]+$")]
+    private static partial Regex UserNamePattern();
+
+    public static IEnumerable<FieldError> Validate(UserInput input)
+    {
+        if (string.IsNullOrWhiteSpace(input.UserName))
+        {
+            yield return new FieldError(nameof(UserInput.UserName), "Error.Required");
+        }
+        else if (input.UserName.Length > UserNameMaxLength)
+        {
+            yield return new FieldError(nameof(UserInput.UserName), "Error.TooLong", UserNameMaxLength);
+        }
+        else if (!UserNamePattern().IsMatch(input.UserName))
+        {
+            yield return new FieldError(nameof(UserInput.UserName), "Error.UserNameChars");
+        }
+
+        if (!string.IsNullOrEmpty(input.Email))
+        {
+            if (input.Email.Length > EmailMaxLength)
+            {
+                yield return new FieldError(nameof(UserInput.Email), "Error.TooLong", EmailMaxLength);
+            }
+            else if (!IsEmail(input.Email))
+            {
+                yield return new FieldError(nameof(UserInput.Email), "Error.EmailFormat");
+            }
+        }
+        if (!string.IsNullOrEmpty(input.Phone) && !PhonePattern().IsMatch(input.Phone))
+        {
+            yield return new FieldError(nameof(UserInput.Phone), "Error.PhoneFormat");
+        }
+        if ((input.Organization?.Length ?? 0) > OrganizationMaxLength)
+        {
+            yield return new FieldError(nameof(UserInput.Organization), "Error.TooLong", OrganizationMaxLength);
+        }
+        if (!string.IsNullOrEmpty(input.OsAuthUrl))
+        {
+            if (input.OsAuthUrl.Length > OsAuthUrlMaxLength)
+            {
+                yield return new FieldError(nameof(UserInput.OsAuthUrl), "Error.TooLong", OsAuthUrlMaxLength);
+            }
+            else if (!Uri.TryCreate(input.OsAuthUrl, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            {
+                yield return new FieldError(nameof(UserInput.OsAuthUrl), "Error.UrlFormat");
+            }
+        }
+        if (!PortalRole.BuiltIn.Any(r => r.Name == input.Role))
+        {
+            yield return new FieldError(nameof(UserInput.Role), "Error.UnknownRole");
+        }
+    }
+
+    private static bool IsEmail(string value)
+    {
+        // MailAddress accepts display-name forms ("A <a@b>"); require the bare address and a dot-free-of-spaces domain.
+        return System.Net.Mail.MailAddress.TryCreate(value, out var address)
+            && address.Address == value
+            && !value.Contains(' ', StringComparison.Ordinal)
+            && address.Host.Length > 0;
+    }
+}

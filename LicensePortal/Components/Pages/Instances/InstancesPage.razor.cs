@@ -9,7 +9,7 @@ using MudBlazor;
 namespace LicensePortal.Components.Pages.Instances;
 
 /// <summary>
-/// The seed's /instances: administrators edit quotas and expiry in place; everyone else reads. The grid refreshes
+/// The seed's /instances: administrators edit quotas and expiry in place (each cell saves on change, with the row's version); everyone else reads. The grid refreshes
 /// itself when any instance it may show changes elsewhere.
 /// </summary>
 public sealed partial class InstancesPage
@@ -107,6 +107,29 @@ public sealed partial class InstancesPage
         await _grid.ReloadServerData();
     }
 
+    /// <summary>One editable quota column: its name (also its resource key) and how to read and write it on a row.</summary>
+    private sealed record QuotaColumn(string Name, Func<InstanceRow, int> Get, Action<InstanceRow, int> Set);
+
+    private static readonly QuotaColumn[] Quotas =
+    [
+        new(nameof(InstanceRow.MaxDesktops), r => r.MaxDesktops, (r, v) => r.MaxDesktops = v),
+        new(nameof(InstanceRow.MaxImages), r => r.MaxImages, (r, v) => r.MaxImages = v),
+        new(nameof(InstanceRow.MaxUsers), r => r.MaxUsers, (r, v) => r.MaxUsers = v),
+        new(nameof(InstanceRow.MaxVcpus), r => r.MaxVcpus, (r, v) => r.MaxVcpus = v),
+        new(nameof(InstanceRow.MaxVmemGib), r => r.MaxVmemGib, (r, v) => r.MaxVmemGib = v),
+        new(nameof(InstanceRow.MaxVdiskGib), r => r.MaxVdiskGib, (r, v) => r.MaxVdiskGib = v),
+    ];
+
+    private async Task QuotaChangedAsync(InstanceRow row, QuotaColumn quota, int value)
+    {
+        if (quota.Get(row) == value)
+        {
+            return;
+        }
+        quota.Set(row, value);
+        await SaveRowAsync(row);
+    }
+
     private async Task ExpiryChangedAsync(InstanceRow row, DateTime? date)
     {
         if (date is null)
@@ -118,7 +141,7 @@ public sealed partial class InstancesPage
     }
 
     /// <summary>Saves one edited row with the version it was read at; a conflict or a broken rule leaves the stored row as it was.</summary>
-    private async Task<DataGridEditFormAction> SaveRowAsync(InstanceRow row)
+    private async Task SaveRowAsync(InstanceRow row)
     {
         var result = await Instances.UpdateAsync(await GetActorAsync(), row.Id, row.ToQuotas(), row.Version);
         switch (result.Failure)
@@ -128,7 +151,7 @@ public sealed partial class InstancesPage
                 row.Status = result.Value.Status;
                 row.UpdatedAt = result.Value.UpdatedAt;
                 Snackbar.Add(Text["Instances.Saved", row.Name], Severity.Success);
-                return DataGridEditFormAction.Close;
+                return;
             case Failure.Conflict:
                 _conflict = result.Value;
                 break;
@@ -136,8 +159,8 @@ public sealed partial class InstancesPage
                 Snackbar.Add(string.Join(" ", result.Errors.Select(Message)), Severity.Error);
                 break;
         }
+        // Show what is stored again: the refused value must not linger in the cell.
         await _grid.ReloadServerData();
-        return DataGridEditFormAction.KeepOpen;
     }
 
     private string CurrentValues(InstanceRow current) => Text["Instances.CurrentValues",

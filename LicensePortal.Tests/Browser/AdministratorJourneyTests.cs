@@ -1,0 +1,71 @@
+using LicensePortal.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace LicensePortal.Tests.Browser;
+
+/// <summary>The first administrator, in a real Chromium against the real portal process.</summary>
+public sealed class AdministratorJourneyTests
+{
+    private const float Timeout = 45_000;
+
+    [Fact]
+    public async Task The_first_administrator_signs_in_creates_a_user_and_an_instance_and_finds_it_in_the_grid()
+    {
+        await using var portal = await PortalProcess.StartAsync();
+        var (playwright, browser) = await Browsers.LaunchAsync();
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = portal.BaseAddress.ToString(), Locale = "en-US" });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(Timeout);
+        try
+        {
+
+            // Anonymous: the portal sends us to sign in.
+            await page.GotoAsync("instances");
+            await page.WaitForURLAsync("**/Identity/Account/Login**");
+            await page.FillAsync("#Input_UserName", PortalProcess.AdminUserName);
+            await page.FillAsync("#Input_Password", PortalProcess.AdminPassword);
+            await page.ClickAsync("#login-submit");
+            await page.WaitForURLAsync("**/instances");
+
+            // Create a customer account with a generated password.
+            await page.GotoInteractiveAsync("users");
+            await page.ClickAsync("#users-create");
+            await page.FillAsync("#field-username", "customer-one");
+            await page.FillAsync("#field-email", "one@example.com");
+            await page.FillAsync("#field-phone", "13800138000");
+            await page.FillAsync("#field-organization", "Acme");
+            await page.ClickAsync("#user-save");
+            var password = await page.Locator("#initial-password").InnerTextAsync();
+            Assert.True(password.Length >= 12, $"generated password shown once: '{password}'");
+            await page.ClickAsync("#user-done");
+            await page.Locator("#users-grid").GetByText("customer-one").WaitForAsync();
+
+            // Create an instance for that customer.
+            await page.GotoInteractiveAsync("instances");
+            await page.ClickAsync("#instances-create");
+            await page.FillAsync("#field-name", "acme-prod-01");
+            await page.FillAsync("#field-owner", "customer");
+            await page.Locator(".mud-popover-open .mud-list-item").GetByText("customer-one").ClickAsync();
+            await page.FillAsync("#field-maxdesktops", "50");
+            await page.ClickAsync("#instance-save");
+
+            var row = page.Locator("#instances-grid tr", new PageLocatorOptions { HasText = "acme-prod-01" });
+            await row.WaitForAsync();
+            Assert.Contains("customer-one", await row.InnerTextAsync());
+            // Administrators edit quotas in place: the cells are inputs holding the saved values.
+            Assert.Equal("50", await row.Locator("input[data-quota=MaxDesktops], [data-quota=MaxDesktops] input").InputValueAsync());
+            Assert.Equal("TOUPLOAD", await row.Locator(".status-badge").GetAttributeAsync("data-status"));
+        }
+        catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
+        {
+            var shot = Path.Combine(Path.GetTempPath(), $"lp-browser-failure-{Guid.NewGuid():N}.png");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = shot, FullPage = true });
+            throw new InvalidOperationException($"Browser step failed at {page.Url}; screenshot {shot}. Portal output:\n{portal.Output}", ex);
+        }
+        finally
+        {
+            await browser.DisposeAsync();
+            playwright.Dispose();
+        }
+    }
+}

@@ -147,6 +147,13 @@ internal static class Armor
         {
             if (lines[i].StartsWith(Dashes, StringComparison.Ordinal))
             {
+                var endLine = Dashes + "END " + label + Dashes;
+                if (i == count - 1 && !text.EndsWith('\n') && lines[i].Length < endLine.Length && endLine.StartsWith(lines[i], StringComparison.Ordinal))
+                {
+                    detail = "the file ends inside the END line";
+                    return ArmorProblem.Truncated;
+                }
+
                 if (!TryLabel(lines[i], "END ", out var endLabel) || !string.Equals(endLabel, label, StringComparison.Ordinal))
                 {
                     detail = $"the END line does not match '{label}'";

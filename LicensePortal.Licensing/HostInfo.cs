@@ -166,8 +166,10 @@ public static class HostInfoFile
             throw new HostInfoException(HostInfoErrorCode.Malformed, $"The host info file has {count} lines; expected {FieldNames.Length}.");
         }
 
+        // A last line without its LF in a short file is a cut-off line: judge it as truncation.
+        var complete = count < FieldNames.Length && !text.EndsWith('\n') ? count - 1 : count;
         var values = new string[FieldNames.Length];
-        for (var i = 0; i < count; i++)
+        for (var i = 0; i < complete; i++)
         {
             values[i] = SplitField(lines[i], i);
         }

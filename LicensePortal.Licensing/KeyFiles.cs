@@ -64,6 +64,11 @@ internal static class KeyFiles
             throw new KeyFileException(KeyFileErrorCode.Malformed, "The key file has no 'Format' header.");
         }
 
+        if (headers[0].Value.Length == 0 || !headers[0].Value.All(char.IsAsciiDigit))
+        {
+            throw new KeyFileException(KeyFileErrorCode.Malformed, "The 'Format' header must be a version number.");
+        }
+
         if (!string.Equals(headers[0].Value, "1", StringComparison.Ordinal))
         {
             throw new KeyFileException(KeyFileErrorCode.UnsupportedVersion, $"Key file format '{headers[0].Value}' is not supported (expected 1).");

@@ -174,6 +174,11 @@ public static class LicenseFile
             throw new LicenseException(LicenseErrorCode.Malformed, "The license file has no 'Format' header.");
         }
 
+        if (h[0].Value.Length == 0 || !h[0].Value.All(char.IsAsciiDigit))
+        {
+            throw new LicenseException(LicenseErrorCode.Malformed, "The 'Format' header must be a version number.");
+        }
+
         if (!string.Equals(h[0].Value, "1", StringComparison.Ordinal))
         {
             throw new LicenseException(LicenseErrorCode.UnsupportedVersion, $"License format '{h[0].Value}' is not supported (expected 1).");

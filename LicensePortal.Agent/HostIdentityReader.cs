@@ -134,20 +134,23 @@ public sealed class HostIdentityReader(string root)
             var path = Path.Combine(dmi, file);
             try
             {
-                if (!File.Exists(path))
-                {
-                    continue;
-                }
-
                 var value = File.ReadAllText(path).Trim();
                 if (HostIdentity.IsValidSerial(value) && !SerialPlaceholders.Any(p => string.Equals(p, value, StringComparison.OrdinalIgnoreCase)))
                 {
                     return value;
                 }
             }
+            catch (FileNotFoundException)
+            {
+                // Try the next source.
+            }
             catch (UnauthorizedAccessException)
             {
                 denied ??= path;
+            }
+            catch (IOException)
+            {
+                // Unreadable (for example an I/O error from the firmware interface): try the next source.
             }
         }
 

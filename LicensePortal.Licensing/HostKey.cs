@@ -80,7 +80,7 @@ public sealed class HostKey
 }
 
 /// <summary>The public parts of a <see cref="HostKey"/>, as carried in the host info file.</summary>
-public sealed class HostPublicKey
+public sealed class HostPublicKey : IEquatable<HostPublicKey>
 {
     /// <summary>Domain separation prefix of the fingerprint hash.</summary>
     internal static readonly byte[] FingerprintDomain = Encoding.ASCII.GetBytes("licenseportal-hostkey-v1\n");
@@ -164,6 +164,17 @@ public sealed class HostPublicKey
 
         return key;
     }
+
+    /// <summary>True if both hold the same two public keys (same fingerprint).</summary>
+    /// <param name="other">The other key.</param>
+    /// <returns>Whether they are equal.</returns>
+    public bool Equals(HostPublicKey? other) => other is not null && string.Equals(Fingerprint, other.Fingerprint, StringComparison.Ordinal);
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => Equals(obj as HostPublicKey);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Fingerprint);
 
     /// <inheritdoc />
     public override string ToString() => $"host key {Fingerprint}";

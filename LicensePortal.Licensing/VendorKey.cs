@@ -59,7 +59,7 @@ public sealed class VendorKey
 }
 
 /// <summary>The public half of a <see cref="VendorKey"/>: hosts verify license signatures with it.</summary>
-public sealed class VendorPublicKey
+public sealed class VendorPublicKey : IEquatable<VendorPublicKey>
 {
     private readonly byte[] _key;
 
@@ -118,6 +118,17 @@ public sealed class VendorPublicKey
     /// <summary>Verifies a signature over domain || message.</summary>
     internal bool Verify(ReadOnlySpan<byte> domain, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature) =>
         Primitives.Ed25519Verify(_key, domain, message, signature);
+
+    /// <summary>True if both hold the same public key bytes.</summary>
+    /// <param name="other">The other key.</param>
+    /// <returns>Whether they are equal.</returns>
+    public bool Equals(VendorPublicKey? other) => other is not null && _key.AsSpan().SequenceEqual(other._key);
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => Equals(obj as VendorPublicKey);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(KeyId);
 
     /// <inheritdoc />
     public override string ToString() => $"vendor key {KeyId}";

@@ -104,4 +104,17 @@ public sealed class HostIdentityReading : IDisposable
 
         Assert.Contains("--serial", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Unreadable_serial_file_says_run_as_root()
+    {
+        // Root can read any file, so an unreadable entry is simulated by a directory in its place,
+        // which the runtime reports as access denied exactly like a 0400 file read by a normal user.
+        File.Delete(Path.Combine(_box.SysRoot, "sys/class/dmi/id/product_serial"));
+        Directory.CreateDirectory(Path.Combine(_box.SysRoot, "sys/class/dmi/id/product_serial"));
+
+        var ex = Assert.Throws<AgentException>(() => Reader.ReadSerial());
+
+        Assert.Contains("run as root", ex.Message, StringComparison.Ordinal);
+    }
 }

@@ -120,4 +120,21 @@ public sealed class KeyFileImport(LicensingFixture f) : IClassFixture<LicensingF
         Assert.NotEqual(a.Fingerprint, b.Fingerprint);
         Assert.NotEqual(a.Fingerprint, c.Fingerprint);
     }
+
+    [Fact]
+    public void Public_keys_compare_equal_by_value()
+    {
+        Assert.Equal(f.Host.PublicKey, HostPublicKey.Import(f.Host.PublicKey.Export()));
+        Assert.NotEqual(f.Host.PublicKey, f.OtherHost.PublicKey);
+        Assert.Equal(f.Vendor.PublicKey, VendorPublicKey.Import(f.Vendor.PublicKey.Export()));
+        Assert.NotEqual(f.Vendor.PublicKey, f.OtherVendor.PublicKey);
+    }
+
+    [Fact]
+    public void Host_info_records_with_the_same_values_are_equal()
+    {
+        var text = HostInfoFile.Write("demo-01", "52:54:00:12:34:56", "SN", f.Host, LicensingFixture.Now);
+
+        Assert.Equal(HostInfoFile.Parse(text), HostInfoFile.Parse(text));
+    }
 }

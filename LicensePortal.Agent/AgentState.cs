@@ -219,6 +219,12 @@ public sealed class AgentState(string directory)
 
             using (var stream = new FileStream(temp, options))
             {
+                if (!OperatingSystem.IsWindows())
+                {
+                    // The create mode is filtered by the umask; set the exact mode before any content is written.
+                    File.SetUnixFileMode(stream.SafeFileHandle, mode);
+                }
+
                 stream.Write(Encoding.UTF8.GetBytes(text));
                 stream.Flush(flushToDisk: true);
             }

@@ -137,7 +137,7 @@ public sealed class HostPublicKey : IEquatable<HostPublicKey>
             throw new KeyFileException(KeyFileErrorCode.InvalidKey, "The host signing key is not a valid base64 Ed25519 public key.");
         }
 
-        if (!Primitives.TryDecodeBase64(encryptionKey, Primitives.KeySize, out var encryption))
+        if (!Primitives.TryDecodeBase64(encryptionKey, Primitives.KeySize, out var encryption) || Primitives.IsLowOrderX25519(encryption))
         {
             throw new KeyFileException(KeyFileErrorCode.InvalidKey, "The host encryption key is not a valid base64 X25519 public key.");
         }

@@ -88,6 +88,25 @@ internal static class Primitives
         return secret;
     }
 
+    /// <summary>
+    /// True for X25519 public keys of small order: their agreement with any clamped scalar is all zeros,
+    /// so no license could be sealed to them. Checked with a fixed scalar (clamping removes the cofactor).
+    /// </summary>
+    public static bool IsLowOrderX25519(ReadOnlySpan<byte> publicKey)
+    {
+        Span<byte> probe = stackalloc byte[KeySize];
+        probe.Fill(0x42);
+        try
+        {
+            CryptographicOperations.ZeroMemory(X25519Agree(probe, publicKey));
+            return false;
+        }
+        catch (CryptographicException)
+        {
+            return true;
+        }
+    }
+
     public static string Sha256Hex(ReadOnlySpan<byte> data) => Convert.ToHexStringLower(SHA256.HashData(data));
 
     public static bool FixedTimeEquals(string a, string b) =>

@@ -137,6 +137,12 @@ public sealed class VerifyAndInstallCommands : IDisposable
         Assert.Contains("revision 1", output, StringComparison.Ordinal);
         Assert.Equal(File.ReadAllText(license), File.ReadAllText(Path.Combine(_box.StateDir, "license.lic")));
         Assert.Empty(Directory.GetFiles(_box.StateDir, "*.tmp"));
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(
+                UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead,
+                File.GetUnixFileMode(Path.Combine(_box.StateDir, "license.lic")));
+        }
     }
 
     [Fact]

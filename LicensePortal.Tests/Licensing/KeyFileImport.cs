@@ -137,4 +137,25 @@ public sealed class KeyFileImport(LicensingFixture f) : IClassFixture<LicensingF
 
         Assert.Equal(HostInfoFile.Parse(text), HostInfoFile.Parse(text));
     }
+
+    [Fact]
+    public void Low_order_host_encryption_key_is_refused_so_no_license_is_sealed_to_it()
+    {
+        var zero = Convert.ToBase64String(new byte[32]);
+
+        var ex = Assert.Throws<KeyFileException>(() => HostPublicKey.FromBase64(f.Host.PublicKey.SigningKeyBase64, zero));
+
+        Assert.Equal(KeyFileErrorCode.InvalidKey, ex.Code);
+    }
+
+    [Fact]
+    public void Host_info_carrying_a_low_order_encryption_key_is_an_invalid_field()
+    {
+        var lines = HostInfoFile.Write("demo-01", "52:54:00:12:34:56", "SN", f.Host, LicensingFixture.Now).Split('\n');
+        lines[6] = "Host-Encryption-Key: " + Convert.ToBase64String(new byte[32]);
+
+        var ex = Assert.Throws<HostInfoException>(() => HostInfoFile.Parse(string.Join('\n', lines)));
+
+        Assert.Equal(HostInfoErrorCode.InvalidField, ex.Code);
+    }
 }

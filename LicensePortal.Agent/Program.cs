@@ -1,1 +1,3 @@
-﻿Console.WriteLine("Hello, World!");
+using LicensePortal.Agent;
+
+return await AgentApp.RunAsync(args, Console.Out, Console.Error);

@@ -1,1 +1,4 @@
-﻿Console.WriteLine("Hello, World!");
+using BenchmarkDotNet.Running;
+using LicensePortal.Benchmarks;
+
+BenchmarkSwitcher.FromAssembly(typeof(LicensingBenchmarks).Assembly).Run(args);

@@ -1,0 +1,164 @@
+using System.Globalization;
+using LicensePortal.Licensing;
+
+namespace LicensePortal.Agent;
+
+/// <summary>
+/// Reads the host's MAC address (of the default-route physical interface) and serial number (DMI) from
+/// /proc and /sys under a root path, so tests can point it at a fake tree.
+/// </summary>
+/// <param name="root">File system root, "/" on a real host.</param>
+public sealed class HostIdentityReader(string root)
+{
+    private static readonly string[] VirtualPrefixes = ["docker", "br-", "veth", "virbr", "vnet", "tun", "tap", "cni", "flannel", "kube"];
+
+    private static readonly string[] SerialPlaceholders =
+    [
+        "None", "Not Specified", "Not Applicable", "To Be Filled By O.E.M.", "Default string", "System Serial Number", "0", "0123456789",
+    ];
+
+    private string PathOf(string relative) => Path.Combine(root, relative);
+
+    /// <summary>The MAC of the default-route interface if it is physical, else of the first physical interface by name.</summary>
+    /// <returns>Normalized MAC address.</returns>
+    /// <exception cref="AgentException">No physical interface with a MAC address was found.</exception>
+    public string ReadMac()
+    {
+        var defaultIface = DefaultRouteInterface();
+        if (defaultIface is not null && IsPhysical(defaultIface) && TryReadMac(defaultIface, out var mac))
+        {
+            return mac;
+        }
+
+        var netDir = PathOf("sys/class/net");
+        if (Directory.Exists(netDir))
+        {
+            var names = Directory.GetFileSystemEntries(netDir).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal);
+            foreach (var name in names)
+            {
+                if (IsPhysical(name) && TryReadMac(name, out mac))
+                {
+                    return mac;
+                }
+            }
+        }
+
+        throw new AgentException(ExitCodes.Environment, $"No physical network interface with a MAC address was found under {netDir}; pass --mac.");
+    }
+
+    /// <summary>The interface of the default route with the lowest metric, from proc/net/route; null if none.</summary>
+    /// <returns>Interface name or null.</returns>
+    public string? DefaultRouteInterface()
+    {
+        var routePath = PathOf("proc/net/route");
+        if (!File.Exists(routePath))
+        {
+            return null;
+        }
+
+        string? best = null;
+        var bestMetric = long.MaxValue;
+        foreach (var line in File.ReadLines(routePath).Skip(1))
+        {
+            var fields = line.Split(['\t', ' '], StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length < 8)
+            {
+                continue;
+            }
+
+            var isDefault = fields[1] == "00000000" && fields[7] == "00000000";
+            var up = int.TryParse(fields[3], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var flags) && (flags & 1) == 1;
+            if (isDefault && up && long.TryParse(fields[6], NumberStyles.Integer, CultureInfo.InvariantCulture, out var metric) && metric < bestMetric)
+            {
+                best = fields[0];
+                bestMetric = metric;
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>True for interfaces backed by a device (sys/class/net/NAME/device exists) and not named like a virtual one.</summary>
+    /// <param name="name">Interface name.</param>
+    /// <returns>Whether it is physical.</returns>
+    public bool IsPhysical(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (name == "lo" || VirtualPrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal)))
+        {
+            return false;
+        }
+
+        var device = PathOf(Path.Combine("sys/class/net", name, "device"));
+        return Directory.Exists(device) || File.Exists(device);
+    }
+
+    private bool TryReadMac(string name, out string mac)
+    {
+        mac = string.Empty;
+        try
+        {
+            var text = File.ReadAllText(PathOf(Path.Combine("sys/class/net", name, "address"))).Trim();
+            if (HostIdentity.TryNormalizeMac(text, out var normalized))
+            {
+                mac = normalized;
+                return true;
+            }
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+
+        return false;
+    }
+
+    /// <summary>The serial from sys/class/dmi/id/product_serial, then board_serial.</summary>
+    /// <returns>The serial number.</returns>
+    /// <exception cref="AgentException">No DMI data, permission denied, or only placeholder values.</exception>
+    public string ReadSerial()
+    {
+        var dmi = PathOf("sys/class/dmi/id");
+        if (!Directory.Exists(dmi))
+        {
+            throw new AgentException(ExitCodes.Environment, $"No DMI data: {dmi} does not exist (a virtual machine or container without DMI); pass --serial.");
+        }
+
+        string? denied = null;
+        foreach (var file in new[] { "product_serial", "board_serial" })
+        {
+            var path = Path.Combine(dmi, file);
+            try
+            {
+                var value = File.ReadAllText(path).Trim();
+                if (HostIdentity.IsValidSerial(value) && !SerialPlaceholders.Any(p => string.Equals(p, value, StringComparison.OrdinalIgnoreCase)))
+                {
+                    return value;
+                }
+            }
+            catch (FileNotFoundException)
+            {
+                // Try the next source.
+            }
+            catch (UnauthorizedAccessException)
+            {
+                denied ??= path;
+            }
+            catch (IOException)
+            {
+                // Unreadable (for example an I/O error from the firmware interface): try the next source.
+            }
+        }
+
+        if (denied is not null)
+        {
+            throw new AgentException(ExitCodes.Environment, $"Permission denied reading {denied}: run as root (or pass --serial).");
+        }
+
+        throw new AgentException(ExitCodes.Environment, $"DMI has no usable serial number in {dmi}/product_serial or board_serial; pass --serial.");
+    }
+}

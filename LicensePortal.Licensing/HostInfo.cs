@@ -1,0 +1,247 @@
+using System.Globalization;
+using System.Text;
+
+namespace LicensePortal.Licensing;
+
+/// <summary>A verified host info file: what the host tells the portal about itself.</summary>
+/// <param name="InstanceName">The portal instance this host is for.</param>
+/// <param name="Mac">MAC address, lower-case aa:bb:cc:dd:ee:ff.</param>
+/// <param name="SerialNumber">Machine serial number.</param>
+/// <param name="HostPublicKey">The host's Ed25519 and X25519 public keys.</param>
+/// <param name="CreatedAt">When the file was written (UTC, whole seconds).</param>
+/// <param name="CheckCode">The host's Ed25519 signature over the file, base64.</param>
+public sealed record HostInfo(string InstanceName, string Mac, string SerialNumber, HostPublicKey HostPublicKey, DateTimeOffset CreatedAt, string CheckCode)
+{
+    /// <summary>The host key fingerprint (<see cref="HostPublicKey.Fingerprint"/>).</summary>
+    public string HostKeyFingerprint => HostPublicKey.Fingerprint;
+
+    /// <summary>The MAC address and serial number as a <see cref="HostIdentity"/>.</summary>
+    public HostIdentity Identity => new(Mac, SerialNumber);
+}
+
+/// <summary>
+/// Writes and reads the host info file: eight LF-terminated text lines, the last one the check code
+/// (an Ed25519 signature by the host's own key over "licenseportal-hostinfo-v1\n" followed by the
+/// exact bytes of the seven lines above it).
+/// </summary>
+public static class HostInfoFile
+{
+    /// <summary>Largest accepted instance name length (characters).</summary>
+    public const int MaxInstanceNameLength = 64;
+
+    internal static readonly byte[] SignatureDomain = Encoding.ASCII.GetBytes("licenseportal-hostinfo-v1\n");
+
+    private const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'";
+
+    private static readonly string[] FieldNames =
+    [
+        "LicensePortal-HostInfo",
+        "Instance",
+        "MAC",
+        "Serial",
+        "Created",
+        "Host-Signing-Key",
+        "Host-Encryption-Key",
+        "Check-Code",
+    ];
+
+    /// <summary>Writes a host info file signed by the host key.</summary>
+    /// <param name="instanceName">Portal instance name (1-64 printable characters).</param>
+    /// <param name="mac">MAC address; normalized to aa:bb:cc:dd:ee:ff.</param>
+    /// <param name="serialNumber">Machine serial number (1-128 printable characters).</param>
+    /// <param name="hostKey">The host key that signs the file and whose public parts it carries.</param>
+    /// <param name="createdAt">Creation time; written in UTC, truncated to whole seconds.</param>
+    /// <returns>The file text (UTF-8, LF line endings).</returns>
+    /// <exception cref="ArgumentException">A value cannot be written.</exception>
+    public static string Write(string instanceName, string mac, string serialNumber, HostKey hostKey, DateTimeOffset createdAt)
+    {
+        ArgumentNullException.ThrowIfNull(hostKey);
+        if (!TextInput.IsSafeValue(instanceName, MaxInstanceNameLength))
+        {
+            throw new ArgumentException("The instance name must be 1-64 printable characters without leading or trailing spaces.", nameof(instanceName));
+        }
+
+        var identity = new HostIdentity(mac, serialNumber);
+        var created = createdAt.ToUniversalTime().ToString(TimeFormat, CultureInfo.InvariantCulture);
+        var values = new[]
+        {
+            "1",
+            instanceName,
+            identity.Mac,
+            identity.SerialNumber,
+            created,
+            hostKey.PublicKey.SigningKeyBase64,
+            hostKey.PublicKey.EncryptionKeyBase64,
+        };
+        var sb = new StringBuilder();
+        for (var i = 0; i < values.Length; i++)
+        {
+            sb.Append(FieldNames[i]).Append(": ").Append(values[i]).Append('\n');
+        }
+
+        var signed = Encoding.UTF8.GetBytes(sb.ToString());
+        var signature = hostKey.SignHostInfo(SignatureDomain, signed);
+        sb.Append(FieldNames[^1]).Append(": ").Append(Convert.ToBase64String(signature)).Append('\n');
+        return sb.ToString();
+    }
+
+    /// <summary>Parses a host info file and verifies its check code.</summary>
+    /// <param name="text">The file text.</param>
+    /// <returns>The verified host info.</returns>
+    /// <exception cref="HostInfoException">The file is malformed or was edited.</exception>
+    public static HostInfo Parse(string text)
+    {
+        var problem = TextInput.TryCheck(text, out var normalized);
+        return ParseChecked(problem, normalized);
+    }
+
+    /// <summary>Parses a host info file (as uploaded bytes) and verifies its check code.</summary>
+    /// <param name="bytes">The file bytes (UTF-8).</param>
+    /// <returns>The verified host info.</returns>
+    /// <exception cref="HostInfoException">The file is too large, binary, malformed or was edited.</exception>
+    public static HostInfo Parse(ReadOnlySpan<byte> bytes)
+    {
+        var problem = TextInput.TryDecode(bytes, out var normalized);
+        return ParseChecked(problem, normalized);
+    }
+
+    /// <summary>Parses a host info file without throwing.</summary>
+    /// <param name="bytes">The file bytes (UTF-8).</param>
+    /// <param name="hostInfo">The verified host info on success.</param>
+    /// <param name="error">The reason on failure.</param>
+    /// <returns>True on success.</returns>
+    public static bool TryParse(ReadOnlySpan<byte> bytes, out HostInfo? hostInfo, out HostInfoException? error)
+    {
+        try
+        {
+            hostInfo = Parse(bytes);
+            error = null;
+            return true;
+        }
+        catch (HostInfoException ex)
+        {
+            hostInfo = null;
+            error = ex;
+            return false;
+        }
+    }
+
+    private static HostInfo ParseChecked(TextProblem problem, string text)
+    {
+        switch (problem)
+        {
+            case TextProblem.Empty:
+                throw new HostInfoException(HostInfoErrorCode.Empty, "The host info file is empty.");
+            case TextProblem.TooLarge:
+                throw new HostInfoException(HostInfoErrorCode.TooLarge, "The host info file is larger than 64 KiB.");
+            case TextProblem.NotText:
+                throw new HostInfoException(HostInfoErrorCode.NotText, "The host info file is binary or not UTF-8 text.");
+            case TextProblem.MixedLineEndings:
+                throw new HostInfoException(HostInfoErrorCode.Malformed, "The host info file mixes CRLF and LF line endings.");
+            case TextProblem.None:
+                break;
+        }
+
+        var lines = text.Split('\n');
+        var count = lines.Length;
+        if (lines[^1].Length == 0)
+        {
+            count--;
+        }
+
+        // The first line decides the version before anything else is judged.
+        var first = SplitField(lines[0], 0);
+        if (!string.Equals(first, "1", StringComparison.Ordinal))
+        {
+            if (first.Length > 0 && first.All(char.IsAsciiDigit))
+            {
+                throw new HostInfoException(HostInfoErrorCode.UnsupportedVersion, $"Host info format version {first} is not supported (expected 1).");
+            }
+
+            throw new HostInfoException(HostInfoErrorCode.Malformed, "The file does not start with 'LicensePortal-HostInfo: 1'.");
+        }
+
+        if (count > FieldNames.Length)
+        {
+            throw new HostInfoException(HostInfoErrorCode.Malformed, $"The host info file has {count} lines; expected {FieldNames.Length}.");
+        }
+
+        // A last line without its LF in a short file is a cut-off line: judge it as truncation.
+        var complete = count < FieldNames.Length && !text.EndsWith('\n') ? count - 1 : count;
+        var values = new string[FieldNames.Length];
+        for (var i = 0; i < complete; i++)
+        {
+            values[i] = SplitField(lines[i], i);
+        }
+
+        if (count < FieldNames.Length)
+        {
+            throw new HostInfoException(HostInfoErrorCode.Truncated, $"The host info file ends after {count} of {FieldNames.Length} lines.");
+        }
+
+        if (!Primitives.TryDecodeBase64(values[7], Primitives.SignatureSize, out var signature))
+        {
+            // Written files always end with LF: a damaged last line without it was cut off.
+            throw text.EndsWith('\n')
+                ? new HostInfoException(HostInfoErrorCode.InvalidField, "The check code is not a base64 Ed25519 signature.")
+                : new HostInfoException(HostInfoErrorCode.Truncated, "The host info file ends inside the check code.");
+        }
+
+        if (!TextInput.IsSafeValue(values[1], MaxInstanceNameLength))
+        {
+            throw new HostInfoException(HostInfoErrorCode.InvalidField, "The instance name is empty, too long or contains invalid characters.");
+        }
+
+        if (!HostIdentity.IsNormalizedMac(values[2]))
+        {
+            throw new HostInfoException(HostInfoErrorCode.InvalidField, $"'{values[2]}' is not a normalized MAC address (aa:bb:cc:dd:ee:ff).");
+        }
+
+        if (!HostIdentity.IsValidSerial(values[3]))
+        {
+            throw new HostInfoException(HostInfoErrorCode.InvalidField, "The serial number is empty, too long or contains invalid characters.");
+        }
+
+        if (!DateTimeOffset.TryParseExact(values[4], TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var created))
+        {
+            throw new HostInfoException(HostInfoErrorCode.InvalidField, $"'{values[4]}' is not a UTC time like 2026-11-28T12:00:00Z.");
+        }
+
+        HostPublicKey hostPublicKey;
+        try
+        {
+            hostPublicKey = HostPublicKey.FromBase64(values[5], values[6]);
+        }
+        catch (KeyFileException ex)
+        {
+            throw new HostInfoException(HostInfoErrorCode.InvalidField, ex.Message);
+        }
+
+        // The signed bytes are the seven lines above the check code, each with its LF.
+        var signedLength = 0;
+        for (var i = 0; i < FieldNames.Length - 1; i++)
+        {
+            signedLength += lines[i].Length + 1;
+        }
+
+        var signed = Encoding.UTF8.GetBytes(text[..signedLength]);
+        if (!Primitives.Ed25519Verify(hostPublicKey.SigningKey, SignatureDomain, signed, signature))
+        {
+            throw new HostInfoException(HostInfoErrorCode.BadCheckCode, "The check code does not match the file: the host info was edited or damaged.");
+        }
+
+        return new HostInfo(values[1], values[2], values[3], hostPublicKey, created, values[7]);
+    }
+
+    private static string SplitField(string line, int index)
+    {
+        var name = FieldNames[Math.Min(index, FieldNames.Length - 1)];
+        var prefix = name + ": ";
+        if (!line.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            throw new HostInfoException(HostInfoErrorCode.Malformed, $"Line {index + 1} must start with '{prefix}'.");
+        }
+
+        return line[prefix.Length..];
+    }
+}

@@ -1,0 +1,153 @@
+using System.Security.Cryptography;
+using System.Text;
+using Org.BouncyCastle.Crypto.Agreement;
+using Org.BouncyCastle.Crypto.Parameters;
+using Org.BouncyCastle.Crypto.Signers;
+
+namespace LicensePortal.Licensing;
+
+/// <summary>The few cryptographic operations the formats use, in one place.</summary>
+internal static class Primitives
+{
+    public const int KeySize = 32;
+    public const int SignatureSize = 64;
+
+    public static byte[] Ed25519PublicFromSeed(ReadOnlySpan<byte> seed) =>
+        new Ed25519PrivateKeyParameters(seed).GeneratePublicKey().GetEncoded();
+
+    public static byte[] Ed25519Sign(ReadOnlySpan<byte> seed, ReadOnlySpan<byte> domain, ReadOnlySpan<byte> message)
+    {
+        var signer = new Ed25519Signer();
+        signer.Init(true, new Ed25519PrivateKeyParameters(seed));
+        signer.BlockUpdate(domain);
+        signer.BlockUpdate(message);
+        return signer.GenerateSignature();
+    }
+
+    public static bool Ed25519Verify(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> domain, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature)
+    {
+        if (signature.Length != SignatureSize || publicKey.Length != KeySize)
+        {
+            return false;
+        }
+
+        Ed25519PublicKeyParameters key;
+        try
+        {
+            key = new Ed25519PublicKeyParameters(publicKey);
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+
+        var verifier = new Ed25519Signer();
+        verifier.Init(false, key);
+        verifier.BlockUpdate(domain);
+        verifier.BlockUpdate(message);
+        return verifier.VerifySignature(signature.ToArray());
+    }
+
+    /// <summary>True if the 32 bytes decode to a valid Ed25519 public point.</summary>
+    public static bool IsValidEd25519PublicKey(ReadOnlySpan<byte> publicKey)
+    {
+        if (publicKey.Length != KeySize)
+        {
+            return false;
+        }
+
+        try
+        {
+            _ = new Ed25519PublicKeyParameters(publicKey);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    public static byte[] X25519PublicFromPrivate(ReadOnlySpan<byte> privateKey) =>
+        new X25519PrivateKeyParameters(privateKey).GeneratePublicKey().GetEncoded();
+
+    /// <summary>X25519 shared secret; throws <see cref="CryptographicException"/> for a low-order peer key (all-zero secret).</summary>
+    public static byte[] X25519Agree(ReadOnlySpan<byte> privateKey, ReadOnlySpan<byte> peerPublicKey)
+    {
+        var agreement = new X25519Agreement();
+        agreement.Init(new X25519PrivateKeyParameters(privateKey));
+        var secret = new byte[agreement.AgreementSize];
+        try
+        {
+            agreement.CalculateAgreement(new X25519PublicKeyParameters(peerPublicKey), secret, 0);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new CryptographicException("X25519 agreement produced an all-zero secret (low-order public key).", ex);
+        }
+
+        return secret;
+    }
+
+    /// <summary>
+    /// True for X25519 public keys of small order: their agreement with any clamped scalar is all zeros,
+    /// so no license could be sealed to them. Checked with a fixed scalar (clamping removes the cofactor).
+    /// </summary>
+    public static bool IsLowOrderX25519(ReadOnlySpan<byte> publicKey)
+    {
+        Span<byte> probe = stackalloc byte[KeySize];
+        probe.Fill(0x42);
+        try
+        {
+            CryptographicOperations.ZeroMemory(X25519Agree(probe, publicKey));
+            return false;
+        }
+        catch (CryptographicException)
+        {
+            return true;
+        }
+    }
+
+    public static string Sha256Hex(ReadOnlySpan<byte> data) => Convert.ToHexStringLower(SHA256.HashData(data));
+
+    public static bool FixedTimeEquals(string a, string b) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(a), Encoding.UTF8.GetBytes(b));
+
+    public static bool IsLowerHex(string value, int length)
+    {
+        if (value.Length != length)
+        {
+            return false;
+        }
+
+        foreach (var c in value)
+        {
+            if (c is not ((>= '0' and <= '9') or (>= 'a' and <= 'f')))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Strict base64 of exactly <paramref name="length"/> bytes in canonical form.</summary>
+    public static bool TryDecodeBase64(string value, int length, out byte[] bytes)
+    {
+        bytes = [];
+        try
+        {
+            var decoded = Convert.FromBase64String(value);
+            if (decoded.Length != length || !string.Equals(Convert.ToBase64String(decoded), value, StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            bytes = decoded;
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+}

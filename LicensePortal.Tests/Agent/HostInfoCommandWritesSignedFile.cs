@@ -1,0 +1,89 @@
+using LicensePortal.Agent;
+using LicensePortal.Licensing;
+
+namespace LicensePortal.Tests.Agent;
+
+public sealed class HostInfoCommandWritesSignedFile : IDisposable
+{
+    private readonly AgentSandbox _box = new();
+
+    public void Dispose() => _box.Dispose();
+
+    [Fact]
+    public async Task Hostinfo_writes_a_file_the_portal_can_parse_with_this_hosts_mac_and_serial()
+    {
+        var info = await _box.HostInfoAsync();
+
+        Assert.Equal("demo-01", info.InstanceName);
+        Assert.Equal(AgentSandbox.HostMac, info.Mac);
+        Assert.Equal(AgentSandbox.HostSerial, info.SerialNumber);
+        Assert.Equal(AgentSandbox.Start, info.CreatedAt);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task Host_key_is_created_once_with_mode_0600_in_a_0700_state_dir()
+    {
+        var first = await _box.HostInfoAsync();
+        var second = await _box.HostInfoAsync();
+
+        Assert.Equal(first.HostKeyFingerprint, second.HostKeyFingerprint);
+        var keyPath = Path.Combine(_box.StateDir, "host.key");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keyPath));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(_box.StateDir));
+        Assert.Equal(first.HostKeyFingerprint, HostKey.ImportPrivate(File.ReadAllText(keyPath)).Fingerprint);
+    }
+
+    [Fact]
+    public async Task Mac_and_serial_overrides_are_used()
+    {
+        var file = Path.Combine(_box.Root, "h.txt");
+
+        var (exit, _, _) = await _box.RunAsync("hostinfo", "--instance", "x", "--out", file, "--mac", "AA-BB-CC-DD-EE-01", "--serial", "SN 9");
+
+        Assert.Equal(ExitCodes.Ok, exit);
+        var info = HostInfoFile.Parse(File.ReadAllBytes(file));
+        Assert.Equal("aa:bb:cc:dd:ee:01", info.Mac);
+        Assert.Equal("SN 9", info.SerialNumber);
+    }
+
+    [Fact]
+    public async Task Machine_without_dmi_fails_with_exit_2_asking_for_serial_and_writes_nothing()
+    {
+        using var box = new AgentSandbox(withDmi: false);
+        var file = Path.Combine(box.Root, "h.txt");
+
+        var (exit, _, err) = await box.RunAsync("hostinfo", "--instance", "x", "--out", file);
+
+        Assert.Equal(ExitCodes.Environment, exit);
+        Assert.Contains("--serial", err, StringComparison.Ordinal);
+        Assert.False(File.Exists(file));
+    }
+
+    [Fact]
+    public async Task Invalid_mac_override_is_a_usage_error()
+    {
+        var (exit, _, err) = await _box.RunAsync("hostinfo", "--instance", "x", "--out", Path.Combine(_box.Root, "h.txt"), "--mac", "nope");
+
+        Assert.Equal(ExitCodes.Usage, exit);
+        Assert.Contains("--mac", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Missing_required_option_is_a_usage_error()
+    {
+        var (exit, _, err) = await _box.RunAsync("hostinfo", "--out", Path.Combine(_box.Root, "h.txt"));
+
+        Assert.Equal(ExitCodes.Usage, exit);
+        Assert.Contains("--instance", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Locally_administered_mac_gives_a_warning()
+    {
+        var (exit, _, err) = await _box.RunAsync("hostinfo", "--instance", "x", "--out", Path.Combine(_box.Root, "h.txt"), "--mac", "02:fc:00:00:00:01");
+
+        Assert.Equal(ExitCodes.Ok, exit);
+        Assert.Contains("locally administered", err, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,48 @@
+using LicensePortal.Licensing;
+
+namespace LicensePortal.Tests.Licensing;
+
+public sealed class LicenseContentFormat(LicensingFixture f) : IClassFixture<LicensingFixture>
+{
+    [Fact]
+    public void Plaintext_starts_with_the_seeds_nine_lines_in_order_then_extras()
+    {
+        var content = f.Content() with { VendorKeyId = f.Vendor.KeyId, HostKeyFingerprint = f.Host.Fingerprint };
+
+        var lines = content.ToText().Split('\n');
+
+        Assert.Equal(["100", "20", "150", "400", "1024", "10240", "2027-12-31", "52:54:00:12:34:56", "VMware-42 1a 2b 3c"], lines[..9]);
+        Assert.Equal("issued-at: 2026-11-28T12:00:00Z", lines[9]);
+        Assert.Equal("revision: 1", lines[10]);
+        Assert.Equal("instance: demo-01", lines[11]);
+        Assert.Equal("host-key-fingerprint: " + f.Host.Fingerprint, lines[12]);
+        Assert.Equal("vendor-key-id: " + f.Vendor.KeyId, lines[13]);
+        Assert.Equal(string.Empty, lines[14]);
+        Assert.Equal(content, LicenseContent.Parse(content.ToText()));
+    }
+
+    [Theory]
+    [InlineData("100", "0100")]
+    [InlineData("100", "+100")]
+    [InlineData("100", "-100")]
+    [InlineData("2027-12-31", "2027-12-32")]
+    [InlineData("revision: 1", "revision: x")]
+    [InlineData("instance: demo-01", "instance : demo-01")]
+    public void Non_canonical_or_invalid_values_are_rejected(string from, string to)
+    {
+        var text = (f.Content() with { VendorKeyId = f.Vendor.KeyId, HostKeyFingerprint = f.Host.Fingerprint }).ToText();
+        var index = text.IndexOf(from, StringComparison.Ordinal);
+        var edited = string.Concat(text.AsSpan(0, index), to, text.AsSpan(index + from.Length));
+
+        Assert.Equal(LicenseErrorCode.Malformed, Assert.Throws<LicenseException>(() => LicenseContent.Parse(edited)).Code);
+    }
+
+    [Fact]
+    public void Missing_lines_are_rejected_as_truncated()
+    {
+        var text = (f.Content() with { VendorKeyId = f.Vendor.KeyId, HostKeyFingerprint = f.Host.Fingerprint }).ToText();
+        var cut = string.Join('\n', text.Split('\n')[..9]) + "\n";
+
+        Assert.Equal(LicenseErrorCode.Truncated, Assert.Throws<LicenseException>(() => LicenseContent.Parse(cut)).Code);
+    }
+}

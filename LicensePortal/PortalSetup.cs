@@ -2,6 +2,7 @@ using System.Globalization;
 using LicensePortal.Accounts;
 using LicensePortal.Components;
 using LicensePortal.Data;
+using LicensePortal.Endpoints;
 using LicensePortal.Notifications;
 using LicensePortal.Options;
 using LicensePortal.Services;
@@ -26,6 +27,7 @@ public static class PortalSetup
         var services = builder.Services;
         services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section);
+        services.AddOptions<LicensingOptions>().BindConfiguration(LicensingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
 
         services.AddPortalDatabase(builder.Configuration, builder.Environment);
@@ -76,6 +78,7 @@ public static class PortalSetup
             o.RequestCultureProviders.Insert(2, new AcceptLanguageFallbackProvider());
         });
 
+        services.AddProblemDetails();
         services.AddRazorPages();
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddCascadingAuthenticationState();
@@ -90,6 +93,10 @@ public static class PortalSetup
         services.AddSingleton<InstanceChangeNotifier>();
         services.AddSingleton<InstanceService>();
         services.AddSingleton<UserAdminService>();
+        services.AddSingleton<VendorKeyStore>();
+        services.AddSingleton<LicenseService>();
+        services.AddSingleton<InstanceStatusSweeper>();
+        services.AddHostedService(sp => sp.GetRequiredService<InstanceStatusSweeper>());
         return builder;
     }
 
@@ -112,6 +119,7 @@ public static class PortalSetup
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapHealthChecks("/healthz").AllowAnonymous();
         app.MapCultureEndpoint();
+        app.MapLicenseEndpoints();
         return app;
     }
 

@@ -11,6 +11,10 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
 {
     public DbSet<Instance> Instances => Set<Instance>();
 
+    public DbSet<LicenseRecord> Licenses => Set<LicenseRecord>();
+
+    public DbSet<LicenseDownload> LicenseDownloads => Set<LicenseDownload>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -48,6 +52,30 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
             instance.HasIndex(i => new { i.Status, i.NormalizedName });
             instance.HasIndex(i => new { i.OwnerId, i.NormalizedName });
             instance.HasIndex(i => i.ExpiresOn);
+            instance.Property(i => i.HostKeyFingerprint).HasMaxLength(64);
+            // The background sweep finds DOWNLOADERROR instances whose cool-down ended.
+            instance.HasIndex(i => new { i.Status, i.StatusChangedAt });
+        });
+
+        builder.Entity<LicenseRecord>(license =>
+        {
+            license.ToTable("Licenses");
+            license.HasOne(l => l.Instance).WithMany(i => i.Licenses).HasForeignKey(l => l.InstanceId).OnDelete(DeleteBehavior.Cascade);
+            license.HasIndex(l => new { l.InstanceId, l.Revision }).IsUnique();
+            license.Property(l => l.VendorKeyId).HasMaxLength(16);
+            license.Property(l => l.HostKeyFingerprint).HasMaxLength(64);
+            license.Property(l => l.ContentKey).HasMaxLength(1024);
+            license.Property(l => l.FileText).HasMaxLength(65536);
+            license.Property(l => l.IssuedByUserName).HasMaxLength(256);
+        });
+
+        builder.Entity<LicenseDownload>(download =>
+        {
+            download.ToTable("LicenseDownloads");
+            download.HasOne(d => d.LicenseRecord).WithMany(l => l.Downloads).HasForeignKey(d => d.LicenseRecordId).OnDelete(DeleteBehavior.Cascade);
+            download.HasIndex(d => new { d.InstanceId, d.At });
+            download.Property(d => d.UserName).HasMaxLength(256);
+            download.Property(d => d.RemoteAddress).HasMaxLength(64);
         });
     }
 }

@@ -56,12 +56,23 @@ public sealed class Instance
     /// <summary>The host's public keys from its host info file.</summary>
     public string PublicKey { get; set; } = "";
 
+    /// <summary>When <see cref="Status"/> last changed (the DOWNLOADERROR cool-down counts from here).</summary>
+    public DateTime StatusChangedAt { get; set; }
+
+    /// <summary>When the host info now on file was uploaded; null before the first valid upload.</summary>
+    public DateTime? HostInfoUploadedAt { get; set; }
+
+    /// <summary>The host key fingerprint from the host info on file.</summary>
+    public string HostKeyFingerprint { get; set; } = "";
+
     /// <summary>The seed's download counter: real license downloads.</summary>
     public int DownloadCount { get; set; }
 
     public DateTime CreatedAt { get; set; }
 
     public DateTime UpdatedAt { get; set; }
+
+    public List<LicenseRecord> Licenses { get; set; } = [];
 
     /// <summary>Application-managed concurrency token: SQLite has no database-generated row version.</summary>
     public Guid Version { get; set; }

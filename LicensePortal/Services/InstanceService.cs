@@ -120,6 +120,7 @@ public sealed class InstanceService(
             NormalizedName = normalized,
             OwnerId = input.OwnerId,
             Status = InstanceStatus.TOUPLOAD,
+            StatusChangedAt = now,
             CreatedAt = now,
             UpdatedAt = now,
             Version = Guid.NewGuid(),
@@ -172,8 +173,15 @@ public sealed class InstanceService(
         }
 
         Apply(instance, quotas);
-        instance.Status = InstanceRules.StatusAfterExpiryChange(instance.Status, quotas.ExpiresOn, Today, hasHostInfo: instance.PublicKey.Length > 0);
-        instance.UpdatedAt = time.GetUtcNow().UtcDateTime;
+        var now = time.GetUtcNow().UtcDateTime;
+        var status = InstanceRules.StatusAfterExpiryChange(instance.Status, quotas.ExpiresOn, Today, hasHostInfo: instance.PublicKey.Length > 0);
+        if (status != instance.Status)
+        {
+            instance.Status = status;
+            instance.StatusChangedAt = now;
+            instance.StatusReason = "";
+        }
+        instance.UpdatedAt = now;
         instance.Version = Guid.NewGuid();
         try
         {

@@ -44,6 +44,14 @@ namespace LicensePortal.Data.Migrations.Postgres
                     b.Property<DateOnly>("ExpiresOn")
                         .HasColumnType("date");
 
+                    b.Property<DateTime?>("HostInfoUploadedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("HostKeyFingerprint")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<string>("Mac")
                         .IsRequired()
                         .HasMaxLength(256)
@@ -97,6 +105,9 @@ namespace LicensePortal.Data.Migrations.Postgres
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
 
+                    b.Property<DateTime>("StatusChangedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("StatusReason")
                         .IsRequired()
                         .HasMaxLength(512)
@@ -120,7 +131,95 @@ namespace LicensePortal.Data.Migrations.Postgres
 
                     b.HasIndex("Status", "NormalizedName");
 
+                    b.HasIndex("Status", "StatusChangedAt");
+
                     b.ToTable("Instances", (string)null);
+                });
+
+            modelBuilder.Entity("LicensePortal.Data.LicenseDownload", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("InstanceId")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("LicenseRecordId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("RemoteAddress")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("UserName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("LicenseRecordId");
+
+                    b.HasIndex("InstanceId", "At");
+
+                    b.ToTable("LicenseDownloads", (string)null);
+                });
+
+            modelBuilder.Entity("LicensePortal.Data.LicenseRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("ContentKey")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)");
+
+                    b.Property<string>("FileText")
+                        .IsRequired()
+                        .HasMaxLength(65536)
+                        .HasColumnType("character varying(65536)");
+
+                    b.Property<string>("HostKeyFingerprint")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("InstanceId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("IssuedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("IssuedByUserName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<int>("Revision")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("VendorKeyId")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("InstanceId", "Revision")
+                        .IsUnique();
+
+                    b.ToTable("Licenses", (string)null);
                 });
 
             modelBuilder.Entity("LicensePortal.Data.PortalRole", b =>
@@ -368,6 +467,28 @@ namespace LicensePortal.Data.Migrations.Postgres
                     b.Navigation("Owner");
                 });
 
+            modelBuilder.Entity("LicensePortal.Data.LicenseDownload", b =>
+                {
+                    b.HasOne("LicensePortal.Data.LicenseRecord", "LicenseRecord")
+                        .WithMany("Downloads")
+                        .HasForeignKey("LicenseRecordId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("LicenseRecord");
+                });
+
+            modelBuilder.Entity("LicensePortal.Data.LicenseRecord", b =>
+                {
+                    b.HasOne("LicensePortal.Data.Instance", "Instance")
+                        .WithMany("Licenses")
+                        .HasForeignKey("InstanceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Instance");
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
                 {
                     b.HasOne("LicensePortal.Data.PortalRole", null)
@@ -417,6 +538,16 @@ namespace LicensePortal.Data.Migrations.Postgres
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("LicensePortal.Data.Instance", b =>
+                {
+                    b.Navigation("Licenses");
+                });
+
+            modelBuilder.Entity("LicensePortal.Data.LicenseRecord", b =>
+                {
+                    b.Navigation("Downloads");
                 });
 
             modelBuilder.Entity("LicensePortal.Data.PortalUser", b =>

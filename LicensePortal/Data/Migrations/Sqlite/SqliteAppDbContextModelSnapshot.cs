@@ -37,6 +37,14 @@ namespace LicensePortal.Data.Migrations.Sqlite
                     b.Property<DateOnly>("ExpiresOn")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("HostInfoUploadedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("HostKeyFingerprint")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Mac")
                         .IsRequired()
                         .HasMaxLength(256)
@@ -89,6 +97,9 @@ namespace LicensePortal.Data.Migrations.Sqlite
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime>("StatusChangedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("StatusReason")
                         .IsRequired()
                         .HasMaxLength(512)
@@ -112,7 +123,91 @@ namespace LicensePortal.Data.Migrations.Sqlite
 
                     b.HasIndex("Status", "NormalizedName");
 
+                    b.HasIndex("Status", "StatusChangedAt");
+
                     b.ToTable("Instances", (string)null);
+                });
+
+            modelBuilder.Entity("LicensePortal.Data.LicenseDownload", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("InstanceId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("LicenseRecordId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RemoteAddress")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("LicenseRecordId");
+
+                    b.HasIndex("InstanceId", "At");
+
+                    b.ToTable("LicenseDownloads", (string)null);
+                });
+
+            modelBuilder.Entity("LicensePortal.Data.LicenseRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ContentKey")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FileText")
+                        .IsRequired()
+                        .HasMaxLength(65536)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("HostKeyFingerprint")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("InstanceId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("IssuedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("IssuedByUserName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Revision")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("VendorKeyId")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("InstanceId", "Revision")
+                        .IsUnique();
+
+                    b.ToTable("Licenses", (string)null);
                 });
 
             modelBuilder.Entity("LicensePortal.Data.PortalRole", b =>
@@ -353,6 +448,28 @@ namespace LicensePortal.Data.Migrations.Sqlite
                     b.Navigation("Owner");
                 });
 
+            modelBuilder.Entity("LicensePortal.Data.LicenseDownload", b =>
+                {
+                    b.HasOne("LicensePortal.Data.LicenseRecord", "LicenseRecord")
+                        .WithMany("Downloads")
+                        .HasForeignKey("LicenseRecordId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("LicenseRecord");
+                });
+
+            modelBuilder.Entity("LicensePortal.Data.LicenseRecord", b =>
+                {
+                    b.HasOne("LicensePortal.Data.Instance", "Instance")
+                        .WithMany("Licenses")
+                        .HasForeignKey("InstanceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Instance");
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
                 {
                     b.HasOne("LicensePortal.Data.PortalRole", null)
@@ -402,6 +519,16 @@ namespace LicensePortal.Data.Migrations.Sqlite
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("LicensePortal.Data.Instance", b =>
+                {
+                    b.Navigation("Licenses");
+                });
+
+            modelBuilder.Entity("LicensePortal.Data.LicenseRecord", b =>
+                {
+                    b.Navigation("Downloads");
                 });
 
             modelBuilder.Entity("LicensePortal.Data.PortalUser", b =>

@@ -1,0 +1,144 @@
+using System.Text;
+using LicensePortal.Options;
+using LicensePortal.Resources;
+using LicensePortal.Services;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Localization;
+
+namespace LicensePortal.Endpoints;
+
+/// <summary>
+/// The seed's file URLs: /upload_hostinfo, /download_license and /static/license/&lt;NAME&gt;_LICENSE, now behind sign-in
+/// and the instance's owner, plus /vendor-key, the public key hosts verify licenses with (public by design).
+/// </summary>
+public static class LicenseEndpoints
+{
+    public const string LicenseSuffix = "_LICENSE";
+
+    public static IEndpointRouteBuilder MapLicenseEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/download_license", DownloadLicenseAsync).RequireAuthorization();
+        app.MapGet("/static/license/{fileName}", LatestLicenseAsync).RequireAuthorization();
+        app.MapPost("/upload_hostinfo", UploadHostInfoAsync).RequireAuthorization().DisableAntiforgery();
+        app.MapGet("/vendor-key", (VendorKeyStore keys) => VendorKeyFile(keys.CurrentInfo)).AllowAnonymous();
+        app.MapGet("/vendor-key/{keyId}", Results<FileContentHttpResult, NotFound> (string keyId, VendorKeyStore keys) =>
+            keys.Find(keyId) is { } key ? VendorKeyFile(key) : TypedResults.NotFound()).AllowAnonymous();
+        return app;
+    }
+
+    private static async Task<IResult> DownloadLicenseAsync(string? instance, HttpContext context, LicenseService licenses, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(instance))
+        {
+            return Problem(text, StatusCodes.Status400BadRequest, new FieldError("instance", "Error.Required"));
+        }
+        var actor = PortalActor.From(context.User)!;
+        var result = await licenses.GenerateAsync(actor, instance, RemoteAddress(context), cancellationToken);
+        return ToFile(result, text, context);
+    }
+
+    private static async Task<IResult> LatestLicenseAsync(string fileName, HttpContext context, LicenseService licenses, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken)
+    {
+        if (!fileName.EndsWith(LicenseSuffix, StringComparison.Ordinal) || fileName.Length == LicenseSuffix.Length)
+        {
+            return Problem(text, StatusCodes.Status404NotFound, new FieldError("", "Error.NotFound"));
+        }
+        var actor = PortalActor.From(context.User)!;
+        var result = await licenses.LatestAsync(actor, fileName[..^LicenseSuffix.Length], RemoteAddress(context), cancellationToken);
+        return ToFile(result, text, context);
+    }
+
+    private static async Task<IResult> UploadHostInfoAsync(string? instance, HttpContext context, LicenseService licenses, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(instance))
+        {
+            return Problem(text, StatusCodes.Status400BadRequest, new FieldError("instance", "Error.Required"));
+        }
+        if (context.Request.ContentLength > LicensingOptions.MaxHostInfoBytes)
+        {
+            return Problem(text, StatusCodes.Status413PayloadTooLarge, new FieldError("file", "HostInfo.TooLarge"));
+        }
+        byte[] body;
+        if (context.Request.HasFormContentType)
+        {
+            var form = await context.Request.ReadFormAsync(cancellationToken);
+            var file = form.Files.GetFile("file");
+            if (file is null)
+            {
+                return Problem(text, StatusCodes.Status400BadRequest, new FieldError("file", "Error.Required"));
+            }
+            body = await ReadCappedAsync(file.OpenReadStream(), cancellationToken);
+        }
+        else
+        {
+            body = await ReadCappedAsync(context.Request.Body, cancellationToken);
+        }
+        if (body.Length > LicensingOptions.MaxHostInfoBytes)
+        {
+            return Problem(text, StatusCodes.Status413PayloadTooLarge, new FieldError("file", "HostInfo.TooLarge"));
+        }
+
+        var actor = PortalActor.From(context.User)!;
+        var result = await licenses.UploadHostInfoAsync(actor, instance, body, cancellationToken);
+        return result.Failure switch
+        {
+            Failure.None => TypedResults.Ok(new
+            {
+                accepted = result.Value!.Accepted,
+                status = result.Value.Status.ToString(),
+                reason = result.Value.ReasonCode,
+                message = result.Value.ReasonCode is { } code ? text[code].Value : text["HostInfo.Accepted"].Value,
+            }),
+            Failure.Invalid => Problem(text, result.Errors[0].Code == "HostInfo.TooLarge" ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest, result.Errors[0]),
+            Failure.Forbidden => Problem(text, StatusCodes.Status403Forbidden, result.Errors[0]),
+            _ => Problem(text, StatusCodes.Status404NotFound, result.Errors[0]),
+        };
+    }
+
+    private static IResult ToFile(ServiceResult<LicenseDownloadFile> result, IStringLocalizer<SharedResource> text, HttpContext context)
+    {
+        switch (result.Failure)
+        {
+            case Failure.None:
+                context.Response.Headers.CacheControl = "no-store";
+                return TypedResults.File(Encoding.UTF8.GetBytes(result.Value!.FileText), "application/octet-stream", result.Value.FileName);
+            case Failure.NotFound:
+                return Problem(text, StatusCodes.Status404NotFound, result.Errors[0]);
+            case Failure.Forbidden:
+                return Problem(text, StatusCodes.Status403Forbidden, result.Errors[0]);
+            default:
+                var error = result.Errors[0];
+                if (error.Code is "License.TooManyDownloads" or "License.DownloadError")
+                {
+                    context.Response.Headers.RetryAfter = "600";
+                    return Problem(text, StatusCodes.Status429TooManyRequests, error);
+                }
+                return Problem(text, StatusCodes.Status409Conflict, error);
+        }
+    }
+
+    /// <summary>RFC 9457 problem details: a stable code, the field, and the message in the request's language.</summary>
+    public static IResult Problem(IStringLocalizer<SharedResource> text, int status, FieldError error) =>
+        TypedResults.Problem(
+            detail: error.Arguments.Length == 0 ? text[error.Code] : text[error.Code, error.Arguments],
+            statusCode: status,
+            extensions: new Dictionary<string, object?> { ["code"] = error.Code, ["field"] = error.Field });
+
+    private static FileContentHttpResult VendorKeyFile(VendorKeyInfo key) =>
+        TypedResults.File(Encoding.UTF8.GetBytes(key.PublicKeyFile), "text/plain; charset=utf-8", $"licenseportal-vendor-{key.KeyId}.pub");
+
+    private static string RemoteAddress(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "";
+
+    /// <summary>Reads at most one byte past the limit, so an oversized body is known to be too large without reading it all.</summary>
+    private static async Task<byte[]> ReadCappedAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[LicensingOptions.MaxHostInfoBytes + 1];
+        var total = 0;
+        int read;
+        while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken)) > 0)
+        {
+            total += read;
+        }
+        return buffer[..total];
+    }
+}

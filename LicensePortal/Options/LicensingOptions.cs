@@ -1,0 +1,27 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace LicensePortal.Options;
+
+/// <summary>Configuration section "Licensing".</summary>
+public sealed class LicensingOptions
+{
+    public const string Section = "Licensing";
+
+    /// <summary>Folder of the vendor signing keys, outside wwwroot, readable only by the portal's user. Default: data/keys beside the app.</summary>
+    public string? KeyDirectory { get; set; }
+
+    /// <summary>Downloads allowed per instance within <see cref="DownloadWindow"/>; one more moves it to DOWNLOADERROR.</summary>
+    [Range(1, 10_000)]
+    public int DownloadLimit { get; set; } = 5;
+
+    public TimeSpan DownloadWindow { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long DOWNLOADERROR lasts before the instance returns to TODOWNLOAD by itself.</summary>
+    public TimeSpan DownloadCoolDown { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How often the background sweep expires instances and ends cool-downs.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Largest host info file accepted (the format's own limit is 64 KiB).</summary>
+    public const int MaxHostInfoBytes = 64 * 1024;
+}

@@ -1,0 +1,388 @@
+using System.Globalization;
+using LicensePortal.Data;
+using LicensePortal.Licensing;
+using LicensePortal.Notifications;
+using LicensePortal.Options;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace LicensePortal.Services;
+
+/// <summary>
+/// The seed's heart: host info in (/upload_hostinfo), a signed license file out (/download_license,
+/// /static/license/&lt;NAME&gt;_LICENSE), and the five states that follow. Owners and administrators upload and
+/// generate; support staff may fetch the latest file; nobody else sees anything.
+/// </summary>
+public sealed class LicenseService(
+    IDbContextFactory<AppDbContext> dbFactory,
+    VendorKeyStore vendorKeys,
+    InstanceChangeNotifier notifier,
+    IOptions<LicensingOptions> options,
+    TimeProvider time,
+    ILogger<LicenseService> logger)
+{
+    private const int ConcurrencyRetries = 5;
+
+    private LicensingOptions Options => options.Value;
+
+    private DateTime Now => time.GetUtcNow().UtcDateTime;
+
+    private DateOnly Today => DateOnly.FromDateTime(Now);
+
+    /// <summary>
+    /// Takes a host info file for an instance. Input that is not a host info file at all (empty, over 64 KiB, binary,
+    /// no host info header) is refused and changes nothing. A host info file that fails its checks (edited, truncated,
+    /// made for another instance) puts the instance in INFOERROR with the reason, keeping the host details on file.
+    /// </summary>
+    public async Task<ServiceResult<HostInfoOutcome>> UploadHostInfoAsync(PortalActor actor, string instanceName, ReadOnlyMemory<byte> file, CancellationToken cancellationToken = default)
+    {
+        var refusal = RefuseNonHostInfo(file.Span);
+        if (refusal is not null)
+        {
+            return ServiceResult<HostInfoOutcome>.Invalid("File", refusal);
+        }
+
+        HostInfo? hostInfo = null;
+        string? reason = null;
+        try
+        {
+            hostInfo = HostInfoFile.Parse(file.Span);
+            if (!string.Equals(hostInfo.InstanceName, instanceName.Trim(), StringComparison.OrdinalIgnoreCase))
+            {
+                reason = "HostInfo.OtherInstance";
+            }
+        }
+        catch (HostInfoException ex)
+        {
+            reason = $"HostInfo.{ex.Code}";
+        }
+
+        for (var attempt = 0; ; attempt++)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var instance = await FindVisibleAsync(db, actor, instanceName, cancellationToken);
+            if (instance is null)
+            {
+                return ServiceResult<HostInfoOutcome>.NotFound();
+            }
+            if (!CanChange(actor, instance))
+            {
+                return ServiceResult<HostInfoOutcome>.Forbidden();
+            }
+
+            var now = Now;
+            var expired = instance.ExpiresOn < Today;
+            if (reason is null)
+            {
+                instance.Mac = hostInfo!.Mac;
+                instance.SerialNumber = hostInfo.SerialNumber;
+                instance.CheckCode = hostInfo.CheckCode;
+                instance.PublicKey = hostInfo.HostPublicKey.Export();
+                instance.HostKeyFingerprint = hostInfo.HostKeyFingerprint;
+                instance.HostInfoUploadedAt = now;
+                SetStatus(instance, expired ? InstanceStatus.EXPIRED : InstanceStatus.TODOWNLOAD, "", now);
+            }
+            else
+            {
+                SetStatus(instance, InstanceStatus.INFOERROR, reason, now);
+            }
+            instance.UpdatedAt = now;
+            instance.Version = Guid.NewGuid();
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < ConcurrencyRetries)
+            {
+                continue; // an edit landed between our read and write: read again and re-apply
+            }
+            logger.LogInformation("{Actor} uploaded host info for {Instance}: {Outcome}", actor.UserName, instance.Name, reason ?? "accepted");
+            await notifier.PublishAsync(new InstanceChange(instance.Id, instance.OwnerId, InstanceChangeKind.Updated));
+            return ServiceResult<HostInfoOutcome>.Ok(new HostInfoOutcome(reason is null, instance.Status, reason, ToRow(instance)));
+        }
+    }
+
+    /// <summary>
+    /// The seed's /download_license: builds the license for the host on file (a new revision when quotas, expiry,
+    /// host or vendor key changed since the last one), records the download, and returns the file.
+    /// </summary>
+    public Task<ServiceResult<LicenseDownloadFile>> GenerateAsync(PortalActor actor, string instanceName, string remoteAddress, CancellationToken cancellationToken = default) =>
+        DownloadAsync(actor, instanceName, remoteAddress, generate: true, cancellationToken);
+
+    /// <summary>/static/license/&lt;NAME&gt;_LICENSE: the latest license already issued; counts as a download.</summary>
+    public Task<ServiceResult<LicenseDownloadFile>> LatestAsync(PortalActor actor, string instanceName, string remoteAddress, CancellationToken cancellationToken = default) =>
+        DownloadAsync(actor, instanceName, remoteAddress, generate: false, cancellationToken);
+
+    private async Task<ServiceResult<LicenseDownloadFile>> DownloadAsync(PortalActor actor, string instanceName, string remoteAddress, bool generate, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var instance = await FindVisibleAsync(db, actor, instanceName, cancellationToken);
+            if (instance is null)
+            {
+                return ServiceResult<LicenseDownloadFile>.NotFound();
+            }
+            // Generating makes a revision: the owner's or an administrator's act. Support staff may fetch what exists.
+            if (generate && !CanChange(actor, instance))
+            {
+                return ServiceResult<LicenseDownloadFile>.Forbidden();
+            }
+
+            var now = Now;
+            var statusBefore = instance.Status;
+            ApplyTimeRules(instance, now);
+            var refusal = instance.Status switch
+            {
+                InstanceStatus.TODOWNLOAD => null,
+                InstanceStatus.TOUPLOAD => "License.NoHostInfo",
+                InstanceStatus.INFOERROR => "License.HostInfoInvalid",
+                InstanceStatus.DOWNLOADERROR => "License.DownloadError",
+                InstanceStatus.EXPIRED => "License.Expired",
+                _ => "Error.Unexpected",
+            };
+
+            LicenseRecord? latest = null;
+            if (refusal is null)
+            {
+                var windowStart = now - Options.DownloadWindow;
+                var recent = await db.LicenseDownloads.CountAsync(d => d.InstanceId == instance.Id && d.At > windowStart, cancellationToken);
+                if (recent >= Options.DownloadLimit)
+                {
+                    SetStatus(instance, InstanceStatus.DOWNLOADERROR, "License.TooManyDownloads", now);
+                    refusal = "License.TooManyDownloads";
+                }
+                else
+                {
+                    latest = await db.Licenses.Where(l => l.InstanceId == instance.Id).OrderByDescending(l => l.Revision).FirstOrDefaultAsync(cancellationToken);
+                    if (latest is null && !generate)
+                    {
+                        refusal = "License.NoneIssued";
+                    }
+                }
+            }
+
+            var isNew = false;
+            if (refusal is null && generate)
+            {
+                var vendorKey = vendorKeys.Current;
+                var contentKey = ContentKey(instance, vendorKey.KeyId);
+                if (latest is null || latest.ContentKey != contentKey)
+                {
+                    try
+                    {
+                        latest = Issue(instance, vendorKey, contentKey, (latest?.Revision ?? 0) + 1, actor, now);
+                        db.Licenses.Add(latest);
+                        isNew = true;
+                    }
+                    catch (Exception ex) when (ex is LicenseException or KeyFileException or HostInfoException or ArgumentException)
+                    {
+                        logger.LogError(ex, "Generating a license for {Instance} failed", instance.Name);
+                        SetStatus(instance, InstanceStatus.DOWNLOADERROR, "License.GenerationFailed", now);
+                        refusal = "License.GenerationFailed";
+                    }
+                }
+            }
+
+            if (refusal is null)
+            {
+                db.LicenseDownloads.Add(new LicenseDownload
+                {
+                    LicenseRecord = latest!,
+                    InstanceId = instance.Id,
+                    UserName = actor.UserName,
+                    At = now,
+                    RemoteAddress = Truncate(remoteAddress, 64),
+                });
+                instance.DownloadCount++;
+            }
+            if (refusal is null || instance.Status != statusBefore)
+            {
+                instance.Version = Guid.NewGuid(); // serializes downloads of one instance: the loser of a race retries
+                try
+                {
+                    await db.SaveChangesAsync(cancellationToken);
+                }
+                catch (DbUpdateException) when (attempt < ConcurrencyRetries)
+                {
+                    continue;
+                }
+                await notifier.PublishAsync(new InstanceChange(instance.Id, instance.OwnerId, InstanceChangeKind.Updated));
+            }
+
+            if (refusal is not null)
+            {
+                logger.LogInformation("{Actor} was refused a license for {Instance}: {Reason}", actor.UserName, instance.Name, refusal);
+                return refusal == "License.TooManyDownloads" || refusal == "License.DownloadError"
+                    ? new ServiceResult<LicenseDownloadFile>(null, Failure.Invalid, [new FieldError("", refusal, RetryAfter(instance).ToString("HH:mm:ss", CultureInfo.InvariantCulture))])
+                    : ServiceResult<LicenseDownloadFile>.Invalid("", refusal);
+            }
+            logger.LogInformation("{Actor} downloaded license revision {Revision} of {Instance}", actor.UserName, latest!.Revision, instance.Name);
+            return ServiceResult<LicenseDownloadFile>.Ok(new LicenseDownloadFile(FileName(instance.Name), latest.FileText, latest.Revision, isNew));
+        }
+    }
+
+    /// <summary>An administrator ends DOWNLOADERROR before its cool-down.</summary>
+    public async Task<ServiceResult<InstanceRow>> ResetDownloadErrorAsync(PortalActor actor, string instanceName, CancellationToken cancellationToken = default)
+    {
+        if (!actor.IsAdministrator)
+        {
+            return ServiceResult<InstanceRow>.Forbidden();
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var instance = await FindVisibleAsync(db, actor, instanceName, cancellationToken);
+        if (instance is null)
+        {
+            return ServiceResult<InstanceRow>.NotFound();
+        }
+        if (instance.Status != InstanceStatus.DOWNLOADERROR)
+        {
+            return ServiceResult<InstanceRow>.Invalid("", "License.NotInDownloadError");
+        }
+        SetStatus(instance, instance.ExpiresOn < Today ? InstanceStatus.EXPIRED : InstanceStatus.TODOWNLOAD, "", Now);
+        instance.Version = Guid.NewGuid();
+        await db.SaveChangesAsync(cancellationToken);
+        await notifier.PublishAsync(new InstanceChange(instance.Id, instance.OwnerId, InstanceChangeKind.Updated));
+        return ServiceResult<InstanceRow>.Ok(ToRow(instance));
+    }
+
+    public async Task<HostDetails?> GetHostDetailsAsync(PortalActor actor, string instanceName, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var instance = await FindVisibleAsync(db, actor, instanceName, cancellationToken, track: false);
+        return instance is null ? null : new HostDetails(instance.Mac, instance.SerialNumber, instance.HostKeyFingerprint, instance.CheckCode, instance.HostInfoUploadedAt);
+    }
+
+    /// <summary>Every revision, newest first, with who downloaded it, when and from where.</summary>
+    public async Task<IReadOnlyList<LicenseHistoryEntry>?> GetHistoryAsync(PortalActor actor, string instanceName, int limit = 50, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var instance = await FindVisibleAsync(db, actor, instanceName, cancellationToken, track: false);
+        if (instance is null)
+        {
+            return null;
+        }
+        var records = await db.Licenses.AsNoTracking().Where(l => l.InstanceId == instance.Id).OrderByDescending(l => l.Revision).Take(Math.Clamp(limit, 1, 500))
+            .Select(l => new LicenseHistoryEntry(l.Revision, l.IssuedAt, l.VendorKeyId, l.HostKeyFingerprint, l.IssuedByUserName,
+                l.Downloads.OrderByDescending(d => d.At).Take(100).Select(d => new LicenseDownloadEntry(d.UserName, d.At, d.RemoteAddress)).ToList()))
+            .ToListAsync(cancellationToken);
+        return records;
+    }
+
+    /// <summary>The seed's file name for an instance's license.</summary>
+    public static string FileName(string instanceName) => instanceName + "_LICENSE";
+
+    /// <summary>Refuses what is not a host info file at all; such input changes nothing.</summary>
+    private static string? RefuseNonHostInfo(ReadOnlySpan<byte> file)
+    {
+        if (file.IsEmpty)
+        {
+            return "HostInfo.Empty";
+        }
+        if (file.Length > LicensingOptions.MaxHostInfoBytes)
+        {
+            return "HostInfo.TooLarge";
+        }
+        if (file.Contains((byte)0) || !System.Text.Unicode.Utf8.IsValid(file))
+        {
+            return "HostInfo.NotText";
+        }
+        return file.StartsWith("LicensePortal-HostInfo:"u8) ? null : "HostInfo.NotHostInfo";
+    }
+
+    /// <summary>Time-driven states, applied when an instance is touched (the background sweep does the same for all).</summary>
+    private void ApplyTimeRules(Instance instance, DateTime now)
+    {
+        if (instance.Status != InstanceStatus.EXPIRED && instance.ExpiresOn < DateOnly.FromDateTime(now))
+        {
+            SetStatus(instance, InstanceStatus.EXPIRED, "", now);
+        }
+        else if (instance.Status == InstanceStatus.DOWNLOADERROR && instance.StatusChangedAt + Options.DownloadCoolDown <= now)
+        {
+            SetStatus(instance, InstanceStatus.TODOWNLOAD, "", now);
+        }
+    }
+
+    private DateTime RetryAfter(Instance instance) => instance.StatusChangedAt + Options.DownloadCoolDown;
+
+    private static void SetStatus(Instance instance, InstanceStatus status, string reason, DateTime now)
+    {
+        if (instance.Status != status)
+        {
+            instance.StatusChangedAt = now;
+        }
+        instance.Status = status;
+        instance.StatusReason = reason;
+    }
+
+    private static LicenseRecord Issue(Instance instance, VendorKey vendorKey, string contentKey, int revision, PortalActor actor, DateTime now)
+    {
+        var host = HostPublicKey.Import(instance.PublicKey);
+        var issuedAt = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+        var content = new LicenseContent
+        {
+            MaxDesktops = instance.MaxDesktops,
+            MaxImages = instance.MaxImages,
+            MaxUsers = instance.MaxUsers,
+            MaxVcpus = instance.MaxVcpus,
+            MaxVmemGib = instance.MaxVmemGib,
+            MaxVdiskGib = instance.MaxVdiskGib,
+            ExpiresOn = instance.ExpiresOn,
+            Mac = instance.Mac,
+            SerialNumber = instance.SerialNumber,
+            IssuedAt = issuedAt,
+            Revision = revision,
+            InstanceName = instance.Name,
+        };
+        return new LicenseRecord
+        {
+            InstanceId = instance.Id,
+            Revision = revision,
+            IssuedAt = issuedAt.UtcDateTime,
+            VendorKeyId = vendorKey.KeyId,
+            HostKeyFingerprint = host.Fingerprint,
+            ContentKey = contentKey,
+            FileText = LicenseFile.Issue(content, vendorKey, host),
+            IssuedByUserName = actor.UserName,
+        };
+    }
+
+    private static string ContentKey(Instance i, string vendorKeyId) => string.Join('|',
+        i.MaxDesktops, i.MaxImages, i.MaxUsers, i.MaxVcpus, i.MaxVmemGib, i.MaxVdiskGib,
+        i.ExpiresOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), i.Mac, i.SerialNumber, i.HostKeyFingerprint, vendorKeyId);
+
+    private static bool CanChange(PortalActor actor, Instance instance) => actor.IsAdministrator || instance.OwnerId == actor.UserId;
+
+    private static async Task<Instance?> FindVisibleAsync(AppDbContext db, PortalActor actor, string name, CancellationToken cancellationToken, bool track = true)
+    {
+        var normalized = InstanceRules.Normalize(name ?? "");
+        var query = track ? db.Instances : db.Instances.AsNoTracking();
+        var instance = await query.FirstOrDefaultAsync(i => i.NormalizedName == normalized, cancellationToken);
+        // Another customer's instance is "not found", not "forbidden": its existence is no one else's business.
+        return instance is not null && (actor.SeesEverything || instance.OwnerId == actor.UserId) ? instance : null;
+    }
+
+    private static string Truncate(string value, int max) => value.Length <= max ? value : value[..max];
+
+    private static InstanceRow ToRow(Instance i) => new()
+    {
+        Id = i.Id,
+        Name = i.Name,
+        OwnerId = i.OwnerId,
+        MaxDesktops = i.MaxDesktops,
+        MaxImages = i.MaxImages,
+        MaxUsers = i.MaxUsers,
+        MaxVcpus = i.MaxVcpus,
+        MaxVmemGib = i.MaxVmemGib,
+        MaxVdiskGib = i.MaxVdiskGib,
+        Status = i.Status,
+        StatusReason = i.StatusReason,
+        ExpiresOn = i.ExpiresOn,
+        Mac = i.Mac,
+        SerialNumber = i.SerialNumber,
+        DownloadCount = i.DownloadCount,
+        CreatedAt = i.CreatedAt,
+        UpdatedAt = i.UpdatedAt,
+        Version = i.Version,
+    };
+}

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 
 namespace LicensePortal.Accounts;
 
-/// <summary>Identity's sign-in manager, plus one rule: a deactivated account cannot sign in.</summary>
+/// <summary>Identity's sign-in manager, plus two rules: a deactivated account cannot sign in, and wrong passwords always count towards lockout.</summary>
 public sealed class PortalSignInManager(
     UserManager<PortalUser> userManager,
     IHttpContextAccessor contextAccessor,
@@ -21,4 +21,8 @@ public sealed class PortalSignInManager(
         ArgumentNullException.ThrowIfNull(user);
         return user.IsActive && await base.CanSignInAsync(user);
     }
+
+    /// <summary>Identity UI's login page passes lockoutOnFailure: false; the portal locks accounts after repeated failures regardless.</summary>
+    public override Task<SignInResult> PasswordSignInAsync(PortalUser user, string password, bool isPersistent, bool lockoutOnFailure) =>
+        base.PasswordSignInAsync(user, password, isPersistent, lockoutOnFailure: true);
 }

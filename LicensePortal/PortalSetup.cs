@@ -43,10 +43,11 @@ public static class PortalSetup
                 options.Password.RequiredLength = 10;
             })
             .AddEntityFrameworkStores<AppDbContext>()
+            // AddDefaultUI registers the plain SignInManager again: our managers must come after it.
+            .AddDefaultUI()
             .AddUserManager<PortalUserManager>()
             .AddSignInManager<PortalSignInManager>()
             .AddClaimsPrincipalFactory<PortalClaimsPrincipalFactory>()
-            .AddDefaultUI()
             .AddDefaultTokenProviders();
         services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
         services.ConfigureApplicationCookie(o =>
@@ -134,10 +135,13 @@ public static class PortalSetup
                     CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture)),
                     new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), IsEssential = true, SameSite = SameSiteMode.Lax, HttpOnly = true });
             }
-            // Only local paths: never an open redirect.
-            var target = redirectUri is { Length: > 0 } && redirectUri.StartsWith('/') && !redirectUri.StartsWith("//", StringComparison.Ordinal) ? redirectUri : "/";
-            return Results.LocalRedirect(target);
+            return Results.LocalRedirect(IsLocalPath(redirectUri) ? redirectUri! : "/");
         }).AllowAnonymous();
+
+    /// <summary>Only a path on this site: "/x", never "//host", "/\\host" or an absolute URL (no open redirect).</summary>
+    public static bool IsLocalPath(string? url) =>
+        url is { Length: > 0 } && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\')) && !url.Contains('\\', StringComparison.Ordinal)
+        && !url.Any(char.IsControl);
 
     /// <summary>Maps any Chinese browser language to zh-Hans and anything else to English, after the cookie and query providers.</summary>
     private sealed class AcceptLanguageFallbackProvider : RequestCultureProvider

@@ -61,7 +61,7 @@ public sealed class AccessTests
         var token = await PortalWebFactory.FormTokenAsync(client, "/Identity/Account/Login");
         using var form = new FormUrlEncodedContent(new Dictionary<string, string>
         {
-            ["Input.Email"] = "mallory@example.com",
+            ["Input.UserName"] = "mallory@example.com",
             ["Input.Password"] = "Mall0ry-Passw0rd!",
             ["Input.ConfirmPassword"] = "Mall0ry-Passw0rd!",
             ["__RequestVerificationToken"] = token,

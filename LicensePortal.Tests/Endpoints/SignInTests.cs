@@ -11,8 +11,7 @@ namespace LicensePortal.Tests.Endpoints;
 /// <summary>Signing in through the real Identity UI login page, with the portal's account rules.</summary>
 public sealed class SignInTests
 {
-    // The default UI's login field (Input.Email) only accepts e-mail-shaped values, so accounts signing in here
-    // are named like e-mail addresses; the bootstrap "admin" case has its own test below.
+    // An e-mail-shaped user name, so one account exercises both ways the login page finds a user.
     private const string Carol = "carol@example.com";
     private const string WrongPassword = "Wr0ng-Passw0rd!";
 

@@ -76,9 +76,9 @@ public sealed partial class PortalWebFactory : WebApplicationFactory<Program>
         return await client.PostAsync(new Uri(path, UriKind.Relative), content);
     }
 
-    /// <summary>Signs in through the real Identity UI login page (its user name field is Input.Email, for user names too).</summary>
+    /// <summary>Signs in through the portal's real login page (Areas/Identity/Pages/Account/Login), by user name or e-mail.</summary>
     public static Task<HttpResponseMessage> SignInAsync(HttpClient client, string userName, string password) =>
-        PostFormAsync(client, "/Identity/Account/Login", [new("Input.Email", userName), new("Input.Password", password), new("Input.RememberMe", "false")]);
+        PostFormAsync(client, "/Identity/Account/Login", [new("Input.UserName", userName), new("Input.Password", password), new("Input.RememberMe", "false")]);
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
     private static partial Regex TokenPattern();

@@ -1,0 +1,121 @@
+using LicensePortal.Agent;
+using LicensePortal.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace LicensePortal.Tests.Browser;
+
+/// <summary>
+/// The seed's workflow end to end in a real Chromium: an administrator sets up a customer and an instance; the customer
+/// drags the agent's host info file onto the instance page and downloads a license that the agent then installs; the
+/// administrator's open grid shows the state change without a reload.
+/// </summary>
+public sealed class CustomerLicenseJourneyTests
+{
+    private const float Timeout = 45_000;
+    private const string CustomerPassword = "Cust0mer-Passw0rd!";
+
+    [Fact]
+    public async Task A_customer_uploads_host_info_and_downloads_a_license_the_agent_installs_while_the_admin_grid_updates_live()
+    {
+        await using var portal = await PortalProcess.StartAsync();
+        var work = Directory.CreateTempSubdirectory("lp-journey-");
+        var (playwright, browser) = await Browsers.LaunchAsync();
+        var admin = await NewPageAsync(browser, portal);
+        var customer = await NewPageAsync(browser, portal);
+        var current = admin;
+        try
+        {
+            // The administrator creates the customer (with a typed password) and the instance.
+            await SignInAsync(admin, PortalProcess.AdminUserName, PortalProcess.AdminPassword);
+            await admin.GotoInteractiveAsync("users");
+            await admin.ClickAsync("#users-create");
+            await admin.FillAsync("#field-username", "cust");
+            await admin.FillAsync("#field-password", CustomerPassword);
+            await admin.ClickAsync("#user-save");
+            await admin.Locator("#users-grid").GetByText("cust", new() { Exact = true }).WaitForAsync();
+            await admin.GotoInteractiveAsync("instances");
+            await admin.ClickAsync("#instances-create");
+            await admin.FillAsync("#field-name", "cust-01");
+            await admin.FillAsync("#field-owner", "cust");
+            await admin.Locator(".mud-popover-open .mud-list-item").GetByText("cust", new() { Exact = true }).ClickAsync();
+            await admin.FillAsync("#field-maxdesktops", "20");
+            await admin.ClickAsync("#instance-save");
+            var adminRowBadge = admin.Locator("#instances-grid tr", new() { HasText = "cust-01" }).Locator(".status-badge");
+            await Assertions.Expect(adminRowBadge).ToHaveAttributeAsync("data-status", "TOUPLOAD");
+
+            // On the licensed host: the agent writes the host info file.
+            var stateDir = Path.Combine(work.FullName, "state");
+            var hostInfo = Path.Combine(work.FullName, "hostinfo.txt");
+            Assert.Equal(0, await RunAgentAsync("hostinfo", "--instance", "cust-01", "--out", hostInfo, "--mac", "52:54:00:12:34:56", "--serial", "SN-JOURNEY-1", "--state-dir", stateDir));
+
+            // The customer drops it on the instance page.
+            current = customer;
+            await SignInAsync(customer, "cust", CustomerPassword);
+            await customer.GotoInteractiveAsync("instances/cust-01");
+            await customer.Locator("input[type=file]").SetInputFilesAsync(hostInfo);
+            await Assertions.Expect(customer.Locator("#upload-result")).ToContainTextAsync("accepted");
+            await Assertions.Expect(customer.Locator(".status-badge")).ToHaveAttributeAsync("data-status", "TODOWNLOAD");
+            await Assertions.Expect(customer.Locator("#host-details")).ToContainTextAsync("52:54:00:12:34:56");
+
+            // The administrator's grid, open all along, changed by itself.
+            current = admin;
+            await Assertions.Expect(adminRowBadge).ToHaveAttributeAsync("data-status", "TODOWNLOAD");
+
+            // The customer downloads the license; the agent verifies and installs it.
+            current = customer;
+            var download = await customer.RunAndWaitForDownloadAsync(() => customer.ClickAsync("#download-license"));
+            Assert.Equal("cust-01_LICENSE", download.SuggestedFilename);
+            var licensePath = Path.Combine(work.FullName, "cust-01_LICENSE");
+            await download.SaveAsAsync(licensePath);
+            await Assertions.Expect(customer.Locator("#license-history")).ToContainTextAsync("cust");
+
+            using var http = new HttpClient { BaseAddress = portal.BaseAddress };
+            var vendorKey = Path.Combine(work.FullName, "vendor.pub");
+            await File.WriteAllTextAsync(vendorKey, await http.GetStringAsync("vendor-key"));
+            Assert.Equal(0, await RunAgentAsync("install", "--license", licensePath, "--vendor-key", vendorKey, "--mac", "52:54:00:12:34:56", "--serial", "SN-JOURNEY-1", "--state-dir", stateDir));
+            Assert.Equal(0, await RunAgentAsync("check", "--desktops", "20", "--images", "0", "--users", "0", "--vcpus", "0", "--vmem", "0", "--vdisk", "0", "--mac", "52:54:00:12:34:56", "--serial", "SN-JOURNEY-1", "--state-dir", stateDir));
+            Assert.NotEqual(0, await RunAgentAsync("check", "--desktops", "21", "--images", "0", "--users", "0", "--vcpus", "0", "--vmem", "0", "--vdisk", "0", "--mac", "52:54:00:12:34:56", "--serial", "SN-JOURNEY-1", "--state-dir", stateDir));
+        }
+        catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
+        {
+            var shot = Path.Combine(Path.GetTempPath(), $"lp-journey-failure-{Guid.NewGuid():N}.png");
+            await current.ScreenshotAsync(new PageScreenshotOptions { Path = shot, FullPage = true });
+            throw new InvalidOperationException($"Browser step failed at {current.Url}; screenshot {shot}. Portal output:\n{portal.Output}", ex);
+        }
+        finally
+        {
+            await browser.DisposeAsync();
+            playwright.Dispose();
+            work.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<IPage> NewPageAsync(IBrowser browser, PortalProcess portal)
+    {
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = portal.BaseAddress.ToString(), Locale = "en-US", AcceptDownloads = true });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(Timeout);
+        return page;
+    }
+
+    private static async Task SignInAsync(IPage page, string userName, string password)
+    {
+        await page.GotoAsync("Identity/Account/Login");
+        await page.FillAsync("#Input_UserName", userName);
+        await page.FillAsync("#Input_Password", password);
+        await page.ClickAsync("#login-submit");
+        await page.WaitForURLAsync(url => !url.Contains("/Identity/Account/Login", StringComparison.Ordinal));
+    }
+
+    private static async Task<int> RunAgentAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await AgentApp.RunAsync(args, output, error);
+        if (code != 0)
+        {
+            Console.WriteLine($"agent {string.Join(' ', args)} -> {code}\n{output}\n{error}");
+        }
+        return code;
+    }
+}

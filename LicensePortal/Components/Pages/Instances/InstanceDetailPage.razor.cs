@@ -1,0 +1,184 @@
+using LicensePortal.Data;
+using LicensePortal.Notifications;
+using LicensePortal.Options;
+using LicensePortal.Services;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Forms;
+using Microsoft.JSInterop;
+using MudBlazor;
+
+namespace LicensePortal.Components.Pages.Instances;
+
+/// <summary>
+/// One instance: its quotas, the host info upload (drag and drop or click), the license download, the host details and
+/// the license history. Re-reads itself when the instance changes anywhere.
+/// </summary>
+public sealed partial class InstanceDetailPage
+{
+    [Parameter] public string Name { get; set; } = "";
+    [CascadingParameter(Name = "ClientAddress")] private string ClientAddress { get; set; } = "";
+
+    [Inject] private InstanceService Instances { get; set; } = default!;
+    [Inject] private LicenseService Licenses { get; set; } = default!;
+    [Inject] private InstanceChangeNotifier Notifier { get; set; } = default!;
+    [Inject] private ISnackbar Snackbar { get; set; } = default!;
+    [Inject] private IJSRuntime Js { get; set; } = default!;
+
+    private PortalActor? _actor;
+    private InstanceRow? _instance;
+    private HostDetails? _host;
+    private IReadOnlyList<LicenseHistoryEntry>? _history;
+    private bool _notFound;
+    private bool _canChange;
+    private bool _busy;
+    private string? _uploadMessage;
+    private Severity _uploadSeverity;
+    private IDisposable? _subscription;
+
+    protected override async Task OnParametersSetAsync()
+    {
+        _actor ??= await GetActorAsync();
+        await LoadAsync();
+    }
+
+    protected override void OnAfterRender(bool firstRender)
+    {
+        if (firstRender)
+        {
+            _subscription = Notifier.Subscribe(OnInstanceChangedAsync);
+        }
+    }
+
+    private Task OnInstanceChangedAsync(InstanceChange change)
+    {
+        if (_instance is null || change.InstanceId != _instance.Id)
+        {
+            return Task.CompletedTask;
+        }
+        _ = InvokeAsync(async () =>
+        {
+            try
+            {
+                await LoadAsync();
+                StateHasChanged();
+            }
+            catch (Exception ex)
+            {
+                await DispatchExceptionAsync(ex);
+            }
+        });
+        return Task.CompletedTask;
+    }
+
+    public void Dispose() => _subscription?.Dispose();
+
+    private async Task LoadAsync()
+    {
+        _instance = await Instances.FindByNameAsync(_actor!, Name);
+        _notFound = _instance is null;
+        if (_instance is null)
+        {
+            return;
+        }
+        _canChange = _actor!.IsAdministrator || _instance.OwnerId == _actor.UserId;
+        _host = await Licenses.GetHostDetailsAsync(_actor, Name);
+        _history = await Licenses.GetHistoryAsync(_actor, Name);
+    }
+
+    private async Task UploadAsync(IBrowserFile? file)
+    {
+        if (file is null)
+        {
+            return;
+        }
+        _busy = true;
+        try
+        {
+            if (file.Size > LicensingOptions.MaxHostInfoBytes)
+            {
+                // Refused before a byte is read: the browser's size claim is enough to say no (and a lie is caught below).
+                ShowUpload(Severity.Error, Text["HostInfo.TooLarge"]);
+                return;
+            }
+            byte[] bytes;
+            try
+            {
+                await using var stream = file.OpenReadStream(maxAllowedSize: LicensingOptions.MaxHostInfoBytes);
+                using var buffer = new MemoryStream();
+                await stream.CopyToAsync(buffer);
+                bytes = buffer.ToArray();
+            }
+            catch (IOException)
+            {
+                ShowUpload(Severity.Error, Text["HostInfo.TooLarge"]);
+                return;
+            }
+            var result = await Licenses.UploadHostInfoAsync(_actor!, Name, bytes);
+            if (!result.Succeeded)
+            {
+                ShowUpload(Severity.Error, string.Join(" ", result.Errors.Select(Message)));
+                return;
+            }
+            var outcome = result.Value!;
+            ShowUpload(outcome.Accepted ? Severity.Success : Severity.Error,
+                outcome.Accepted ? Text["HostInfo.Accepted"] : Text["HostInfo.Rejected", ReasonText(outcome.ReasonCode) ?? ""]);
+            await LoadAsync();
+        }
+        finally
+        {
+            _busy = false;
+        }
+    }
+
+    private async Task DownloadAsync()
+    {
+        _busy = true;
+        try
+        {
+            var result = await Licenses.GenerateAsync(_actor!, Name, ClientAddress);
+            if (!result.Succeeded)
+            {
+                Snackbar.Add(string.Join(" ", result.Errors.Select(Message)), Severity.Error);
+                await LoadAsync();
+                return;
+            }
+            var file = result.Value!;
+            using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(file.FileText));
+            using var reference = new DotNetStreamReference(stream);
+            await Js.InvokeVoidAsync("licensePortal.saveFile", file.FileName, reference);
+            Snackbar.Add(Text[file.NewRevision ? "License.DownloadedNew" : "License.Downloaded", file.Revision], Severity.Success);
+            await LoadAsync();
+        }
+        finally
+        {
+            _busy = false;
+        }
+    }
+
+    private async Task ResetAsync()
+    {
+        var result = await Licenses.ResetDownloadErrorAsync(_actor!, Name);
+        if (!result.Succeeded)
+        {
+            Snackbar.Add(string.Join(" ", result.Errors.Select(Message)), Severity.Error);
+        }
+        await LoadAsync();
+    }
+
+    private void ShowUpload(Severity severity, string message)
+    {
+        _uploadSeverity = severity;
+        _uploadMessage = message;
+    }
+
+    /// <summary>A stored reason code ("HostInfo.BadCheckCode") in the UI language; unknown codes are shown as they are.</summary>
+    private string? ReasonText(string? code)
+    {
+        if (string.IsNullOrEmpty(code))
+        {
+            return null;
+        }
+        var text = Text[code];
+        return text.ResourceNotFound ? code : text.Value;
+    }
+}

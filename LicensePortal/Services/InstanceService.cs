@@ -104,7 +104,7 @@ public sealed class InstanceService(
             errors.Add(new FieldError(nameof(NewInstance.OwnerId), "Error.OwnerNotFound"));
         }
         var normalized = InstanceRules.Normalize(name);
-        if (errors.Count == 0 && await db.Instances.AnyAsync(i => i.NormalizedName == normalized, cancellationToken))
+        if (!errors.Any(e => e.Field == nameof(NewInstance.Name)) && await db.Instances.AnyAsync(i => i.NormalizedName == normalized, cancellationToken))
         {
             errors.Add(new FieldError(nameof(NewInstance.Name), "Error.DuplicateInstanceName"));
         }

@@ -1,0 +1,112 @@
+using Bunit;
+using LicensePortal.Components.Pages.Instances;
+using LicensePortal.Data;
+using LicensePortal.Notifications;
+using LicensePortal.Services;
+using Microsoft.EntityFrameworkCore;
+
+namespace LicensePortal.Tests.Components;
+
+public sealed class InstancesPageTests : PortalComponentTest
+{
+    private const string DesktopsCell = "input[data-quota=MaxDesktops], [data-quota=MaxDesktops] input";
+
+    [Fact]
+    public async Task A_save_over_someone_elses_change_is_refused_with_the_current_values()
+    {
+        var admin = await Portal.AdminAsync();
+        var owner = await Portal.CreateUserAsync("owner");
+        var instance = await Portal.CreateInstanceAsync("acme-01", owner, desktops: 10);
+        SignInAs(admin);
+        RenderProviders();
+        var page = Render<InstancesPage>();
+        page.WaitForAssertion(() => Assert.Single(page.FindAll(DesktopsCell)));
+
+        // Another portal node saves first (its notification does not reach this one).
+        await using (var db = await Portal.Get<IDbContextFactory<AppDbContext>>().CreateDbContextAsync())
+        {
+            await db.Instances.Where(i => i.Id == instance.Id).ExecuteUpdateAsync(s => s.SetProperty(i => i.MaxDesktops, 77).SetProperty(i => i.Version, Guid.NewGuid()));
+        }
+        page.Find(DesktopsCell).Change("15");
+
+        page.WaitForAssertion(() =>
+        {
+            var alert = page.Find("#conflict-message").TextContent;
+            Assert.Contains("acme-01 was changed by someone else", alert);
+            Assert.Contains("desktops 77", alert);
+        });
+        var stored = await Portal.Get<InstanceService>().GetAsync(admin, instance.Id);
+        Assert.Equal(77, stored!.MaxDesktops);
+        page.WaitForAssertion(() => Assert.Equal("77", page.Find(DesktopsCell).GetAttribute("value")));
+    }
+
+    [Fact]
+    public async Task An_edit_in_the_grid_saves_the_quota()
+    {
+        var admin = await Portal.AdminAsync();
+        var owner = await Portal.CreateUserAsync("owner");
+        var instance = await Portal.CreateInstanceAsync("acme-01", owner, desktops: 10);
+        SignInAs(admin);
+        RenderProviders();
+        var page = Render<InstancesPage>();
+        page.WaitForAssertion(() => Assert.Single(page.FindAll(DesktopsCell)));
+
+        page.Find(DesktopsCell).Change("42");
+
+        await WaitUntilAsync(async () => (await Portal.Get<InstanceService>().GetAsync(admin, instance.Id))!.MaxDesktops == 42);
+        Assert.Empty(page.FindAll("#conflict-message"));
+    }
+
+    [Fact]
+    public async Task The_grid_shows_a_change_made_elsewhere_and_unsubscribes_when_closed()
+    {
+        var admin = await Portal.AdminAsync();
+        var owner = await Portal.CreateUserAsync("owner");
+        var instance = await Portal.CreateInstanceAsync("acme-01", owner, desktops: 10);
+        var notifier = Portal.Get<InstanceChangeNotifier>();
+        var before = notifier.SubscriberCount;
+        SignInAs(admin);
+        RenderProviders();
+        var page = Render<InstancesPage>();
+        page.WaitForAssertion(() => Assert.Equal("10", page.Find(DesktopsCell).GetAttribute("value")));
+        Assert.Equal(before + 1, notifier.SubscriberCount);
+
+        await Portal.Get<InstanceService>().UpdateAsync(admin, instance.Id, instance.ToQuotas() with { MaxDesktops = 31 }, instance.Version);
+
+        page.WaitForAssertion(() => Assert.Equal("31", page.Find(DesktopsCell).GetAttribute("value")));
+        await DisposeComponentsAsync();
+        Assert.Equal(before, notifier.SubscriberCount);
+    }
+
+    [Fact]
+    public async Task A_customer_sees_only_their_own_instances_read_only()
+    {
+        var alice = await Portal.CreateUserAsync("alice");
+        var bob = await Portal.CreateUserAsync("bob");
+        await Portal.CreateInstanceAsync("alice-01", alice);
+        await Portal.CreateInstanceAsync("bob-01", bob);
+        SignInAs(alice);
+        RenderProviders();
+        var page = Render<InstancesPage>();
+
+        page.WaitForAssertion(() => Assert.Contains("alice-01", page.Find("#instances-grid").TextContent));
+        Assert.DoesNotContain("bob-01", page.Find("#instances-grid").TextContent);
+        Assert.Empty(page.FindAll(DesktopsCell));
+        Assert.Empty(page.FindAll("#instances-create"));
+        Assert.Empty(page.FindAll("#instances-delete"));
+    }
+
+    /// <summary>Polls a condition the UI's async save makes true; bounded, so a broken save fails the test.</summary>
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            if (await condition())
+            {
+                return;
+            }
+            await Task.Delay(50);
+        }
+        Assert.Fail("the condition never became true");
+    }
+}

@@ -1,3 +1,5 @@
+using LicensePortal.Services;
+
 namespace LicensePortal.Notifications;
 
 /// <summary>What changed: enough for a listener to decide whether it may see it and to re-read the row.</summary>
@@ -11,75 +13,86 @@ public enum InstanceChangeKind
 }
 
 /// <summary>
-/// Every committed instance change goes through here; open pages subscribe to refresh themselves.
-/// Handlers run one after another on the caller's thread; one that throws is logged and never stops the others.
+/// Every committed instance change goes through here; open pages subscribe to refresh themselves. A subscription
+/// belongs to a viewer and only hears of instances that viewer may see (a customer: their own). Handlers are started
+/// together and not awaited one by one, so a slow or broken page never delays the others; failures are logged.
 /// </summary>
 public sealed class InstanceChangeNotifier(ILogger<InstanceChangeNotifier> logger)
 {
     private readonly Lock _gate = new();
-    private ImmutableHandlers _handlers = ImmutableHandlers.Empty;
+    private Subscription[] _subscriptions = [];
 
     /// <summary>The number of live subscriptions (pages that forgot to unsubscribe show up here).</summary>
-    public int SubscriberCount => _handlers.Items.Length;
+    public int SubscriberCount => Volatile.Read(ref _subscriptions).Length;
 
-    /// <summary>Subscribes a handler; dispose the result to unsubscribe.</summary>
-    public IDisposable Subscribe(Func<InstanceChange, Task> handler)
+    /// <summary>Subscribes <paramref name="handler"/> to the changes <paramref name="viewer"/> may see; dispose the result to unsubscribe.</summary>
+    public IDisposable Subscribe(PortalActor viewer, Func<InstanceChange, Task> handler)
     {
+        var subscription = new Subscription(this, viewer, handler);
         lock (_gate)
         {
-            _handlers = _handlers.Add(handler);
+            _subscriptions = [.. _subscriptions, subscription];
         }
-        return new Subscription(this, handler);
+        return subscription;
     }
 
-    /// <summary>Announces committed changes. Handlers are expected to hand off quickly (InvokeAsync on a circuit).</summary>
-    public async Task PublishAsync(IEnumerable<InstanceChange> changes)
+    /// <summary>Announces committed changes to every subscriber allowed to see them.</summary>
+    public Task PublishAsync(IEnumerable<InstanceChange> changes)
     {
-        var handlers = _handlers.Items;
+        var subscriptions = Volatile.Read(ref _subscriptions);
+        if (subscriptions.Length == 0)
+        {
+            return Task.CompletedTask;
+        }
+        var pending = new List<Task>();
         foreach (var change in changes)
         {
-            foreach (var handler in handlers)
+            foreach (var subscription in subscriptions)
             {
-                try
+                if (subscription.MaySee(change))
                 {
-                    await handler(change);
-                }
-                catch (Exception ex)
-                {
-                    logger.LogWarning(ex, "An instance change subscriber failed for instance {InstanceId}", change.InstanceId);
+                    pending.Add(Deliver(subscription, change));
                 }
             }
         }
+        return Task.WhenAll(pending);
     }
 
     public Task PublishAsync(InstanceChange change) => PublishAsync([change]);
 
-    private void Unsubscribe(Func<InstanceChange, Task> handler)
+    private async Task Deliver(Subscription subscription, InstanceChange change)
     {
-        lock (_gate)
+        try
         {
-            _handlers = _handlers.Remove(handler);
+            await subscription.Handler(change);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "An instance change subscriber failed for instance {InstanceId}", change.InstanceId);
         }
     }
 
-    private sealed record ImmutableHandlers(Func<InstanceChange, Task>[] Items)
+    private void Remove(Subscription subscription)
     {
-        public static readonly ImmutableHandlers Empty = new([]);
-
-        public ImmutableHandlers Add(Func<InstanceChange, Task> h) => new([.. Items, h]);
-
-        public ImmutableHandlers Remove(Func<InstanceChange, Task> h) => new(Items.Where(x => x != h).ToArray());
+        lock (_gate)
+        {
+            _subscriptions = _subscriptions.Where(s => s != subscription).ToArray();
+        }
     }
 
-    private sealed class Subscription(InstanceChangeNotifier owner, Func<InstanceChange, Task> handler) : IDisposable
+    private sealed class Subscription(InstanceChangeNotifier owner, PortalActor viewer, Func<InstanceChange, Task> handler) : IDisposable
     {
         private int _disposed;
+
+        public Func<InstanceChange, Task> Handler { get; } = handler;
+
+        public bool MaySee(InstanceChange change) => viewer.SeesEverything || change.OwnerId == viewer.UserId;
 
         public void Dispose()
         {
             if (Interlocked.Exchange(ref _disposed, 1) == 0)
             {
-                owner.Unsubscribe(handler);
+                owner.Remove(this);
             }
         }
     }

@@ -45,7 +45,7 @@ public sealed partial class InstanceDetailPage
     {
         if (firstRender)
         {
-            _subscription = Notifier.Subscribe(OnInstanceChangedAsync);
+            _subscription = Notifier.Subscribe(_actor!, OnInstanceChangedAsync);
         }
     }
 

@@ -30,6 +30,7 @@ public sealed partial class InstancesPage
     private PortalActor? _actor;
     private InstanceRow? _conflict;
     private IDisposable? _subscription;
+    private int _pendingChanges;
 
     protected override async Task OnInitializedAsync()
     {
@@ -45,7 +46,7 @@ public sealed partial class InstancesPage
             return;
         }
         // Subscribe only once interactive (never during prerender), and hand every callback back to this circuit.
-        _subscription = Notifier.Subscribe(OnInstanceChangedAsync);
+        _subscription = Notifier.Subscribe(_actor!, OnInstanceChangedAsync);
         if (_isAdmin && Navigation.Uri.EndsWith("/add_instance", StringComparison.OrdinalIgnoreCase))
         {
             await CreateAsync();
@@ -54,7 +55,8 @@ public sealed partial class InstancesPage
 
     private Task OnInstanceChangedAsync(InstanceChange change)
     {
-        if (_actor is null || (!_actor.SeesEverything && change.OwnerId != _actor.UserId))
+        // Coalesce bursts: one reload runs at a time, and one more follows if changes arrived meanwhile.
+        if (Interlocked.Increment(ref _pendingChanges) > 1)
         {
             return Task.CompletedTask;
         }
@@ -62,10 +64,16 @@ public sealed partial class InstancesPage
         {
             try
             {
-                await _grid.ReloadServerData();
+                do
+                {
+                    Interlocked.Exchange(ref _pendingChanges, 1);
+                    await _grid.ReloadServerData();
+                }
+                while (Interlocked.Decrement(ref _pendingChanges) > 0);
             }
             catch (Exception ex)
             {
+                Interlocked.Exchange(ref _pendingChanges, 0);
                 await DispatchExceptionAsync(ex);
             }
         });

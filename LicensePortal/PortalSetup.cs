@@ -97,6 +97,7 @@ public static class PortalSetup
         services.AddSingleton<UserAdminService>();
         services.AddSingleton<VendorKeyStore>();
         services.AddSingleton<LicenseService>();
+        services.AddSingleton<DashboardService>();
         services.AddSingleton<InstanceStatusSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<InstanceStatusSweeper>());
         return builder;

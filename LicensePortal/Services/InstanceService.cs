@@ -234,7 +234,7 @@ public sealed class InstanceService(
         instance.ExpiresOn = quotas.ExpiresOn;
     }
 
-    private static IQueryable<InstanceRow> Project(IQueryable<Instance> instances) => instances.Select(i => new InstanceRow
+    internal static IQueryable<InstanceRow> Project(IQueryable<Instance> instances) => instances.Select(i => new InstanceRow
     {
         Id = i.Id,
         Name = i.Name,

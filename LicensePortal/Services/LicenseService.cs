@@ -146,7 +146,10 @@ public sealed class LicenseService(
             if (refusal is null)
             {
                 var windowStart = now - Options.DownloadWindow;
-                var recent = await db.LicenseDownloads.CountAsync(d => d.InstanceId == instance.Id && d.At > windowStart, cancellationToken);
+                // Downloads from before the instance (re)entered TODOWNLOAD (an administrator's reset, the end of a cool-down)
+                // belong to the episode that ended; counting them would put it straight back into DOWNLOADERROR.
+                var since = instance.StatusChangedAt;
+                var recent = await db.LicenseDownloads.CountAsync(d => d.InstanceId == instance.Id && d.At > windowStart && d.At >= since, cancellationToken);
                 if (recent >= Options.DownloadLimit)
                 {
                     SetStatus(instance, InstanceStatus.DOWNLOADERROR, "License.TooManyDownloads", now);

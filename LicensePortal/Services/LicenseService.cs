@@ -21,7 +21,8 @@ public sealed class LicenseService(
     TimeProvider time,
     ILogger<LicenseService> logger)
 {
-    private const int ConcurrencyRetries = 5;
+    // Each round of a race on one instance lets exactly one writer through, so N simultaneous requests need up to N-1 retries.
+    private const int ConcurrencyRetries = 50;
 
     private LicensingOptions Options => options.Value;
 

@@ -314,4 +314,19 @@ public sealed class LicenseDownloadStateTests
         var after = await SnapshotAsync(s.Portal, Name);
         Assert.Equal((InstanceStatus.TODOWNLOAD, 10, 1, 10), (after.Status, after.DownloadCount, after.LicenseRevisions, after.DownloadRows));
     }
+
+    [SkippableTheory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Ten_parallel_downloads_under_the_default_limit_give_exactly_five_licenses(DatabaseProvider provider)
+    {
+        TestDatabases.SkipIfUnavailable(provider);
+        await using var s = await StartAsync(provider);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => Task.Run(s.GenerateAsync)));
+
+        Assert.Equal(5, results.Count(r => r.Succeeded));
+        Assert.All(results.Where(r => !r.Succeeded), r => Assert.True(ErrorCode(r) is "License.TooManyDownloads" or "License.DownloadError", ErrorCode(r)));
+        var after = await SnapshotAsync(s.Portal, Name);
+        Assert.Equal((InstanceStatus.DOWNLOADERROR, 5, 1, 5), (after.Status, after.DownloadCount, after.LicenseRevisions, after.DownloadRows));
+    }
 }

@@ -36,9 +36,11 @@ public static class PortalLicenseKit
     public static byte[] HostInfo(string instance, HostKey key, string mac = Mac, string serial = Serial, DateTimeOffset? created = null) =>
         Encoding.UTF8.GetBytes(HostInfoFile.Write(instance, mac, serial, key, created ?? new DateTimeOffset(2026, 11, 28, 8, 0, 0, TimeSpan.Zero)));
 
-    public static async Task<InstanceSnapshot> SnapshotAsync(PortalServices portal, string name)
+    public static Task<InstanceSnapshot> SnapshotAsync(PortalServices portal, string name) => SnapshotAsync(portal.Services, name);
+
+    public static async Task<InstanceSnapshot> SnapshotAsync(IServiceProvider services, string name)
     {
-        await using var scope = portal.Services.CreateAsyncScope();
+        await using var scope = services.CreateAsyncScope();
         await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
         var normalized = InstanceRules.Normalize(name);
         var i = await db.Instances.AsNoTracking().SingleAsync(x => x.NormalizedName == normalized);

@@ -21,7 +21,8 @@ public sealed class LicenseService(
     TimeProvider time,
     ILogger<LicenseService> logger)
 {
-    private const int ConcurrencyRetries = 5;
+    // Each round of a race on one instance lets exactly one writer through, so N simultaneous requests need up to N-1 retries.
+    private const int ConcurrencyRetries = 50;
 
     private LicensingOptions Options => options.Value;
 
@@ -146,7 +147,10 @@ public sealed class LicenseService(
             if (refusal is null)
             {
                 var windowStart = now - Options.DownloadWindow;
-                var recent = await db.LicenseDownloads.CountAsync(d => d.InstanceId == instance.Id && d.At > windowStart, cancellationToken);
+                // Downloads from before the instance (re)entered TODOWNLOAD (an administrator's reset, the end of a cool-down)
+                // belong to the episode that ended; counting them would put it straight back into DOWNLOADERROR.
+                var since = instance.StatusChangedAt;
+                var recent = await db.LicenseDownloads.CountAsync(d => d.InstanceId == instance.Id && d.At > windowStart && d.At >= since, cancellationToken);
                 if (recent >= Options.DownloadLimit)
                 {
                     SetStatus(instance, InstanceStatus.DOWNLOADERROR, "License.TooManyDownloads", now);

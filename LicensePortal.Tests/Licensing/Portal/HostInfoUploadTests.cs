@@ -1,0 +1,191 @@
+using System.Text;
+using LicensePortal.Data;
+using LicensePortal.Licensing;
+using LicensePortal.Options;
+using LicensePortal.Services;
+using LicensePortal.Tests.Infrastructure;
+using static LicensePortal.Tests.Licensing.Portal.PortalLicenseKit;
+
+namespace LicensePortal.Tests.Licensing.Portal;
+
+/// <summary>/upload_hostinfo through the real LicenseService, on SQLite and PostgreSQL: TOUPLOAD, TODOWNLOAD, INFOERROR and refusals.</summary>
+public sealed class HostInfoUploadTests
+{
+    private const string Name = "alice-01";
+
+    private static async Task<(PortalServices Portal, PortalActor Alice)> StartAsync(DatabaseProvider provider)
+    {
+        var portal = await PortalServices.StartAsync(provider);
+        var alice = await portal.CreateUserAsync("alice");
+        await portal.CreateInstanceAsync(Name, alice);
+        return (portal, alice);
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task A_new_instance_waits_for_host_info_with_no_host_details_and_no_license(DatabaseProvider provider)
+    {
+        TestDatabases.SkipIfUnavailable(provider);
+        var (portal, _) = await StartAsync(provider);
+        await using var _portal = portal;
+
+        var snapshot = await SnapshotAsync(portal, Name);
+
+        Assert.Equal(InstanceStatus.TOUPLOAD, snapshot.Status);
+        Assert.Equal(("", "", "", "", (DateTime?)null), (snapshot.Mac, snapshot.SerialNumber, snapshot.CheckCode, snapshot.PublicKey, snapshot.HostInfoUploadedAt));
+        Assert.Equal((0, 0, 0), (snapshot.DownloadCount, snapshot.LicenseRevisions, snapshot.DownloadRows));
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task A_valid_host_info_file_stores_the_host_details_and_makes_the_license_downloadable(DatabaseProvider provider)
+    {
+        TestDatabases.SkipIfUnavailable(provider);
+        var (portal, alice) = await StartAsync(provider);
+        await using var _portal = portal;
+        var key = HostKey.Generate();
+        var file = HostInfo(Name, key);
+        var expected = HostInfoFile.Parse(file);
+
+        var result = await portal.Get<LicenseService>().UploadHostInfoAsync(alice, Name, file);
+
+        Assert.True(result.Succeeded);
+        Assert.True(result.Value!.Accepted);
+        Assert.Equal((InstanceStatus.TODOWNLOAD, (string?)null), (result.Value.Status, result.Value.ReasonCode));
+        var details = await portal.Get<LicenseService>().GetHostDetailsAsync(alice, Name);
+        Assert.NotNull(details);
+        Assert.Equal((Mac, Serial, expected.CheckCode, key.Fingerprint), (details.Mac, details.SerialNumber, details.CheckCode, details.HostKeyFingerprint));
+        Assert.Equal(portal.Time.GetUtcNow().UtcDateTime, details.UploadedAt);
+        var snapshot = await SnapshotAsync(portal, Name);
+        Assert.Equal(key.PublicKey, HostPublicKey.Import(snapshot.PublicKey));
+        Assert.Equal((InstanceStatus.TODOWNLOAD, ""), (snapshot.Status, snapshot.StatusReason));
+        Assert.Equal((0, 0, 0), (snapshot.DownloadCount, snapshot.LicenseRevisions, snapshot.DownloadRows));
+    }
+
+    public static TheoryData<DatabaseProvider, string> BadFiles()
+    {
+        var data = new TheoryData<DatabaseProvider, string>();
+        foreach (var provider in new[] { DatabaseProvider.Sqlite, DatabaseProvider.Postgres })
+        {
+            data.Add(provider, "changed-character");
+            data.Add(provider, "truncated");
+            data.Add(provider, "other-instance");
+        }
+        return data;
+    }
+
+    /// <summary>Turns a good file into the named bad one; returns the bytes and the reason code the portal must store.</summary>
+    private static (byte[] File, string Reason) Spoil(string kind, HostKey key) => kind switch
+    {
+        // The serial "VMware-42 1a 2b 3c" becomes "VMware-42 1a 2b 3d": still a well-formed field, so only the check code notices.
+        "changed-character" => (Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(HostInfo(Name, key)).Replace("2b 3c", "2b 3d", StringComparison.Ordinal)), "HostInfo.BadCheckCode"),
+        "truncated" => (HostInfo(Name, key)[..150], "HostInfo.Truncated"),
+        "other-instance" => (HostInfo("bob-01", key), "HostInfo.OtherInstance"),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    [SkippableTheory]
+    [MemberData(nameof(BadFiles))]
+    public async Task A_host_info_file_failing_its_checks_sets_INFOERROR_with_the_reason_and_keeps_the_stored_host(DatabaseProvider provider, string kind)
+    {
+        TestDatabases.SkipIfUnavailable(provider);
+        var (portal, alice) = await StartAsync(provider);
+        await using var _portal = portal;
+        var goodKey = HostKey.Generate();
+        await UploadValidAsync(portal, alice, Name, goodKey);
+        var detailsBefore = await portal.Get<LicenseService>().GetHostDetailsAsync(alice, Name);
+        var before = await SnapshotAsync(portal, Name);
+        var (file, reason) = Spoil(kind, HostKey.Generate());
+
+        var result = await portal.Get<LicenseService>().UploadHostInfoAsync(alice, Name, file);
+
+        Assert.True(result.Succeeded);
+        Assert.False(result.Value!.Accepted);
+        Assert.Equal((InstanceStatus.INFOERROR, reason), (result.Value.Status, result.Value.ReasonCode));
+        var after = await SnapshotAsync(portal, Name);
+        Assert.Equal((InstanceStatus.INFOERROR, reason), (after.Status, after.StatusReason));
+        Assert.Equal(detailsBefore, await portal.Get<LicenseService>().GetHostDetailsAsync(alice, Name));
+        Assert.Equal(before with { Status = after.Status, StatusReason = after.StatusReason, Version = after.Version, UpdatedAt = after.UpdatedAt, StatusChangedAt = after.StatusChangedAt }, after);
+    }
+
+    public static TheoryData<DatabaseProvider, string> NotHostInfo()
+    {
+        var data = new TheoryData<DatabaseProvider, string>();
+        foreach (var provider in new[] { DatabaseProvider.Sqlite, DatabaseProvider.Postgres })
+        {
+            foreach (var kind in new[] { "empty", "too-large", "nul-bytes", "invalid-utf8", "plain-text" })
+            {
+                data.Add(provider, kind);
+            }
+        }
+        return data;
+    }
+
+    private static (byte[] File, string Code) Junk(string kind)
+    {
+        var valid = HostInfo(Name, HostKey.Generate());
+        return kind switch
+        {
+            "empty" => ([], "HostInfo.Empty"),
+            // A genuine file padded past 64 KiB: the size alone must refuse it.
+            "too-large" => ([.. valid, .. Enumerable.Repeat((byte)'\n', LicensingOptions.MaxHostInfoBytes + 1 - valid.Length)], "HostInfo.TooLarge"),
+            "nul-bytes" => ([.. valid[..40], 0, 0, 0, .. valid[40..]], "HostInfo.NotText"),
+            "invalid-utf8" => ([.. valid[..40], 0xC3, 0x28, 0xFF, .. valid[40..]], "HostInfo.NotText"),
+            "plain-text" => ("Instance: alice-01\nMAC: 52:54:00:ab:cd:ef\n"u8.ToArray(), "HostInfo.NotHostInfo"),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+        };
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(NotHostInfo))]
+    public async Task Input_that_is_not_a_host_info_file_is_refused_and_changes_nothing(DatabaseProvider provider, string kind)
+    {
+        TestDatabases.SkipIfUnavailable(provider);
+        var (portal, alice) = await StartAsync(provider);
+        await using var _portal = portal;
+        await UploadValidAsync(portal, alice, Name, HostKey.Generate());
+        var before = await SnapshotAsync(portal, Name);
+        var (file, code) = Junk(kind);
+
+        var result = await portal.Get<LicenseService>().UploadHostInfoAsync(alice, Name, file);
+
+        Assert.Equal(Failure.Invalid, result.Failure);
+        Assert.Equal(code, ErrorCode(result));
+        Assert.Equal(before, await SnapshotAsync(portal, Name));
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Input_that_is_not_a_host_info_file_leaves_a_new_instance_waiting_for_upload(DatabaseProvider provider)
+    {
+        TestDatabases.SkipIfUnavailable(provider);
+        var (portal, alice) = await StartAsync(provider);
+        await using var _portal = portal;
+        var before = await SnapshotAsync(portal, Name);
+
+        var result = await portal.Get<LicenseService>().UploadHostInfoAsync(alice, Name, new byte[] { 0x7F, 0x45, 0x4C, 0x46, 0, 1, 2 });
+
+        Assert.Equal(Failure.Invalid, result.Failure);
+        Assert.Equal("HostInfo.NotText", ErrorCode(result));
+        Assert.Equal(before, await SnapshotAsync(portal, Name));
+        Assert.Equal(InstanceStatus.TOUPLOAD, before.Status);
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task A_valid_host_info_file_after_INFOERROR_brings_the_instance_back_to_TODOWNLOAD(DatabaseProvider provider)
+    {
+        TestDatabases.SkipIfUnavailable(provider);
+        var (portal, alice) = await StartAsync(provider);
+        await using var _portal = portal;
+        var key = HostKey.Generate();
+        var bad = await portal.Get<LicenseService>().UploadHostInfoAsync(alice, Name, HostInfo("bob-01", key));
+        Assert.Equal(InstanceStatus.INFOERROR, bad.Value!.Status);
+
+        var result = await portal.Get<LicenseService>().UploadHostInfoAsync(alice, Name, HostInfo(Name, key));
+
+        Assert.True(result.Value!.Accepted);
+        var after = await SnapshotAsync(portal, Name);
+        Assert.Equal((InstanceStatus.TODOWNLOAD, "", key.Fingerprint), (after.Status, after.StatusReason, after.HostKeyFingerprint));
+    }
+}

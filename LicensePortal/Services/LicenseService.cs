@@ -287,7 +287,9 @@ public sealed class LicenseService(
         {
             return "HostInfo.TooLarge";
         }
-        if (file.Contains((byte)0) || !System.Text.Unicode.Utf8.IsValid(file))
+        // Control characters other than line ends mean a binary file, not a damaged host info file.
+        if (file.IndexOfAnyInRange((byte)0, (byte)9) >= 0 || file.IndexOfAnyInRange((byte)11, (byte)12) >= 0
+            || file.IndexOfAnyInRange((byte)14, (byte)31) >= 0 || file.Contains((byte)127) || !System.Text.Unicode.Utf8.IsValid(file))
         {
             return "HostInfo.NotText";
         }

@@ -113,7 +113,7 @@ public sealed class HostInfoUploadTests
         var data = new TheoryData<DatabaseProvider, string>();
         foreach (var provider in new[] { DatabaseProvider.Sqlite, DatabaseProvider.Postgres })
         {
-            foreach (var kind in new[] { "empty", "too-large", "nul-bytes", "invalid-utf8", "plain-text" })
+            foreach (var kind in new[] { "empty", "too-large", "nul-bytes", "control-bytes", "invalid-utf8", "plain-text" })
             {
                 data.Add(provider, kind);
             }
@@ -130,6 +130,8 @@ public sealed class HostInfoUploadTests
             // A genuine file padded past 64 KiB: the size alone must refuse it.
             "too-large" => ([.. valid, .. Enumerable.Repeat((byte)'\n', LicensingOptions.MaxHostInfoBytes + 1 - valid.Length)], "HostInfo.TooLarge"),
             "nul-bytes" => ([.. valid[..40], 0, 0, 0, .. valid[40..]], "HostInfo.NotText"),
+            // A genuine header followed by binary noise: still binary, not a damaged host info file.
+            "control-bytes" => ([.. valid[..40], 0x01, 0x09, 0x1B, .. valid[40..]], "HostInfo.NotText"),
             "invalid-utf8" => ([.. valid[..40], 0xC3, 0x28, 0xFF, .. valid[40..]], "HostInfo.NotText"),
             "plain-text" => ("Instance: alice-01\nMAC: 52:54:00:ab:cd:ef\n"u8.ToArray(), "HostInfo.NotHostInfo"),
             _ => throw new ArgumentOutOfRangeException(nameof(kind)),

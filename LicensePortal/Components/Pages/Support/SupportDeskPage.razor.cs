@@ -1,0 +1,112 @@
+using LicensePortal.Components.Shared;
+using LicensePortal.Data;
+using LicensePortal.Notifications;
+using LicensePortal.Services;
+using Microsoft.AspNetCore.Components;
+
+namespace LicensePortal.Components.Pages.Support;
+
+/// <summary>
+/// The support desk: every instance, most recently changed first, counts per state, and a highlight on rows that
+/// changed while the page was open. Read-only; refreshes itself on every change it may see.
+/// </summary>
+public sealed partial class SupportDeskPage
+{
+    private const int PageSize = 25;
+    private static readonly TimeSpan HighlightFor = TimeSpan.FromSeconds(10);
+
+    [Inject] private DashboardService Dashboard { get; set; } = default!;
+    [Inject] private InstanceChangeNotifier Notifier { get; set; } = default!;
+    [Inject] private TimeProvider Time { get; set; } = default!;
+
+    private PortalActor? _actor;
+    private IReadOnlyDictionary<InstanceStatus, int>? _counts;
+    private Page<InstanceRow>? _page;
+    private InstanceStatus? _status;
+    private string _namePrefix = "";
+    private int _pageIndex;
+    private readonly Dictionary<int, DateTimeOffset> _changedAt = [];
+    private IDisposable? _subscription;
+    private int _pendingChanges;
+
+    protected override async Task OnInitializedAsync()
+    {
+        _actor = await GetActorAsync();
+        await LoadAsync();
+    }
+
+    protected override void OnAfterRender(bool firstRender)
+    {
+        if (firstRender)
+        {
+            _subscription = Notifier.Subscribe(_actor!, OnInstanceChangedAsync);
+        }
+    }
+
+    private Task OnInstanceChangedAsync(InstanceChange change)
+    {
+        lock (_changedAt)
+        {
+            _changedAt[change.InstanceId] = Time.GetUtcNow();
+        }
+        if (Interlocked.Increment(ref _pendingChanges) > 1)
+        {
+            return Task.CompletedTask; // a reload is already on its way and will include this change
+        }
+        _ = InvokeAsync(async () =>
+        {
+            try
+            {
+                do
+                {
+                    Interlocked.Exchange(ref _pendingChanges, 1);
+                    await LoadAsync();
+                    StateHasChanged();
+                }
+                while (Interlocked.Decrement(ref _pendingChanges) > 0);
+            }
+            catch (Exception ex)
+            {
+                Interlocked.Exchange(ref _pendingChanges, 0);
+                await DispatchExceptionAsync(ex);
+            }
+        });
+        return Task.CompletedTask;
+    }
+
+    public void Dispose() => _subscription?.Dispose();
+
+    private async Task LoadAsync()
+    {
+        _counts = await Dashboard.CountByStatusAsync(_actor!);
+        _page = await Dashboard.RecentlyChangedAsync(_actor!, _status, _namePrefix, _pageIndex, PageSize);
+    }
+
+    private async Task StatusChangedAsync(InstanceStatus? status)
+    {
+        _status = status;
+        _pageIndex = 0;
+        await LoadAsync();
+    }
+
+    private async Task NameChangedAsync(string prefix)
+    {
+        _namePrefix = prefix ?? "";
+        _pageIndex = 0;
+        await LoadAsync();
+    }
+
+    private async Task PageChangedAsync(int page)
+    {
+        _pageIndex = page - 1;
+        await LoadAsync();
+    }
+
+    private string RowClass(InstanceRow row, int index)
+    {
+        lock (_changedAt)
+        {
+            return _changedAt.TryGetValue(row.Id, out var at) && Time.GetUtcNow() - at < HighlightFor ? "just-changed" : "";
+        }
+    }
+}

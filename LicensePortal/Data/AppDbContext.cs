@@ -48,6 +48,9 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
             instance.HasIndex(i => new { i.Status, i.NormalizedName });
             instance.HasIndex(i => new { i.OwnerId, i.NormalizedName });
             instance.HasIndex(i => i.ExpiresOn);
+            // Status filter sorted by expiry (ties by id): an ordered index range, not a sort of every matching row
+            // (docs/performance.md: 0.3-3 s before on 1M rows).
+            instance.HasIndex(i => new { i.Status, i.ExpiresOn, i.Id });
         });
     }
 }

@@ -120,6 +120,8 @@ namespace LicensePortal.Data.Migrations.Postgres
 
                     b.HasIndex("Status", "NormalizedName");
 
+                    b.HasIndex("Status", "ExpiresOn", "Id");
+
                     b.ToTable("Instances", (string)null);
                 });
 

@@ -112,6 +112,8 @@ namespace LicensePortal.Data.Migrations.Sqlite
 
                     b.HasIndex("Status", "NormalizedName");
 
+                    b.HasIndex("Status", "ExpiresOn", "Id");
+
                     b.ToTable("Instances", (string)null);
                 });
 

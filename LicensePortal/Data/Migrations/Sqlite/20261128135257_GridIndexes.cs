@@ -1,0 +1,27 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace LicensePortal.Data.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class GridIndexes : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateIndex(
+                name: "IX_Instances_Status_ExpiresOn_Id",
+                table: "Instances",
+                columns: new[] { "Status", "ExpiresOn", "Id" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropIndex(
+                name: "IX_Instances_Status_ExpiresOn_Id",
+                table: "Instances");
+        }
+    }
+}

@@ -8,7 +8,6 @@ using LicensePortal.Data;
 using LicensePortal.Services;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -87,7 +86,7 @@ public class InstanceGridBenchmarks
 
         // Migrations (including any new index) and roles; then the demo data, only when the database has none yet.
         await FirstRunSetup.RunAsync(_app.Services, Console.Out);
-        var seeder = new DemoSeeder(_app.Services.GetRequiredService<IDbContextFactory<AppDbContext>>(), TimeProvider.System);
+        var seeder = _app.Services.GetRequiredService<DemoSeeder>();
         if (await seeder.HasInstancesAsync())
         {
             Console.WriteLine($"InstanceGridBenchmarks: reusing the seeded {Provider} database.");

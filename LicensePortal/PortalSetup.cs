@@ -90,6 +90,7 @@ public static class PortalSetup
         services.AddSingleton<InstanceChangeNotifier>();
         services.AddSingleton<InstanceService>();
         services.AddSingleton<UserAdminService>();
+        services.AddSingleton<DemoSeeder>();
         return builder;
     }
 

@@ -1,7 +1,6 @@
 using LicensePortal;
 using LicensePortal.Accounts;
 using LicensePortal.Data;
-using Microsoft.EntityFrameworkCore;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddLicensePortal();
@@ -12,8 +11,7 @@ await FirstRunSetup.RunAsync(app.Services, Console.Out);
 // `seed-demo --users N --instances N [--append]`: fill the configured database with demo data and exit; no web server.
 if (args.Length > 0 && args[0] == "seed-demo")
 {
-    var seeder = new DemoSeeder(app.Services.GetRequiredService<IDbContextFactory<AppDbContext>>(), TimeProvider.System);
-    var result = await seeder.SeedAsync(DemoSeedOptions.Parse(args), Console.Out);
+    var result = await app.Services.GetRequiredService<DemoSeeder>().SeedAsync(DemoSeedOptions.Parse(args), Console.Out);
     return result.Seeded ? 0 : 1;
 }
 

@@ -14,6 +14,11 @@ namespace LicensePortal.Data.Migrations.Sqlite
                 name: "IX_Instances_Status_ExpiresOn_Id",
                 table: "Instances",
                 columns: new[] { "Status", "ExpiresOn", "Id" });
+
+            // SQLite plans from sqlite_stat1. A database analyzed before this migration (seed-demo runs ANALYZE) would have
+            // statistics for the old indexes but none for the new one, and the planner would then take the new one for
+            // every status filter, sorting 700,000 rows for a page sorted by name (3 s). Refresh them; instant on a new database.
+            migrationBuilder.Sql("ANALYZE \"Instances\";");
         }
 
         /// <inheritdoc />

@@ -37,7 +37,9 @@ public sealed class DemoSeederTests
         Assert.False(string.IsNullOrEmpty(customer.SecurityStamp));
         Assert.Equal([PortalRole.User], await users.GetRolesAsync(customer));
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        Assert.Equal(400, await db.Instances.CountAsync(i => i.NormalizedName == i.Name.ToUpper()));
+        var names = await db.Instances.Select(i => new { i.Name, i.NormalizedName }).ToListAsync();
+        Assert.Equal(400, names.Select(n => n.NormalizedName).Distinct().Count());
+        Assert.All(names, n => Assert.Equal(n.Name.ToUpperInvariant(), n.NormalizedName));
         Assert.Equal(51, await db.Users.CountAsync());
     }
 

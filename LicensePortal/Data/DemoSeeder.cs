@@ -359,12 +359,12 @@ public sealed class DemoSeeder(IDbContextFactory<AppDbContext> dbFactory, TimePr
             Options = options;
             _firstNumber = firstNumber;
             _now = DateTime.SpecifyKind(now, DateTimeKind.Utc);
-            // Ids fixed up front: both user tables and the instances refer to them.
-            var random = new Random(options.RandomSeed);
+            // Ids fixed up front: both user tables and the instances refer to them. Fresh GUIDs, as Identity makes them,
+            // so an --append run never collides with an earlier one.
             _userIds = new string[options.Users];
             for (var i = 0; i < _userIds.Length; i++)
             {
-                _userIds[i] = NewGuid(random).ToString();
+                _userIds[i] = Guid.NewGuid().ToString();
             }
         }
 
@@ -426,7 +426,7 @@ public sealed class DemoSeeder(IDbContextFactory<AppDbContext> dbFactory, TimePr
                         status is InstanceStatus.TODOWNLOAD or InstanceStatus.EXPIRED ? random.Next(0, 20) : 0,
                         created,
                         updated,
-                        NewGuid(random));
+                        Guid.NewGuid());
                 }
             }
         }
@@ -442,16 +442,6 @@ public sealed class DemoSeeder(IDbContextFactory<AppDbContext> dbFactory, TimePr
                 percent -= share;
             }
             return InstanceStatus.TODOWNLOAD;
-        }
-
-        /// <summary>A version-4 GUID from the seeded random, so the data set is the same on every run.</summary>
-        private static Guid NewGuid(Random random)
-        {
-            Span<byte> bytes = stackalloc byte[16];
-            random.NextBytes(bytes);
-            bytes[7] = (byte)((bytes[7] & 0x0F) | 0x40);
-            bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
-            return new Guid(bytes);
         }
     }
 }

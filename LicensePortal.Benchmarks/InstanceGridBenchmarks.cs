@@ -167,5 +167,7 @@ public sealed class GridBenchmarkConfig : ManualConfig
             .WithOutlierMode(OutlierMode.DontRemove)
             .WithId("SingleCall"));
         AddColumn(StatisticColumn.P95, StatisticColumn.Min, StatisticColumn.Max);
+        // The default two minutes are not enough to build the generated project while other builds load the machine.
+        WithBuildTimeout(TimeSpan.FromMinutes(10));
     }
 }

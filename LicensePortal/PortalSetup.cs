@@ -100,6 +100,7 @@ public static class PortalSetup
         services.AddSingleton<DashboardService>();
         services.AddSingleton<InstanceStatusSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<InstanceStatusSweeper>());
+        services.AddSingleton<DemoSeeder>();
         return builder;
     }
 

@@ -55,6 +55,12 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
             instance.Property(i => i.HostKeyFingerprint).HasMaxLength(64);
             // The background sweep finds DOWNLOADERROR instances whose cool-down ended.
             instance.HasIndex(i => new { i.Status, i.StatusChangedAt });
+            // Status filter sorted by expiry (ties by id): an ordered index range, not a sort of every matching row
+            // (docs/performance.md: 0.3-3 s before on 1M rows).
+            instance.HasIndex(i => new { i.Status, i.ExpiresOn, i.Id });
+            // The support desk and dashboard list the latest changes first, optionally of one state.
+            instance.HasIndex(i => i.UpdatedAt);
+            instance.HasIndex(i => new { i.Status, i.UpdatedAt });
         });
 
         builder.Entity<LicenseRecord>(license =>

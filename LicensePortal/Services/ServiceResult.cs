@@ -39,4 +39,8 @@ public sealed record ServiceResult<T>(T? Value, Failure Failure, IReadOnlyList<F
 public sealed record BulkItemResult(string Key, bool Succeeded, string? ErrorCode);
 
 /// <summary>A page of a listing, with the total across all pages.</summary>
-public sealed record Page<T>(IReadOnlyList<T> Items, int TotalCount);
+public sealed record Page<T>(IReadOnlyList<T> Items, int TotalCount)
+{
+    /// <summary>The listing stopped counting: there are more than <see cref="TotalCount"/> rows (shown as "N+").</summary>
+    public bool TotalCapped { get; init; }
+}

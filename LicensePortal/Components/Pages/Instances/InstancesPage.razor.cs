@@ -31,6 +31,10 @@ public sealed partial class InstancesPage
     private InstanceRow? _conflict;
     private IDisposable? _subscription;
     private int _pendingChanges;
+    private bool _totalCapped;
+
+    /// <summary>MudBlazor's default pager text; "N+" when the service stopped counting at its cap.</summary>
+    private string PagerInfoFormat => _totalCapped ? "{first_item}-{last_item} of {all_items}+" : "{first_item}-{last_item} of {all_items}";
 
     protected override async Task OnInitializedAsync()
     {
@@ -94,6 +98,11 @@ public sealed partial class InstancesPage
         };
         var query = new InstanceQuery(state.Page, state.PageSize, _status, _owner, _namePrefix, sortBy, sort?.Descending ?? false);
         var page = await Instances.ListAsync(_actor ?? await GetActorAsync(), query, cancellationToken);
+        if (_totalCapped != page.TotalCapped)
+        {
+            _totalCapped = page.TotalCapped;
+            StateHasChanged();
+        }
         return new GridData<InstanceRow> { Items = page.Items, TotalItems = page.TotalCount };
     }
 

@@ -127,11 +127,17 @@ namespace LicensePortal.Data.Migrations.Postgres
                     b.HasIndex("NormalizedName")
                         .IsUnique();
 
+                    b.HasIndex("UpdatedAt");
+
                     b.HasIndex("OwnerId", "NormalizedName");
 
                     b.HasIndex("Status", "NormalizedName");
 
                     b.HasIndex("Status", "StatusChangedAt");
+
+                    b.HasIndex("Status", "UpdatedAt");
+
+                    b.HasIndex("Status", "ExpiresOn", "Id");
 
                     b.ToTable("Instances", (string)null);
                 });

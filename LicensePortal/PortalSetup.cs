@@ -5,6 +5,7 @@ using LicensePortal.Data;
 using LicensePortal.Endpoints;
 using LicensePortal.Notifications;
 using LicensePortal.Options;
+using LicensePortal.Resources;
 using LicensePortal.Services;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Identity;
@@ -92,6 +93,7 @@ public static class PortalSetup
             c.SnackbarConfiguration.PreventDuplicates = false;
         });
 
+        services.AddTransient<MudLocalizer, PortalMudLocalizer>();
         services.AddSingleton<InstanceChangeNotifier>();
         services.AddSingleton<InstanceService>();
         services.AddSingleton<UserAdminService>();

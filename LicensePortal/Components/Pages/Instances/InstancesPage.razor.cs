@@ -33,8 +33,8 @@ public sealed partial class InstancesPage
     private int _pendingChanges;
     private bool _totalCapped;
 
-    /// <summary>MudBlazor's default pager text; "N+" when the service stopped counting at its cap.</summary>
-    private string PagerInfoFormat => _totalCapped ? "{first_item}-{last_item} of {all_items}+" : "{first_item}-{last_item} of {all_items}";
+    /// <summary>The pager text in the UI language, or "more than N" when the service stopped counting at its cap.</summary>
+    private string PagerInfoFormat => Text[_totalCapped ? "Grid.PagerInfoCapped" : "Grid.PagerInfo"];
 
     protected override async Task OnInitializedAsync()
     {

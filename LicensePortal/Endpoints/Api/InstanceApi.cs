@@ -19,9 +19,9 @@ public static class InstanceApi
     public static void MapInstanceApi(this RouteGroupBuilder api)
     {
         var instances = api.MapGroup("/instances");
-        instances.MapGet("/", ListAsync).WithName("ListInstances").WithSummary("Instances, a page at a time; filters: status, owner (user name), name (prefix).");
-        instances.MapPost("/", CreateAsync).WithName("CreateInstance").WithSummary("Create an instance (administrators).");
-        instances.MapDelete("/", DeleteManyAsync).WithName("DeleteInstances").WithSummary("Delete several instances by name; each succeeds or fails on its own.");
+        instances.MapGet("", ListAsync).WithName("ListInstances").WithSummary("Instances, a page at a time; filters: status, owner (user name), name (prefix).");
+        instances.MapPost("", CreateAsync).WithName("CreateInstance").WithSummary("Create an instance (administrators).");
+        instances.MapDelete("", DeleteManyAsync).WithName("DeleteInstances").WithSummary("Delete several instances by name; each succeeds or fails on its own.");
         instances.MapGet("/{name}", GetAsync).WithName("GetInstance");
         instances.MapPut("/{name}", UpdateAsync).WithName("UpdateInstance").WithSummary("Change quotas and expiry (administrators); fields left out keep their value.");
         instances.MapDelete("/{name}", DeleteAsync).WithName("DeleteInstance");

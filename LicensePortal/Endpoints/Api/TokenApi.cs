@@ -11,9 +11,9 @@ public static class TokenApi
     public static void MapTokenApi(this RouteGroupBuilder api)
     {
         var tokens = api.MapGroup("/tokens");
-        tokens.MapPost("/", CreateAsync).AllowAnonymous().WithName("CreateToken")
+        tokens.MapPost("", CreateAsync).AllowAnonymous().WithName("CreateToken")
             .WithSummary("Exchange a user name and password for a personal token (field token, shown once).");
-        tokens.MapGet("/", ListAsync).WithName("ListTokens").WithSummary("Your personal tokens, without their secrets.");
+        tokens.MapGet("", ListAsync).WithName("ListTokens").WithSummary("Your personal tokens, without their secrets.");
         tokens.MapDelete("/{id:int}", RevokeAsync).WithName("RevokeToken");
     }
 

@@ -12,9 +12,9 @@ public static class UserApi
     public static void MapUserApi(this RouteGroupBuilder api)
     {
         var users = api.MapGroup("/users");
-        users.MapGet("/", ListAsync).WithName("ListUsers").WithSummary("Accounts, a page at a time (staff).");
-        users.MapPost("/", CreateAsync).WithName("CreateUser").WithSummary("Create an account (administrators). Without a password the answer carries initialPassword once.");
-        users.MapDelete("/", DeleteManyAsync).WithName("DeleteUsers").WithSummary("Delete several accounts; each succeeds or fails on its own.");
+        users.MapGet("", ListAsync).WithName("ListUsers").WithSummary("Accounts, a page at a time (staff).");
+        users.MapPost("", CreateAsync).WithName("CreateUser").WithSummary("Create an account (administrators). Without a password the answer carries initialPassword once.");
+        users.MapDelete("", DeleteManyAsync).WithName("DeleteUsers").WithSummary("Delete several accounts; each succeeds or fails on its own.");
         users.MapGet("/{id}", GetAsync).WithName("GetUser");
         users.MapPut("/{id}", UpdateAsync).WithName("UpdateUser").WithSummary("Change an account (administrators); fields left out keep their value.");
         users.MapDelete("/{id}", DeleteAsync).WithName("DeleteUser");

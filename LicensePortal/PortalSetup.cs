@@ -132,6 +132,7 @@ public static class PortalSetup
         app.UseRequestLocalization();
         app.UseApiProblems();
         app.UseAuthentication();
+        app.UseApiBearerUser();
         app.UseRateLimiter();
         app.UseAuthorization();
         app.UseAccountPageRules();

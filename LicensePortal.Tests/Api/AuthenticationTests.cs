@@ -172,11 +172,17 @@ public sealed class AuthenticationTests
         await ApiTestKit.ProblemAsync(response, HttpStatusCode.BadRequest, "Error.BadRequest");
     }
 
-    [Fact]
-    public async Task A_json_endpoint_refuses_another_content_type_with_415()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_json_endpoint_refuses_another_content_type_with_415(bool cookie)
     {
         await using var factory = new PortalWebFactory();
-        using var client = await ApiTestKit.ClientAsync(factory, await factory.AdminAsync());
+        using var client = cookie ? factory.CreateBrowser() : await ApiTestKit.ClientAsync(factory, await factory.AdminAsync());
+        if (cookie)
+        {
+            using var signIn = await PortalWebFactory.SignInAsync(client, PortalWebFactory.AdminUserName, PortalWebFactory.AdminPassword);
+        }
 
         using var response = await client.PostAsync(new Uri("/api/v1/instances", UriKind.Relative), ApiTestKit.Text("name=x"));
 

@@ -218,8 +218,8 @@ public sealed class InstanceApiTests
         await ApiTestKit.ProblemAsync(empty, HttpStatusCode.UnprocessableEntity, "HostInfo.Empty", "file");
         await ApiTestKit.ProblemAsync(noFile, HttpStatusCode.BadRequest, "Error.Required", "file");
         var tampered = await ApiTestKit.ProblemAsync(otherInstance, HttpStatusCode.UnprocessableEntity, "HostInfo.OtherInstance", "file");
-        Assert.Equal("INFOERROR", tampered.GetProperty("status").GetString());
-        Assert.Equal(HttpStatusCode.NotFound, noLicenseYet.StatusCode);
+        Assert.Equal("INFOERROR", tampered.GetProperty("instanceStatus").GetString());
+        Assert.Equal(HttpStatusCode.Conflict, noLicenseYet.StatusCode);
     }
 
     [Fact]
@@ -247,7 +247,7 @@ public sealed class InstanceApiTests
         await ApiTestKit.InstanceAsync(factory, "carols", admin);
         using var client = await ApiTestKit.ClientAsync(limited, admin);
         using var first = await client.GetAsync(new Uri("/api/v1/instances/carols/license", UriKind.Relative));
-        Assert.Equal(HttpStatusCode.NotFound, first.StatusCode); // no license yet, but it counted
+        Assert.Equal(HttpStatusCode.Conflict, first.StatusCode); // no license yet, but it counted
 
         using var second = await client.GetAsync(new Uri("/api/v1/instances/carols/license", UriKind.Relative));
 

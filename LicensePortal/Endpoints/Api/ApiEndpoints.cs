@@ -35,10 +35,6 @@ public static class ApiEndpoints
             .AllowAnonymous()
             .WithName("ListVendorKeys")
             .WithSummary("Vendor public keys and key ids (public).");
-        // Anything else under /api is a JSON 404, never the portal's HTML page.
-        app.MapFallback("/api/{**rest}", (IStringLocalizer<SharedResource> text) => ApiProblems.Problem(text, StatusCodes.Status404NotFound, "Error.NotFound"))
-            .AllowAnonymous()
-            .ExcludeFromDescription();
         return app;
     }
 

@@ -68,3 +68,20 @@ public sealed class BearerTokenHandler(
         return Task.CompletedTask;
     }
 }
+
+/// <summary>Makes a bearer token's user the request's user on /api paths, also where routing answers itself (404, 405, 415).</summary>
+public static class ApiBearerUser
+{
+    public static IApplicationBuilder UseApiBearerUser(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        if (ApiProblems.IsApi(context.Request) && BearerTokenHandler.BearerValue(context.Request) is not null)
+        {
+            var result = await context.AuthenticateAsync(BearerTokenHandler.SchemeName);
+            if (result.Succeeded)
+            {
+                context.User = result.Principal;
+            }
+        }
+        await next(context);
+    });
+}

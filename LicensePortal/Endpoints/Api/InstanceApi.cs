@@ -190,7 +190,7 @@ public static class InstanceApi
             // A host info file that fails its checks: the instance is now INFOERROR, and the reason is the code.
             return TypedResults.Problem(
                 detail: text[outcome.ReasonCode!], statusCode: StatusCodes.Status422UnprocessableEntity,
-                extensions: new Dictionary<string, object?> { ["code"] = outcome.ReasonCode, ["field"] = "file", ["status"] = outcome.Status.ToString() });
+                extensions: new Dictionary<string, object?> { ["code"] = outcome.ReasonCode, ["field"] = "file", ["instanceStatus"] = outcome.Status.ToString() });
         }
         return TypedResults.Ok(new HostInfoResultDto(true, outcome.Status.ToString(), null, text["HostInfo.Accepted"], InstanceDto.From(outcome.Instance)));
     }

@@ -43,6 +43,8 @@ public static class AgentApp
             VerifyCommand.Create(context),
             InstallCommand.Create(context),
             CheckCommand.Create(context),
+            OnlineCommands.CreateActivate(context),
+            OnlineCommands.CreateRenew(context),
         };
         return root;
     }
@@ -77,6 +79,33 @@ public sealed record AgentContext(TextWriter Out, TextWriter Err, AgentEnvironme
         catch (IOException ex)
         {
             Err.WriteLine("error: " + ex.Message);
+            return ExitCodes.Environment;
+        }
+    }
+
+    /// <summary>The asynchronous <see cref="Guard(Func{int})"/>, for the online commands.</summary>
+    /// <param name="body">The command.</param>
+    /// <returns>The exit code.</returns>
+    public async Task<int> GuardAsync(Func<Task<int>> body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        try
+        {
+            return await body();
+        }
+        catch (AgentException ex)
+        {
+            await Err.WriteLineAsync("error: " + ex.Message);
+            return ex.ExitCode;
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            await Err.WriteLineAsync($"error: permission denied: {ex.Message} (run as root)");
+            return ExitCodes.Environment;
+        }
+        catch (IOException ex)
+        {
+            await Err.WriteLineAsync("error: " + ex.Message);
             return ExitCodes.Environment;
         }
     }

@@ -108,6 +108,62 @@ public sealed class AgentState(string directory)
         return key;
     }
 
+    /// <summary>Path of the remembered server, instance and token (mode 0600).</summary>
+    public string ServerConfigPath => Path.Combine(Directory, "server.conf");
+
+    /// <summary>Imports vendor public key text (fetched from the server) and remembers it.</summary>
+    /// <param name="text">The key file text.</param>
+    /// <returns>The key.</returns>
+    /// <exception cref="AgentException">The text is not a vendor public key.</exception>
+    public VendorPublicKey RememberVendorKeyText(string text)
+    {
+        VendorPublicKey key;
+        try
+        {
+            key = VendorPublicKey.Import(text);
+        }
+        catch (KeyFileException ex)
+        {
+            throw new AgentException(ExitCodes.LicenseRejected, $"The server's vendor key is not a vendor public key: {ex.Message} ({ex.Code})");
+        }
+
+        EnsureDirectory();
+        CreatePrivateDirectory(VendorKeysPath);
+        WriteAtomically(Path.Combine(VendorKeysPath, key.KeyId + ".pub"), key.Export(), PublicMode);
+        return key;
+    }
+
+    /// <summary>True when at least one vendor key is remembered.</summary>
+    /// <returns>Whether vendor-keys/ holds a key file.</returns>
+    public bool HasVendorKeys() => System.IO.Directory.Exists(VendorKeysPath) && System.IO.Directory.GetFiles(VendorKeysPath, "*.pub").Length > 0;
+
+    /// <summary>Remembers server, instance and token for renew (mode 0600: the token is a secret).</summary>
+    /// <param name="config">What to remember.</param>
+    public void SaveServerConfig(ServerConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        EnsureDirectory();
+        WriteAtomically(ServerConfigPath, $"server={config.Server}\ninstance={config.Instance}\ntoken={config.Token}\n", SecretMode);
+    }
+
+    /// <summary>The remembered server, instance and token, or null.</summary>
+    /// <returns>The config or null.</returns>
+    public ServerConfig? LoadServerConfig()
+    {
+        if (!File.Exists(ServerConfigPath))
+        {
+            return null;
+        }
+
+        var values = ReadText(ServerConfigPath).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split('=', 2))
+            .Where(parts => parts.Length == 2)
+            .ToDictionary(parts => parts[0].Trim(), parts => parts[1].Trim(), StringComparer.Ordinal);
+        return values.TryGetValue("server", out var server) && values.TryGetValue("instance", out var instance) && values.TryGetValue("token", out var token)
+            ? new ServerConfig(server, instance, token)
+            : null;
+    }
+
     /// <summary>The remembered vendor keys plus an optional one given now.</summary>
     /// <param name="vendorKeyFile">A --vendor-key file, remembered for later commands.</param>
     /// <param name="warnings">Where to report unreadable remembered keys.</param>
@@ -243,4 +299,15 @@ public sealed class AgentState(string directory)
             }
         }
     }
+}
+
+/// <summary>The portal the agent activates against.</summary>
+/// <param name="Server">Base URL.</param>
+/// <param name="Instance">Instance name.</param>
+/// <param name="Token">Activation (or personal) token.</param>
+public sealed record ServerConfig(string Server, string Instance, string Token)
+{
+    /// <summary>Never shows the token.</summary>
+    /// <returns>Server and instance.</returns>
+    public override string ToString() => $"{Server} ({Instance})";
 }

@@ -3,6 +3,7 @@ using LicensePortal.Accounts;
 using LicensePortal.Components;
 using LicensePortal.Data;
 using LicensePortal.Endpoints;
+using LicensePortal.Endpoints.Api;
 using LicensePortal.Notifications;
 using LicensePortal.Options;
 using LicensePortal.Resources;
@@ -13,6 +14,7 @@ using Microsoft.AspNetCore.Localization;
 using Microsoft.Extensions.FileProviders;
 using MudBlazor;
 using MudBlazor.Services;
+using Scalar.AspNetCore;
 
 namespace LicensePortal;
 
@@ -62,7 +64,17 @@ public static class PortalSetup
             o.Cookie.SameSite = SameSiteMode.Strict;
             o.SlidingExpiration = true;
             o.ExpireTimeSpan = TimeSpan.FromHours(8);
+            // The JSON API answers 401/403 (with problem details, see ApiProblems) instead of sending scripts to the login page.
+            o.Events.OnRedirectToLogin = context => ApiOrRedirect(context, StatusCodes.Status401Unauthorized);
+            o.Events.OnRedirectToAccessDenied = context => ApiOrRedirect(context, StatusCodes.Status403Forbidden);
         });
+        // Bearer tokens next to the cookie; /api/v1 authenticates with whichever the request carries.
+        services.AddAuthentication()
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null)
+            .AddPolicyScheme(BearerTokenHandler.ApiSchemeName, "Cookie or bearer token", o => o.ForwardDefaultSelector = context =>
+                BearerTokenHandler.BearerValue(context.Request) is not null ? BearerTokenHandler.SchemeName : IdentityConstants.ApplicationScheme);
+        services.AddPortalRateLimits();
+        services.AddOpenApi(o => o.ShouldInclude = d => d.RelativePath?.StartsWith("api/v1", StringComparison.Ordinal) == true);
         services.AddAuthorizationBuilder()
             .AddPolicy(AdministratorsPolicy, p => p.RequireRole(PortalRole.Administrator))
             .AddPolicy(StaffPolicy, p => p.RequireRole(PortalRole.Administrator, PortalRole.Support))
@@ -100,6 +112,7 @@ public static class PortalSetup
         services.AddSingleton<VendorKeyStore>();
         services.AddSingleton<LicenseService>();
         services.AddSingleton<DashboardService>();
+        services.AddSingleton<ApiTokenService>();
         services.AddSingleton<InstanceStatusSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<InstanceStatusSweeper>());
         services.AddSingleton<DemoSeeder>();
@@ -121,7 +134,10 @@ public static class PortalSetup
             RequestPath = "/assets",
         });
         app.UseRequestLocalization();
+        app.UseApiProblems();
         app.UseAuthentication();
+        app.UseApiBearerUser();
+        app.UseRateLimiter();
         app.UseAuthorization();
         app.UseAccountPageRules();
         app.UseAntiforgery();
@@ -132,6 +148,9 @@ public static class PortalSetup
         app.MapHealthChecks("/healthz").AllowAnonymous();
         app.MapCultureEndpoint();
         app.MapLicenseEndpoints();
+        app.MapPortalApi();
+        app.MapOpenApi().AllowAnonymous();
+        app.MapScalarApiReference("/api/docs", o => o.WithTitle("LicensePortal API")).AllowAnonymous();
         return app;
     }
 
@@ -148,6 +167,19 @@ public static class PortalSetup
             }
             return Results.LocalRedirect(IsLocalPath(redirectUri) ? redirectUri! : "/");
         }).AllowAnonymous();
+
+    private static Task ApiOrRedirect(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int status)
+    {
+        if (ApiProblems.IsApi(context.Request))
+        {
+            context.Response.StatusCode = status;
+        }
+        else
+        {
+            context.Response.Redirect(context.RedirectUri);
+        }
+        return Task.CompletedTask;
+    }
 
     /// <summary>Only a path on this site: "/x", never "//host", "/\\host" or an absolute URL (no open redirect).</summary>
     public static bool IsLocalPath(string? url) =>

@@ -15,6 +15,10 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
 
     public DbSet<LicenseDownload> LicenseDownloads => Set<LicenseDownload>();
 
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+
+    public DbSet<ActivationToken> ActivationTokens => Set<ActivationToken>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -82,6 +86,28 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
             download.HasIndex(d => new { d.InstanceId, d.At });
             download.Property(d => d.UserName).HasMaxLength(256);
             download.Property(d => d.RemoteAddress).HasMaxLength(64);
+        });
+
+        builder.Entity<ApiToken>(token =>
+        {
+            token.ToTable("ApiTokens");
+            token.Property(t => t.TokenId).HasMaxLength(32);
+            token.HasIndex(t => t.TokenId).IsUnique();
+            token.Property(t => t.Name).HasMaxLength(ApiToken.NameMaxLength);
+            token.Property(t => t.SecretHash).HasMaxLength(32);
+            token.HasOne(t => t.Owner).WithMany().HasForeignKey(t => t.OwnerId).OnDelete(DeleteBehavior.Cascade);
+            token.HasIndex(t => new { t.OwnerId, t.CreatedAt });
+        });
+
+        builder.Entity<ActivationToken>(token =>
+        {
+            token.ToTable("ActivationTokens");
+            token.Property(t => t.TokenId).HasMaxLength(32);
+            token.HasIndex(t => t.TokenId).IsUnique();
+            token.Property(t => t.SecretHash).HasMaxLength(32);
+            token.Property(t => t.CreatedByUserName).HasMaxLength(256);
+            token.HasOne(t => t.Instance).WithMany().HasForeignKey(t => t.InstanceId).OnDelete(DeleteBehavior.Cascade);
+            token.HasIndex(t => new { t.InstanceId, t.CreatedAt });
         });
     }
 }

@@ -127,10 +127,10 @@ public static class LicenseEndpoints
     private static FileContentHttpResult VendorKeyFile(VendorKeyInfo key) =>
         TypedResults.File(Encoding.UTF8.GetBytes(key.PublicKeyFile), "text/plain; charset=utf-8", $"licenseportal-vendor-{key.KeyId}.pub");
 
-    private static string RemoteAddress(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "";
+    internal static string RemoteAddress(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "";
 
     /// <summary>Reads at most one byte past the limit, so an oversized body is known to be too large without reading it all.</summary>
-    private static async Task<byte[]> ReadCappedAsync(Stream stream, CancellationToken cancellationToken)
+    internal static async Task<byte[]> ReadCappedAsync(Stream stream, CancellationToken cancellationToken)
     {
         var buffer = new byte[LicensingOptions.MaxHostInfoBytes + 1];
         var total = 0;

@@ -1,0 +1,253 @@
+using System.Globalization;
+using System.Text;
+using LicensePortal.Data;
+using LicensePortal.Options;
+using LicensePortal.Resources;
+using LicensePortal.Services;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Localization;
+using Microsoft.Net.Http.Headers;
+
+namespace LicensePortal.Endpoints.Api;
+
+/// <summary>
+/// /api/v1/instances: the seed's 实例管理 (/add_instance, /update_instance, /delete_instances), host info upload,
+/// license generation (/download_license), the latest file (/static/license/…), the history and activation tokens.
+/// </summary>
+public static class InstanceApi
+{
+    public static void MapInstanceApi(this RouteGroupBuilder api)
+    {
+        var instances = api.MapGroup("/instances");
+        instances.MapGet("", ListAsync).WithName("ListInstances").WithSummary("Instances, a page at a time; filters: status, owner (user name), name (prefix).");
+        instances.MapPost("", CreateAsync).WithName("CreateInstance").WithSummary("Create an instance (administrators).");
+        instances.MapDelete("", DeleteManyAsync).WithName("DeleteInstances").WithSummary("Delete several instances by name; each succeeds or fails on its own.");
+        instances.MapGet("/{name}", GetAsync).WithName("GetInstance");
+        instances.MapPut("/{name}", UpdateAsync).WithName("UpdateInstance").WithSummary("Change quotas and expiry (administrators); fields left out keep their value.");
+        instances.MapDelete("/{name}", DeleteAsync).WithName("DeleteInstance");
+        instances.MapPost("/{name}/hostinfo", UploadHostInfoAsync).WithName("UploadHostInfo")
+            .WithSummary("Upload the host info file: the request body, or multipart field \"file\" (64 KiB at most).")
+            .WithMetadata(new AllowActivationTokenAttribute());
+        instances.MapPost("/{name}/license", GenerateLicenseAsync).WithName("GenerateLicense")
+            .WithSummary("Generate (or re-issue) the license and download it: the seed's /download_license.")
+            .WithMetadata(new AllowActivationTokenAttribute());
+        instances.MapGet("/{name}/license", LatestLicenseAsync).WithName("GetLatestLicense")
+            .WithSummary("The latest license file already issued.")
+            .WithMetadata(new AllowActivationTokenAttribute());
+        instances.MapGet("/{name}/licenses", HistoryAsync).WithName("GetLicenseHistory").WithSummary("Every license revision, newest first, with its downloads.");
+        instances.MapGet("/{name}/activation-tokens", ListActivationTokensAsync).WithName("ListActivationTokens");
+        instances.MapPost("/{name}/activation-tokens", CreateActivationTokenAsync).WithName("CreateActivationToken")
+            .WithSummary("A token that may only upload host info for this instance and fetch its license (owner or administrator). The answer holds it once.");
+        instances.MapDelete("/{name}/activation-tokens/{id:int}", RevokeActivationTokenAsync).WithName("RevokeActivationToken");
+    }
+
+    private static async Task<IResult> ListAsync(
+        HttpContext context, InstanceService service, IStringLocalizer<SharedResource> text,
+        int? page, int? pageSize, string? status, string? owner, string? name, string? sortBy, bool? descending, CancellationToken cancellationToken)
+    {
+        if (ApiEndpoints.PagingProblem(text, page, pageSize) is { } paging)
+        {
+            return paging;
+        }
+        if (!ApiEndpoints.TryParseEnum<InstanceStatus>(status, "status", text, out var statusFilter, out var problem)
+            || !ApiEndpoints.TryParseEnum<InstanceSort>(sortBy, "sortBy", text, out var sort, out problem))
+        {
+            return problem!;
+        }
+        var query = new InstanceQuery(page ?? 0, pageSize ?? 25, statusFilter, owner, name, sort ?? InstanceSort.Name, descending ?? false);
+        var result = await service.ListAsync(ApiEndpoints.Actor(context), query, cancellationToken);
+        return TypedResults.Ok(new PageDto<InstanceDto>(result.Items.Select(InstanceDto.From).ToList(), result.TotalCount, query.Page, query.PageSize));
+    }
+
+    private static async Task<IResult> GetAsync(string name, HttpContext context, InstanceService service, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken)
+    {
+        var row = await service.FindByNameAsync(ApiEndpoints.Actor(context), name, cancellationToken);
+        return row is null ? ApiProblems.Problem(text, StatusCodes.Status404NotFound, "Error.NotFound") : TypedResults.Ok(InstanceDto.From(row));
+    }
+
+    private static async Task<IResult> CreateAsync([FromBody] InstanceRequest body, HttpContext context, InstanceService service, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken)
+    {
+        var quotas = new InstanceQuotas(body.MaxDesktops ?? 0, body.MaxImages ?? 0, body.MaxUsers ?? 0, body.MaxVcpus ?? 0, body.MaxVmemGib ?? 0, body.MaxVdiskGib ?? 0, body.ExpiresAt ?? default);
+        if (body.ExpiresAt is null)
+        {
+            return ApiProblems.Problem(text, StatusCodes.Status422UnprocessableEntity, "Error.Required", "expiresAt");
+        }
+        var result = await service.CreateAsync(ApiEndpoints.Actor(context), new NewInstance(body.Name ?? "", body.OwnerId ?? "", quotas), cancellationToken);
+        return result.Succeeded
+            ? TypedResults.Created($"{ApiEndpoints.Prefix}/instances/{Uri.EscapeDataString(result.Value!.Name)}", InstanceDto.From(result.Value))
+            : ApiProblems.From(text, result);
+    }
+
+    private static async Task<IResult> UpdateAsync(string name, [FromBody] InstanceRequest body, HttpContext context, InstanceService service, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken)
+    {
+        var actor = ApiEndpoints.Actor(context);
+        var current = await service.FindByNameAsync(actor, name, cancellationToken);
+        if (current is null)
+        {
+            return ApiProblems.Problem(text, StatusCodes.Status404NotFound, "Error.NotFound");
+        }
+        var quotas = new InstanceQuotas(
+            body.MaxDesktops ?? current.MaxDesktops, body.MaxImages ?? current.MaxImages, body.MaxUsers ?? current.MaxUsers, body.MaxVcpus ?? current.MaxVcpus,
+            body.MaxVmemGib ?? current.MaxVmemGib, body.MaxVdiskGib ?? current.MaxVdiskGib, body.ExpiresAt ?? current.ExpiresOn);
+        var result = await service.UpdateAsync(actor, current.Id, quotas, body.Version ?? current.Version, cancellationToken);
+        if (result.Failure == Failure.Conflict)
+        {
+            return TypedResults.Problem(
+                detail: text["Error.Conflict"], statusCode: StatusCodes.Status409Conflict,
+                extensions: new Dictionary<string, object?> { ["code"] = "Error.Conflict", ["field"] = "version", ["current"] = InstanceDto.From(result.Value!) });
+        }
+        return result.Succeeded ? TypedResults.Ok(InstanceDto.From(result.Value!)) : ApiProblems.From(text, result);
+    }
+
+    private static async Task<IResult> DeleteAsync(string name, HttpContext context, InstanceService service, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken)
+    {
+        var actor = ApiEndpoints.Actor(context);
+        var row = await service.FindByNameAsync(actor, name, cancellationToken);
+        if (row is null)
+        {
+            return ApiProblems.Problem(text, StatusCodes.Status404NotFound, "Error.NotFound");
+        }
+        return ApiEndpoints.SingleDelete(text, await service.DeleteAsync(actor, [row.Id], cancellationToken));
+    }
+
+    private static async Task<IResult> DeleteManyAsync([FromBody] DeleteInstancesRequest body, HttpContext context, InstanceService service, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken)
+    {
+        if (body.Names is not { Count: > 0 } names)
+        {
+            return ApiProblems.Problem(text, StatusCodes.Status400BadRequest, "Error.Required", "names");
+        }
+        if (names.Count > ApiEndpoints.MaxPageSize)
+        {
+            return ApiProblems.Problem(text, StatusCodes.Status400BadRequest, new FieldError("names", "Error.TooMany", ApiEndpoints.MaxPageSize));
+        }
+        var actor = ApiEndpoints.Actor(context);
+        var results = new List<BulkItemResult>();
+        var ids = new List<int>();
+        foreach (var name in names.Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            var row = await service.FindByNameAsync(actor, name, cancellationToken);
+            if (row is null)
+            {
+                results.Add(new BulkItemResult(name, false, "Error.NotFound"));
+            }
+            else
+            {
+                ids.Add(row.Id);
+            }
+        }
+        if (ids.Count > 0)
+        {
+            var deleted = await service.DeleteAsync(actor, ids, cancellationToken);
+            if (deleted.All(r => r.ErrorCode == "Error.Forbidden"))
+            {
+                return ApiProblems.Problem(text, StatusCodes.Status403Forbidden, "Error.Forbidden");
+            }
+            results.AddRange(deleted);
+        }
+        return TypedResults.Ok(ApiEndpoints.Bulk(text, results));
+    }
+
+    private static async Task<IResult> UploadHostInfoAsync(string name, HttpContext context, LicenseService licenses, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken)
+    {
+        var request = context.Request;
+        if (request.ContentLength > LicensingOptions.MaxHostInfoBytes)
+        {
+            return ApiProblems.Problem(text, StatusCodes.Status413PayloadTooLarge, "HostInfo.TooLarge", "file");
+        }
+        byte[] body;
+        if (request.HasFormContentType)
+        {
+            var form = await request.ReadFormAsync(cancellationToken);
+            var file = form.Files.GetFile("file");
+            if (file is null)
+            {
+                return ApiProblems.Problem(text, StatusCodes.Status400BadRequest, "Error.Required", "file");
+            }
+            await using var stream = file.OpenReadStream();
+            body = await LicenseEndpoints.ReadCappedAsync(stream, cancellationToken);
+        }
+        else if (request.ContentType is null || IsRawFileType(request.ContentType))
+        {
+            body = await LicenseEndpoints.ReadCappedAsync(request.Body, cancellationToken);
+        }
+        else
+        {
+            return ApiProblems.Problem(text, StatusCodes.Status415UnsupportedMediaType, "Error.UnsupportedMediaType", "file");
+        }
+        if (body.Length > LicensingOptions.MaxHostInfoBytes)
+        {
+            return ApiProblems.Problem(text, StatusCodes.Status413PayloadTooLarge, "HostInfo.TooLarge", "file");
+        }
+
+        var result = await licenses.UploadHostInfoAsync(ApiEndpoints.Actor(context), name, body, cancellationToken);
+        if (!result.Succeeded)
+        {
+            return ApiProblems.From(text, result);
+        }
+        var outcome = result.Value!;
+        if (!outcome.Accepted)
+        {
+            // A host info file that fails its checks: the instance is now INFOERROR, and the reason is the code.
+            return TypedResults.Problem(
+                detail: text[outcome.ReasonCode!], statusCode: StatusCodes.Status422UnprocessableEntity,
+                extensions: new Dictionary<string, object?> { ["code"] = outcome.ReasonCode, ["field"] = "file", ["instanceStatus"] = outcome.Status.ToString() });
+        }
+        return TypedResults.Ok(new HostInfoResultDto(true, outcome.Status.ToString(), null, text["HostInfo.Accepted"], InstanceDto.From(outcome.Instance)));
+    }
+
+    private static bool IsRawFileType(string contentType) =>
+        MediaTypeHeaderValue.TryParse(contentType, out var media)
+        && (media.MediaType.Equals("application/octet-stream", StringComparison.OrdinalIgnoreCase) || media.MediaType.Equals("text/plain", StringComparison.OrdinalIgnoreCase));
+
+    private static async Task<IResult> GenerateLicenseAsync(string name, HttpContext context, LicenseService licenses, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken) =>
+        LicenseFile(context, text, await licenses.GenerateAsync(ApiEndpoints.Actor(context), name, LicenseEndpoints.RemoteAddress(context), cancellationToken));
+
+    private static async Task<IResult> LatestLicenseAsync(string name, HttpContext context, LicenseService licenses, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken) =>
+        LicenseFile(context, text, await licenses.LatestAsync(ApiEndpoints.Actor(context), name, LicenseEndpoints.RemoteAddress(context), cancellationToken));
+
+    private static IResult LicenseFile(HttpContext context, IStringLocalizer<SharedResource> text, ServiceResult<LicenseDownloadFile> result)
+    {
+        if (!result.Succeeded)
+        {
+            if (result.Errors.Count > 0 && ApiProblems.StatusFor(result.Errors[0].Code) == StatusCodes.Status429TooManyRequests && result.Failure == Failure.Invalid)
+            {
+                context.Response.Headers.RetryAfter = "600";
+            }
+            return ApiProblems.From(text, result);
+        }
+        context.Response.Headers.CacheControl = "no-store";
+        context.Response.Headers["X-License-Revision"] = result.Value!.Revision.ToString(CultureInfo.InvariantCulture);
+        return TypedResults.File(Encoding.UTF8.GetBytes(result.Value.FileText), "application/octet-stream", result.Value.FileName);
+    }
+
+    private static async Task<IResult> HistoryAsync(string name, HttpContext context, LicenseService licenses, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken)
+    {
+        var history = await licenses.GetHistoryAsync(ApiEndpoints.Actor(context), name, cancellationToken: cancellationToken);
+        return history is null
+            ? ApiProblems.Problem(text, StatusCodes.Status404NotFound, "Error.NotFound")
+            : TypedResults.Ok(history.Select(h => new LicenseHistoryDto(h.Revision, h.IssuedAt, h.VendorKeyId, h.HostKeyFingerprint, h.IssuedBy, h.Downloads)).ToList());
+    }
+
+    private static async Task<IResult> ListActivationTokensAsync(string name, HttpContext context, ApiTokenService tokens, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken)
+    {
+        var result = await tokens.ListActivationAsync(ApiEndpoints.Actor(context), name, cancellationToken);
+        return result.Succeeded ? TypedResults.Ok(result.Value!.Select(TokenDto.From).ToList()) : ApiProblems.From(text, result);
+    }
+
+    private static async Task<IResult> CreateActivationTokenAsync(string name, [FromBody] ActivationTokenRequest? body, HttpContext context, ApiTokenService tokens, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken)
+    {
+        var result = await tokens.CreateActivationAsync(ApiEndpoints.Actor(context), name, body?.ExpiresInDays, cancellationToken);
+        if (!result.Succeeded)
+        {
+            return ApiProblems.From(text, result);
+        }
+        context.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Created($"{ApiEndpoints.Prefix}/instances/{Uri.EscapeDataString(name)}/activation-tokens/{result.Value!.Token.Id}", CreatedTokenDto.From(result.Value));
+    }
+
+    private static async Task<IResult> RevokeActivationTokenAsync(string name, int id, HttpContext context, ApiTokenService tokens, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken)
+    {
+        var result = await tokens.RevokeActivationAsync(ApiEndpoints.Actor(context), name, id, cancellationToken);
+        return result.Succeeded ? TypedResults.Ok(TokenDto.From(result.Value!)) : ApiProblems.From(text, result);
+    }
+}

@@ -1,0 +1,107 @@
+using LicensePortal.Data;
+using LicensePortal.Resources;
+using LicensePortal.Services;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Localization;
+
+namespace LicensePortal.Endpoints.Api;
+
+/// <summary>/api/v1/users: the seed's 用户管理 (/create_user, /update_user, /update_user_status, /delete_users).</summary>
+public static class UserApi
+{
+    public static void MapUserApi(this RouteGroupBuilder api)
+    {
+        var users = api.MapGroup("/users");
+        users.MapGet("", ListAsync).WithName("ListUsers").WithSummary("Accounts, a page at a time (staff).");
+        users.MapPost("", CreateAsync).WithName("CreateUser").WithSummary("Create an account (administrators). Without a password the answer carries initialPassword once.");
+        users.MapDelete("", DeleteManyAsync).WithName("DeleteUsers").WithSummary("Delete several accounts; each succeeds or fails on its own.");
+        users.MapGet("/{id}", GetAsync).WithName("GetUser");
+        users.MapPut("/{id}", UpdateAsync).WithName("UpdateUser").WithSummary("Change an account (administrators); fields left out keep their value.");
+        users.MapDelete("/{id}", DeleteAsync).WithName("DeleteUser");
+        users.MapPut("/{id}/status", SetStatusAsync).WithName("SetUserStatus").WithSummary("Activate or deactivate an account (administrators).");
+    }
+
+    private static async Task<IResult> ListAsync(
+        HttpContext context, UserAdminService service, IStringLocalizer<SharedResource> text,
+        int? page, int? pageSize, string? search, string? sortBy, bool? descending, CancellationToken cancellationToken)
+    {
+        if (ApiEndpoints.PagingProblem(text, page, pageSize) is { } paging)
+        {
+            return paging;
+        }
+        if (!ApiEndpoints.TryParseEnum<UserSort>(sortBy, "sortBy", text, out var sort, out var problem))
+        {
+            return problem!;
+        }
+        var query = new UserQuery(page ?? 0, pageSize ?? 25, search, sort ?? UserSort.UserName, descending ?? false);
+        var result = await service.ListAsync(ApiEndpoints.Actor(context), query, cancellationToken);
+        return result.Succeeded
+            ? TypedResults.Ok(new PageDto<UserDto>(result.Value!.Items.Select(UserDto.From).ToList(), result.Value.TotalCount, query.Page, query.PageSize))
+            : ApiProblems.From(text, result);
+    }
+
+    private static async Task<IResult> GetAsync(string id, HttpContext context, UserAdminService service, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken)
+    {
+        var user = await service.GetAsync(ApiEndpoints.Actor(context), id, cancellationToken);
+        return user is null ? ApiProblems.Problem(text, StatusCodes.Status404NotFound, "Error.NotFound") : TypedResults.Ok(UserDto.From(user));
+    }
+
+    private static async Task<IResult> CreateAsync([FromBody] UserRequest body, HttpContext context, UserAdminService service, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken)
+    {
+        var input = new UserInput(body.UserName ?? "", body.Email, body.Phone, body.Organization, body.OsAuthUrl, body.Role ?? PortalRole.User, body.IsActive ?? true, body.Confirmed ?? false);
+        var result = await service.CreateAsync(ApiEndpoints.Actor(context), input, body.Password, cancellationToken);
+        if (!result.Succeeded)
+        {
+            return ApiProblems.From(text, result);
+        }
+        var created = result.Value!;
+        context.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Created($"{ApiEndpoints.Prefix}/users/{Uri.EscapeDataString(created.User.Id)}", new CreatedUserDto(UserDto.From(created.User), created.InitialPassword));
+    }
+
+    private static async Task<IResult> UpdateAsync(string id, [FromBody] UserRequest body, HttpContext context, UserAdminService service, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken)
+    {
+        var actor = ApiEndpoints.Actor(context);
+        var current = await service.GetAsync(actor, id, cancellationToken);
+        if (current is null)
+        {
+            return ApiProblems.Problem(text, StatusCodes.Status404NotFound, "Error.NotFound");
+        }
+        if (body.Password is not null)
+        {
+            return ApiProblems.Problem(text, StatusCodes.Status400BadRequest, "Error.InvalidValue", "password");
+        }
+        var input = new UserInput(
+            body.UserName ?? current.UserName, body.Email ?? current.Email, body.Phone ?? current.Phone, body.Organization ?? current.Organization,
+            body.OsAuthUrl ?? current.OsAuthUrl, body.Role ?? current.Role, body.IsActive ?? current.IsActive, body.Confirmed ?? current.Confirmed);
+        var result = await service.UpdateAsync(actor, id, input, cancellationToken);
+        return result.Succeeded ? TypedResults.Ok(UserDto.From(result.Value!)) : ApiProblems.From(text, result);
+    }
+
+    private static async Task<IResult> SetStatusAsync(string id, [FromBody] UserStatusRequest body, HttpContext context, UserAdminService service, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken)
+    {
+        var result = await service.SetActiveAsync(ApiEndpoints.Actor(context), id, body.IsActive, cancellationToken);
+        return result.Succeeded ? TypedResults.Ok(UserDto.From(result.Value!)) : ApiProblems.From(text, result);
+    }
+
+    private static async Task<IResult> DeleteAsync(string id, HttpContext context, UserAdminService service, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken) =>
+        ApiEndpoints.SingleDelete(text, await service.DeleteAsync(ApiEndpoints.Actor(context), [id], cancellationToken));
+
+    private static async Task<IResult> DeleteManyAsync([FromBody] DeleteUsersRequest body, HttpContext context, UserAdminService service, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken)
+    {
+        if (body.Ids is not { Count: > 0 } ids)
+        {
+            return ApiProblems.Problem(text, StatusCodes.Status400BadRequest, "Error.Required", "ids");
+        }
+        if (ids.Count > ApiEndpoints.MaxPageSize)
+        {
+            return ApiProblems.Problem(text, StatusCodes.Status400BadRequest, new FieldError("ids", "Error.TooMany", ApiEndpoints.MaxPageSize));
+        }
+        var results = await service.DeleteAsync(ApiEndpoints.Actor(context), ids, cancellationToken);
+        if (results.All(r => r.ErrorCode == "Error.Forbidden"))
+        {
+            return ApiProblems.Problem(text, StatusCodes.Status403Forbidden, "Error.Forbidden");
+        }
+        return TypedResults.Ok(ApiEndpoints.Bulk(text, results));
+    }
+}

@@ -1,0 +1,356 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+using LicensePortal.Data;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace LicensePortal.Services;
+
+/// <summary>
+/// Personal API tokens ("lpat_…") and per-instance activation tokens ("lpact_…"): create, list, revoke, validate.
+/// A token is PREFIX + 16 hex characters of non-secret id + "_" + 32 random bytes in base64url. Only the SHA-256 of
+/// the secret part is stored; the id finds the row by a unique index and the hashes are compared in constant time.
+/// </summary>
+public sealed class ApiTokenService(
+    IDbContextFactory<AppDbContext> dbFactory,
+    IServiceScopeFactory scopeFactory,
+    InstanceService instances,
+    TimeProvider time,
+    ILogger<ApiTokenService> logger)
+{
+    public const string PersonalPrefix = "lpat_";
+    public const string ActivationPrefix = "lpact_";
+    public const int MaxLifetimeDays = 365;
+    public const int DefaultPersonalDays = 90;
+    public const int DefaultActivationDays = 7;
+    public const int MaxActivePersonalTokens = 50;
+    private const int TokenIdLength = 16;
+    private const int SecretBytes = 32;
+
+    /// <summary>How often the last-used time is written at most, so validating is not a write per request.</summary>
+    private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
+
+    private DateTime Now => time.GetUtcNow().UtcDateTime;
+
+    /// <summary>A signed-in user makes a personal token for themselves.</summary>
+    public async Task<ServiceResult<CreatedToken>> CreatePersonalAsync(PortalActor actor, string? name, int? expiresInDays, CancellationToken cancellationToken = default)
+    {
+        name = name?.Trim() ?? "";
+        var errors = ValidateName(name).Concat(ValidateLifetime(expiresInDays)).ToList();
+        if (errors.Count > 0)
+        {
+            return ServiceResult<CreatedToken>.Invalid(errors);
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var now = Now;
+        var active = await db.ApiTokens.CountAsync(t => t.OwnerId == actor.UserId && t.RevokedAt == null && t.ExpiresAt > now, cancellationToken);
+        if (active >= MaxActivePersonalTokens)
+        {
+            return ServiceResult<CreatedToken>.Invalid("", "Token.TooMany", MaxActivePersonalTokens);
+        }
+        var (tokenId, secret, hash) = NewSecret();
+        var token = new ApiToken
+        {
+            TokenId = tokenId,
+            OwnerId = actor.UserId,
+            Name = name,
+            SecretHash = hash,
+            CreatedAt = now,
+            ExpiresAt = now.AddDays(expiresInDays ?? DefaultPersonalDays),
+        };
+        db.ApiTokens.Add(token);
+        await db.SaveChangesAsync(cancellationToken);
+        logger.LogInformation("{Actor} created API token {TokenId} ({Name})", actor.UserName, tokenId, name);
+        return ServiceResult<CreatedToken>.Ok(new CreatedToken(ToInfo(token, actor.UserName), PersonalPrefix + tokenId + "_" + secret));
+    }
+
+    /// <summary>
+    /// POST /api/v1/tokens: a script proves the password and gets a token. The password check counts towards lockout,
+    /// and a deactivated or locked account gets no token.
+    /// </summary>
+    public async Task<ServiceResult<CreatedToken>> CreatePersonalWithPasswordAsync(string? userName, string? password, string? name, int? expiresInDays, CancellationToken cancellationToken = default)
+    {
+        var errors = new List<FieldError>();
+        if (string.IsNullOrWhiteSpace(userName))
+        {
+            errors.Add(new FieldError("UserName", "Error.Required"));
+        }
+        if (string.IsNullOrEmpty(password))
+        {
+            errors.Add(new FieldError("Password", "Error.Required"));
+        }
+        errors.AddRange(ValidateName(name?.Trim() ?? ""));
+        errors.AddRange(ValidateLifetime(expiresInDays));
+        if (errors.Count > 0)
+        {
+            return ServiceResult<CreatedToken>.Invalid(errors);
+        }
+
+        await using var scope = scopeFactory.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
+        var signIn = scope.ServiceProvider.GetRequiredService<SignInManager<PortalUser>>();
+        var user = await users.FindByNameAsync(userName!.Trim()) ?? await users.FindByEmailAsync(userName.Trim());
+        if (user is null)
+        {
+            return ServiceResult<CreatedToken>.Invalid("", "Token.InvalidCredentials");
+        }
+        var check = await signIn.CheckPasswordSignInAsync(user, password!, lockoutOnFailure: true);
+        if (check.IsLockedOut)
+        {
+            logger.LogWarning("Token request for locked-out account {UserName}", user.UserName);
+            return ServiceResult<CreatedToken>.Invalid("", "Token.LockedOut");
+        }
+        if (!check.Succeeded)
+        {
+            logger.LogInformation("Token request for {UserName} refused", user.UserName);
+            return ServiceResult<CreatedToken>.Invalid("", "Token.InvalidCredentials");
+        }
+        var role = (await users.GetRolesAsync(user)).FirstOrDefault() ?? PortalRole.User;
+        return await CreatePersonalAsync(new PortalActor(user.Id, user.UserName ?? "", role), name, expiresInDays, cancellationToken);
+    }
+
+    /// <summary>The actor's own personal tokens, newest first, revoked and expired ones included.</summary>
+    public async Task<IReadOnlyList<TokenInfo>> ListPersonalAsync(PortalActor actor, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var tokens = await db.ApiTokens.AsNoTracking().Where(t => t.OwnerId == actor.UserId)
+            .OrderByDescending(t => t.CreatedAt).ThenByDescending(t => t.Id).Take(200).ToListAsync(cancellationToken);
+        return tokens.Select(t => ToInfo(t, actor.UserName)).ToList();
+    }
+
+    /// <summary>The owner revokes their token (administrators may revoke anyone's). Someone else's token is "not found".</summary>
+    public async Task<ServiceResult<TokenInfo>> RevokePersonalAsync(PortalActor actor, int id, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var token = await db.ApiTokens.Include(t => t.Owner).FirstOrDefaultAsync(t => t.Id == id, cancellationToken);
+        if (token is null || (token.OwnerId != actor.UserId && !actor.IsAdministrator))
+        {
+            return ServiceResult<TokenInfo>.NotFound();
+        }
+        token.RevokedAt ??= Now;
+        await db.SaveChangesAsync(cancellationToken);
+        logger.LogInformation("{Actor} revoked API token {TokenId}", actor.UserName, token.TokenId);
+        return ServiceResult<TokenInfo>.Ok(ToInfo(token, token.Owner?.UserName ?? ""));
+    }
+
+    /// <summary>An administrator or the instance's owner makes an activation token for it. Support staff may not.</summary>
+    public async Task<ServiceResult<CreatedToken>> CreateActivationAsync(PortalActor actor, string instanceName, int? expiresInDays, CancellationToken cancellationToken = default)
+    {
+        var instance = await instances.FindByNameAsync(actor, instanceName, cancellationToken);
+        if (instance is null)
+        {
+            return ServiceResult<CreatedToken>.NotFound();
+        }
+        if (!CanManageActivation(actor, instance))
+        {
+            return ServiceResult<CreatedToken>.Forbidden();
+        }
+        var errors = ValidateLifetime(expiresInDays).ToList();
+        if (errors.Count > 0)
+        {
+            return ServiceResult<CreatedToken>.Invalid(errors);
+        }
+        var (tokenId, secret, hash) = NewSecret();
+        var now = Now;
+        var token = new ActivationToken
+        {
+            TokenId = tokenId,
+            InstanceId = instance.Id,
+            SecretHash = hash,
+            CreatedByUserName = actor.UserName,
+            CreatedAt = now,
+            ExpiresAt = now.AddDays(expiresInDays ?? DefaultActivationDays),
+        };
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        db.ActivationTokens.Add(token);
+        await db.SaveChangesAsync(cancellationToken);
+        logger.LogInformation("{Actor} created activation token {TokenId} for {Instance}", actor.UserName, tokenId, instance.Name);
+        return ServiceResult<CreatedToken>.Ok(new CreatedToken(ToInfo(token, instance.Name), ActivationPrefix + tokenId + "_" + secret));
+    }
+
+    /// <summary>An instance's activation tokens, for whoever may see the instance.</summary>
+    public async Task<ServiceResult<IReadOnlyList<TokenInfo>>> ListActivationAsync(PortalActor actor, string instanceName, CancellationToken cancellationToken = default)
+    {
+        var instance = await instances.FindByNameAsync(actor, instanceName, cancellationToken);
+        if (instance is null)
+        {
+            return ServiceResult<IReadOnlyList<TokenInfo>>.NotFound();
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var tokens = await db.ActivationTokens.AsNoTracking().Where(t => t.InstanceId == instance.Id)
+            .OrderByDescending(t => t.CreatedAt).ThenByDescending(t => t.Id).Take(200).ToListAsync(cancellationToken);
+        return ServiceResult<IReadOnlyList<TokenInfo>>.Ok(tokens.Select(t => ToInfo(t, instance.Name)).ToList());
+    }
+
+    public async Task<ServiceResult<TokenInfo>> RevokeActivationAsync(PortalActor actor, string instanceName, int id, CancellationToken cancellationToken = default)
+    {
+        var instance = await instances.FindByNameAsync(actor, instanceName, cancellationToken);
+        if (instance is null)
+        {
+            return ServiceResult<TokenInfo>.NotFound();
+        }
+        if (!CanManageActivation(actor, instance))
+        {
+            return ServiceResult<TokenInfo>.Forbidden();
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var token = await db.ActivationTokens.FirstOrDefaultAsync(t => t.Id == id && t.InstanceId == instance.Id, cancellationToken);
+        if (token is null)
+        {
+            return ServiceResult<TokenInfo>.NotFound();
+        }
+        token.RevokedAt ??= Now;
+        await db.SaveChangesAsync(cancellationToken);
+        logger.LogInformation("{Actor} revoked activation token {TokenId} of {Instance}", actor.UserName, token.TokenId, instance.Name);
+        return ServiceResult<TokenInfo>.Ok(ToInfo(token, instance.Name));
+    }
+
+    /// <summary>
+    /// Who a bearer token stands for, or null when it is malformed, unknown, wrong, revoked or expired, or its user is
+    /// deactivated or locked out. A personal token carries its owner's current role, read now.
+    /// </summary>
+    public async Task<TokenIdentity?> ValidateAsync(string? token, CancellationToken cancellationToken = default)
+    {
+        if (!TryParse(token, out var activation, out var tokenId, out var secret))
+        {
+            return null;
+        }
+        var hash = Hash(secret);
+        var now = Now;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        if (activation)
+        {
+            var row = await db.ActivationTokens.AsNoTracking().Where(t => t.TokenId == tokenId)
+                .Select(t => new { t.Id, t.SecretHash, t.ExpiresAt, t.RevokedAt, t.LastUsedAt, Instance = t.Instance!.NormalizedName, t.Instance.OwnerId })
+                .FirstOrDefaultAsync(cancellationToken);
+            if (row is null || !CryptographicOperations.FixedTimeEquals(row.SecretHash, hash) || row.RevokedAt is not null || row.ExpiresAt <= now)
+            {
+                return null;
+            }
+            var owner = await ActiveUserAsync(db, row.OwnerId, now, cancellationToken);
+            if (owner is null)
+            {
+                return null;
+            }
+            if (row.LastUsedAt is null || row.LastUsedAt < now - LastUsedResolution)
+            {
+                await db.ActivationTokens.Where(t => t.Id == row.Id).ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, now), cancellationToken);
+            }
+            return new TokenIdentity(row.OwnerId, $"{owner.Value.UserName} ({ActivationPrefix}{tokenId})", PortalRole.User, tokenId, row.Instance);
+        }
+
+        var personal = await db.ApiTokens.AsNoTracking().Where(t => t.TokenId == tokenId)
+            .Select(t => new { t.Id, t.SecretHash, t.ExpiresAt, t.RevokedAt, t.LastUsedAt, t.OwnerId })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (personal is null || !CryptographicOperations.FixedTimeEquals(personal.SecretHash, hash) || personal.RevokedAt is not null || personal.ExpiresAt <= now)
+        {
+            return null;
+        }
+        var user = await ActiveUserAsync(db, personal.OwnerId, now, cancellationToken);
+        if (user is null)
+        {
+            return null;
+        }
+        if (personal.LastUsedAt is null || personal.LastUsedAt < now - LastUsedResolution)
+        {
+            await db.ApiTokens.Where(t => t.Id == personal.Id).ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, now), cancellationToken);
+        }
+        return new TokenIdentity(personal.OwnerId, user.Value.UserName, user.Value.Role, tokenId, null);
+    }
+
+    /// <summary>The non-secret id of a well-formed token ("lpat_…" or "lpact_…"), for rate-limit partitions and logs.</summary>
+    public static string? TokenIdOf(string? token) => TryParse(token, out _, out var id, out _) ? id : null;
+
+    private static bool CanManageActivation(PortalActor actor, InstanceRow instance) => actor.IsAdministrator || instance.OwnerId == actor.UserId;
+
+    private static async Task<(string UserName, string Role)?> ActiveUserAsync(AppDbContext db, string userId, DateTime now, CancellationToken cancellationToken)
+    {
+        var nowOffset = new DateTimeOffset(now, TimeSpan.Zero);
+        var user = await db.Users.AsNoTracking().Where(u => u.Id == userId)
+            .Select(u => new
+            {
+                u.UserName,
+                u.IsActive,
+                u.LockoutEnd,
+                Role = db.UserRoles.Where(ur => ur.UserId == u.Id).Join(db.Roles, ur => ur.RoleId, r => r.Id, (ur, r) => r.Name).FirstOrDefault(),
+            })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (user is null || !user.IsActive || (user.LockoutEnd is { } end && end > nowOffset))
+        {
+            return null;
+        }
+        return (user.UserName ?? "", user.Role ?? PortalRole.User);
+    }
+
+    private static IEnumerable<FieldError> ValidateName(string name)
+    {
+        if (name.Length == 0)
+        {
+            yield return new FieldError("Name", "Error.Required");
+        }
+        else if (name.Length > ApiToken.NameMaxLength)
+        {
+            yield return new FieldError("Name", "Error.TooLong", ApiToken.NameMaxLength);
+        }
+        else if (name.Any(char.IsControl))
+        {
+            yield return new FieldError("Name", "Error.InvalidValue");
+        }
+    }
+
+    private static IEnumerable<FieldError> ValidateLifetime(int? days)
+    {
+        if (days is { } d && (d < 1 || d > MaxLifetimeDays))
+        {
+            yield return new FieldError("ExpiresInDays", "Token.ExpiryRange", MaxLifetimeDays);
+        }
+    }
+
+    private static (string TokenId, string Secret, byte[] Hash) NewSecret()
+    {
+        var tokenId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(TokenIdLength / 2));
+        var secret = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(SecretBytes));
+        return (tokenId, secret, Hash(secret));
+    }
+
+    private static byte[] Hash(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
+
+    private static bool TryParse(string? token, out bool activation, out string tokenId, out string secret)
+    {
+        activation = false;
+        tokenId = "";
+        secret = "";
+        if (string.IsNullOrEmpty(token) || token.Length > 200)
+        {
+            return false;
+        }
+        string rest;
+        if (token.StartsWith(ActivationPrefix, StringComparison.Ordinal))
+        {
+            activation = true;
+            rest = token[ActivationPrefix.Length..];
+        }
+        else if (token.StartsWith(PersonalPrefix, StringComparison.Ordinal))
+        {
+            rest = token[PersonalPrefix.Length..];
+        }
+        else
+        {
+            return false;
+        }
+        if (rest.Length < TokenIdLength + 2 || rest[TokenIdLength] != '_' || !rest[..TokenIdLength].All(char.IsAsciiHexDigitLower))
+        {
+            return false;
+        }
+        tokenId = rest[..TokenIdLength];
+        secret = rest[(TokenIdLength + 1)..];
+        return true;
+    }
+
+    private static TokenInfo ToInfo(ApiToken t, string owner) =>
+        new(t.Id, t.Name, PersonalPrefix + t.TokenId, t.CreatedAt, t.ExpiresAt, t.LastUsedAt, t.RevokedAt, owner);
+
+    private static TokenInfo ToInfo(ActivationToken t, string instanceName) =>
+        new(t.Id, instanceName, ActivationPrefix + t.TokenId, t.CreatedAt, t.ExpiresAt, t.LastUsedAt, t.RevokedAt, t.CreatedByUserName);
+}

@@ -6,16 +6,12 @@ namespace LicensePortal.Tests.Browser;
 /// <summary>The first administrator, in a real Chromium against the real portal process.</summary>
 public sealed class AdministratorJourneyTests
 {
-    private const float Timeout = 45_000;
-
     [Fact]
     public async Task The_first_administrator_signs_in_creates_a_user_and_an_instance_and_finds_it_in_the_grid()
     {
         await using var portal = await PortalProcess.StartAsync();
         var (playwright, browser) = await Browsers.LaunchAsync();
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = portal.BaseAddress.ToString(), Locale = "en-US" });
-        var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(Timeout);
+        var page = await browser.NewPortalPageAsync(portal);
         try
         {
 

@@ -11,7 +11,6 @@ namespace LicensePortal.Tests.Browser;
 /// </summary>
 public sealed class CustomerLicenseJourneyTests
 {
-    private const float Timeout = 45_000;
     private const string CustomerPassword = "Cust0mer-Passw0rd!";
 
     [Fact]
@@ -20,13 +19,13 @@ public sealed class CustomerLicenseJourneyTests
         await using var portal = await PortalProcess.StartAsync();
         var work = Directory.CreateTempSubdirectory("lp-journey-");
         var (playwright, browser) = await Browsers.LaunchAsync();
-        var admin = await NewPageAsync(browser, portal);
-        var customer = await NewPageAsync(browser, portal);
+        var admin = await browser.NewPortalPageAsync(portal);
+        var customer = await browser.NewPortalPageAsync(portal);
         var current = admin;
         try
         {
             // The administrator creates the customer (with a typed password) and the instance.
-            await SignInAsync(admin, PortalProcess.AdminUserName, PortalProcess.AdminPassword);
+            await admin.SignInAsync(PortalProcess.AdminUserName, PortalProcess.AdminPassword);
             await admin.GotoInteractiveAsync("users");
             await admin.ClickAsync("#users-create");
             await admin.FillAsync("#field-username", "cust");
@@ -50,7 +49,7 @@ public sealed class CustomerLicenseJourneyTests
 
             // The customer drops it on the instance page.
             current = customer;
-            await SignInAsync(customer, "cust", CustomerPassword);
+            await customer.SignInAsync("cust", CustomerPassword);
             await customer.GotoInteractiveAsync("instances/cust-01");
             await customer.Locator("input[type=file]").SetInputFilesAsync(hostInfo);
             await Assertions.Expect(customer.Locator("#upload-result")).ToContainTextAsync("accepted");
@@ -88,23 +87,6 @@ public sealed class CustomerLicenseJourneyTests
             playwright.Dispose();
             work.Delete(recursive: true);
         }
-    }
-
-    private static async Task<IPage> NewPageAsync(IBrowser browser, PortalProcess portal)
-    {
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = portal.BaseAddress.ToString(), Locale = "en-US", AcceptDownloads = true });
-        var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(Timeout);
-        return page;
-    }
-
-    private static async Task SignInAsync(IPage page, string userName, string password)
-    {
-        await page.GotoAsync("Identity/Account/Login");
-        await page.FillAsync("#Input_UserName", userName);
-        await page.FillAsync("#Input_Password", password);
-        await page.ClickAsync("#login-submit");
-        await page.WaitForURLAsync(url => !url.Contains("/Identity/Account/Login", StringComparison.Ordinal));
     }
 
     private static async Task<int> RunAgentAsync(params string[] args)

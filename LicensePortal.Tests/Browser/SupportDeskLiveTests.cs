@@ -7,19 +7,18 @@ namespace LicensePortal.Tests.Browser;
 /// <summary>Support staff watch the desk while an administrator edits in the grid and a host uploads over HTTP.</summary>
 public sealed class SupportDeskLiveTests
 {
-    private const float Timeout = 45_000;
 
     [Fact]
     public async Task Support_sees_an_administrators_edit_and_an_HTTP_upload_without_reloading()
     {
         await using var portal = await PortalProcess.StartAsync();
         var (playwright, browser) = await Browsers.LaunchAsync();
-        var admin = await NewPageAsync(browser, portal);
-        var support = await NewPageAsync(browser, portal);
+        var admin = await browser.NewPortalPageAsync(portal);
+        var support = await browser.NewPortalPageAsync(portal);
         var current = admin;
         try
         {
-            await SignInAsync(admin, PortalProcess.AdminUserName, PortalProcess.AdminPassword);
+            await admin.SignInAsync(PortalProcess.AdminUserName, PortalProcess.AdminPassword);
             await CreateUserAsync(admin, "helpdesk", "Support");
             await CreateUserAsync(admin, "owner", "User");
             await admin.GotoInteractiveAsync("instances");
@@ -32,7 +31,7 @@ public sealed class SupportDeskLiveTests
             await adminRow.WaitForAsync();
 
             current = support;
-            await SignInAsync(support, "helpdesk", "Supp0rt-Passw0rd!");
+            await support.SignInAsync("helpdesk", "Supp0rt-Passw0rd!");
             await support.GotoInteractiveAsync("support");
             var supportRow = support.Locator("#support-board tr", new() { HasText = "watched-01" });
             await Assertions.Expect(supportRow.Locator(".status-badge")).ToHaveAttributeAsync("data-status", "TOUPLOAD");
@@ -79,26 +78,10 @@ public sealed class SupportDeskLiveTests
             // MudSelect puts the id on a hidden input: open the select around it.
             await admin.Locator("div.mud-input-control.mud-select", new() { Has = admin.Locator("#field-role") }).ClickAsync();
             await admin.Locator(".mud-popover-open .mud-list-item").GetByText(role, new() { Exact = true }).ClickAsync();
+            await Assertions.Expect(admin.Locator("#field-role")).ToHaveValueAsync(role);
         }
         await admin.ClickAsync("#user-save");
         await admin.Locator("#users-grid").GetByText(userName, new() { Exact = true }).WaitForAsync();
-    }
-
-    private static async Task<IPage> NewPageAsync(IBrowser browser, PortalProcess portal)
-    {
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = portal.BaseAddress.ToString(), Locale = "en-US" });
-        var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(Timeout);
-        return page;
-    }
-
-    private static async Task SignInAsync(IPage page, string userName, string password)
-    {
-        await page.GotoAsync("Identity/Account/Login");
-        await page.FillAsync("#Input_UserName", userName);
-        await page.FillAsync("#Input_Password", password);
-        await page.ClickAsync("#login-submit");
-        await page.WaitForURLAsync(url => !url.Contains("/Identity/Account/Login", StringComparison.Ordinal));
     }
 
     private static async Task HttpSignInAsync(HttpClient client, string userName, string password)

@@ -15,6 +15,25 @@ public static class Browsers
         await page.Locator("#portal-interactive").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
     }
 
+    /// <summary>A fresh browser context (its own cookies) on the portal, English UI, downloads accepted.</summary>
+    public static async Task<IPage> NewPortalPageAsync(this IBrowser browser, PortalProcess portal, float timeoutMs = 45_000)
+    {
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = portal.BaseAddress.ToString(), Locale = "en-US", AcceptDownloads = true });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(timeoutMs);
+        return page;
+    }
+
+    /// <summary>Signs in through the portal's sign-in page and waits to leave it.</summary>
+    public static async Task SignInAsync(this IPage page, string userName, string password)
+    {
+        await page.GotoAsync("Identity/Account/Login");
+        await page.FillAsync("#Input_UserName", userName);
+        await page.FillAsync("#Input_Password", password);
+        await page.ClickAsync("#login-submit");
+        await page.WaitForURLAsync(url => !url.Contains("/Identity/Account/Login", StringComparison.Ordinal));
+    }
+
     public static async Task<(IPlaywright Playwright, IBrowser Browser)> LaunchAsync()
     {
         if (!File.Exists(ChromiumPath))

@@ -99,7 +99,7 @@ public sealed class LicenseService(
             }
             logger.LogInformation("{Actor} uploaded host info for {Instance}: {Outcome}", actor.UserName, instance.Name, reason ?? "accepted");
             await notifier.PublishAsync(new InstanceChange(instance.Id, instance.OwnerId, InstanceChangeKind.Updated));
-            return ServiceResult<HostInfoOutcome>.Ok(new HostInfoOutcome(reason is null, instance.Status, reason, ToRow(instance)));
+            return ServiceResult<HostInfoOutcome>.Ok(new HostInfoOutcome(reason is null, instance.Status, reason, await RowAsync(db, instance.Id, cancellationToken)));
         }
     }
 
@@ -247,7 +247,7 @@ public sealed class LicenseService(
         instance.Version = Guid.NewGuid();
         await db.SaveChangesAsync(cancellationToken);
         await notifier.PublishAsync(new InstanceChange(instance.Id, instance.OwnerId, InstanceChangeKind.Updated));
-        return ServiceResult<InstanceRow>.Ok(ToRow(instance));
+        return ServiceResult<InstanceRow>.Ok(await RowAsync(db, instance.Id, cancellationToken));
     }
 
     public async Task<HostDetails?> GetHostDetailsAsync(PortalActor actor, string instanceName, CancellationToken cancellationToken = default)
@@ -370,25 +370,6 @@ public sealed class LicenseService(
 
     private static string Truncate(string value, int max) => value.Length <= max ? value : value[..max];
 
-    private static InstanceRow ToRow(Instance i) => new()
-    {
-        Id = i.Id,
-        Name = i.Name,
-        OwnerId = i.OwnerId,
-        MaxDesktops = i.MaxDesktops,
-        MaxImages = i.MaxImages,
-        MaxUsers = i.MaxUsers,
-        MaxVcpus = i.MaxVcpus,
-        MaxVmemGib = i.MaxVmemGib,
-        MaxVdiskGib = i.MaxVdiskGib,
-        Status = i.Status,
-        StatusReason = i.StatusReason,
-        ExpiresOn = i.ExpiresOn,
-        Mac = i.Mac,
-        SerialNumber = i.SerialNumber,
-        DownloadCount = i.DownloadCount,
-        CreatedAt = i.CreatedAt,
-        UpdatedAt = i.UpdatedAt,
-        Version = i.Version,
-    };
+    private static Task<InstanceRow> RowAsync(AppDbContext db, int id, CancellationToken cancellationToken) =>
+        InstanceService.Project(db.Instances.AsNoTracking().Where(i => i.Id == id)).FirstAsync(cancellationToken);
 }

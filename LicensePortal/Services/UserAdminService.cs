@@ -337,7 +337,7 @@ public sealed class UserAdminService(
         u.PhoneNumber ?? "",
         u.Organization,
         u.OsAuthUrl,
-        db.UserRoles.Where(ur => ur.UserId == u.Id).Join(db.Roles, ur => ur.RoleId, r => r.Id, (ur, r) => r.Name).FirstOrDefault() ?? PortalRole.User,
+        db.UserRoles.Where(ur => ur.UserId == u.Id).Join(db.Roles, ur => ur.RoleId, r => r.Id, (ur, r) => r.Name).OrderBy(n => n).FirstOrDefault() ?? PortalRole.User,
         u.IsActive,
         u.EmailConfirmed,
         u.MustChangePassword,

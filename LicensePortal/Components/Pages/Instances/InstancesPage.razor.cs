@@ -30,7 +30,6 @@ public sealed partial class InstancesPage
     private PortalActor? _actor;
     private InstanceRow? _conflict;
     private IDisposable? _subscription;
-    private int _pendingChanges;
     private bool _totalCapped;
 
     /// <summary>The pager text in the UI language, or "more than N" when the service stopped counting at its cap.</summary>
@@ -50,38 +49,12 @@ public sealed partial class InstancesPage
             return;
         }
         // Subscribe only once interactive (never during prerender), and hand every callback back to this circuit.
-        _subscription = Notifier.Subscribe(_actor!, OnInstanceChangedAsync);
+        var refresh = new LiveRefresh(InvokeAsync, () => _grid.ReloadServerData(), DispatchExceptionAsync);
+        _subscription = Notifier.Subscribe(_actor!, _ => refresh.TriggerAsync());
         if (_isAdmin && Navigation.Uri.EndsWith("/add_instance", StringComparison.OrdinalIgnoreCase))
         {
             await CreateAsync();
         }
-    }
-
-    private Task OnInstanceChangedAsync(InstanceChange change)
-    {
-        // Coalesce bursts: one reload runs at a time, and one more follows if changes arrived meanwhile.
-        if (Interlocked.Increment(ref _pendingChanges) > 1)
-        {
-            return Task.CompletedTask;
-        }
-        _ = InvokeAsync(async () =>
-        {
-            try
-            {
-                do
-                {
-                    Interlocked.Exchange(ref _pendingChanges, 1);
-                    await _grid.ReloadServerData();
-                }
-                while (Interlocked.Decrement(ref _pendingChanges) > 0);
-            }
-            catch (Exception ex)
-            {
-                Interlocked.Exchange(ref _pendingChanges, 0);
-                await DispatchExceptionAsync(ex);
-            }
-        });
-        return Task.CompletedTask;
     }
 
     public void Dispose() => _subscription?.Dispose();

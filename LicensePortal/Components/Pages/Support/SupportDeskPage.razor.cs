@@ -27,7 +27,7 @@ public sealed partial class SupportDeskPage
     private int _pageIndex;
     private readonly Dictionary<int, DateTimeOffset> _changedAt = [];
     private IDisposable? _subscription;
-    private int _pendingChanges;
+    private LiveRefresh? _refresh;
 
     protected override async Task OnInitializedAsync()
     {
@@ -39,6 +39,7 @@ public sealed partial class SupportDeskPage
     {
         if (firstRender)
         {
+            _refresh = new LiveRefresh(InvokeAsync, async () => { await LoadAsync(); StateHasChanged(); }, DispatchExceptionAsync);
             _subscription = Notifier.Subscribe(_actor!, OnInstanceChangedAsync);
         }
     }
@@ -49,29 +50,7 @@ public sealed partial class SupportDeskPage
         {
             _changedAt[change.InstanceId] = Time.GetUtcNow();
         }
-        if (Interlocked.Increment(ref _pendingChanges) > 1)
-        {
-            return Task.CompletedTask; // a reload is already on its way and will include this change
-        }
-        _ = InvokeAsync(async () =>
-        {
-            try
-            {
-                do
-                {
-                    Interlocked.Exchange(ref _pendingChanges, 1);
-                    await LoadAsync();
-                    StateHasChanged();
-                }
-                while (Interlocked.Decrement(ref _pendingChanges) > 0);
-            }
-            catch (Exception ex)
-            {
-                Interlocked.Exchange(ref _pendingChanges, 0);
-                await DispatchExceptionAsync(ex);
-            }
-        });
-        return Task.CompletedTask;
+        return _refresh!.TriggerAsync();
     }
 
     public void Dispose() => _subscription?.Dispose();

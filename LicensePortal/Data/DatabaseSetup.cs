@@ -18,7 +18,7 @@ public static class DatabaseSetup
         {
             case DatabaseProvider.Sqlite:
                 connectionString = PrepareSqlite(connectionString, environment.ContentRootPath);
-                services.AddDbContextFactory<SqliteAppDbContext>(o => o.UseSqlite(connectionString));
+                services.AddDbContextFactory<SqliteAppDbContext>(o => o.UseSqlite(connectionString).AddInterceptors(new SqlitePragmas()));
                 services.AddSingleton<IDbContextFactory<AppDbContext>, AppDbContextFactory<SqliteAppDbContext>>();
                 break;
             case DatabaseProvider.Postgres:

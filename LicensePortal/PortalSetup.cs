@@ -9,6 +9,7 @@ using LicensePortal.Options;
 using LicensePortal.Resources;
 using LicensePortal.Services;
 using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.Extensions.FileProviders;
@@ -36,6 +37,8 @@ public static class PortalSetup
 
         services.AddPortalDatabase(builder.Configuration, builder.Environment);
         services.AddHealthChecks().AddDbContextCheck<AppDbContext>("database");
+        // Keys in the database: any node can read any node's cookies, and a restart does not sign everyone out.
+        services.AddDataProtection().SetApplicationName("LicensePortal").PersistKeysToDbContext<AppDbContext>();
 
         services.AddIdentity<PortalUser, PortalRole>(options =>
             {

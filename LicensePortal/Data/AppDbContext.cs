@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
@@ -7,8 +8,11 @@ namespace LicensePortal.Data;
 /// The portal's database. Each provider has a subclass (<see cref="SqliteAppDbContext"/>, <see cref="PostgresAppDbContext"/>)
 /// so that each keeps its own migrations; services only see this type.
 /// </summary>
-public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext<PortalUser, PortalRole, string>(options)
+public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext<PortalUser, PortalRole, string>(options), IDataProtectionKeyContext
 {
+    /// <summary>ASP.NET Core Data Protection keys (sign-in cookies, antiforgery), shared by every portal node.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     public DbSet<Instance> Instances => Set<Instance>();
 
     public DbSet<LicenseRecord> Licenses => Set<LicenseRecord>();

@@ -118,6 +118,12 @@ public static class PortalSetup
         services.AddSingleton<ApiTokenService>();
         services.AddSingleton<InstanceStatusSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<InstanceStatusSweeper>());
+        if (builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>()?.Provider == DatabaseProvider.Postgres)
+        {
+            // Several nodes may share the database: carry live changes between them.
+            services.AddSingleton<PostgresChangeRelay>();
+            services.AddHostedService(sp => sp.GetRequiredService<PostgresChangeRelay>());
+        }
         services.AddSingleton<DemoSeeder>();
         return builder;
     }

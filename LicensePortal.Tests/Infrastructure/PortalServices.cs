@@ -22,11 +22,14 @@ public sealed class PortalServices : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly TestDatabase _database;
 
-    private PortalServices(WebApplication app, TestDatabase database, FakeTimeProvider time)
+    private readonly bool _ownsDatabase;
+
+    private PortalServices(WebApplication app, TestDatabase database, FakeTimeProvider time, bool ownsDatabase)
     {
         _app = app;
         _database = database;
         Time = time;
+        _ownsDatabase = ownsDatabase;
     }
 
     public IServiceProvider Services => _app.Services;
@@ -35,9 +38,10 @@ public sealed class PortalServices : IAsyncDisposable
 
     public DatabaseProvider Provider => _database.Provider;
 
-    public static async Task<PortalServices> StartAsync(DatabaseProvider provider = DatabaseProvider.Sqlite, Action<IServiceCollection>? configure = null)
+    /// <summary>Starts the services on a new database, or on <paramref name="shared"/> (a second portal node; the caller disposes it).</summary>
+    public static async Task<PortalServices> StartAsync(DatabaseProvider provider = DatabaseProvider.Sqlite, Action<IServiceCollection>? configure = null, TestDatabase? shared = null)
     {
-        var database = await TestDatabases.CreateAsync(provider);
+        var database = shared ?? await TestDatabases.CreateAsync(provider);
         var contentRoot = Directory.CreateTempSubdirectory("lp-root-").FullName;
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -60,7 +64,7 @@ public sealed class PortalServices : IAsyncDisposable
         configure?.Invoke(builder.Services);
         var app = builder.Build();
         await FirstRunSetup.RunAsync(app.Services, TextWriter.Null);
-        return new PortalServices(app, database, time);
+        return new PortalServices(app, database, time, ownsDatabase: shared is null);
     }
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
@@ -97,6 +101,9 @@ public sealed class PortalServices : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _app.DisposeAsync();
-        await _database.DisposeAsync();
+        if (_ownsDatabase)
+        {
+            await _database.DisposeAsync();
+        }
     }
 }

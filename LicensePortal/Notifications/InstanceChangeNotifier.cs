@@ -36,8 +36,33 @@ public sealed class InstanceChangeNotifier(ILogger<InstanceChangeNotifier> logge
         return subscription;
     }
 
-    /// <summary>Announces committed changes to every subscriber allowed to see them.</summary>
-    public Task PublishAsync(IEnumerable<InstanceChange> changes)
+    /// <summary>
+    /// Carries changes to the other portal nodes (PostgreSQL LISTEN/NOTIFY); null on a single node. Set once at start.
+    /// </summary>
+    public Func<IReadOnlyList<InstanceChange>, Task>? Relay { get; set; }
+
+    /// <summary>Announces committed changes to every subscriber allowed to see them, here and on the other nodes.</summary>
+    public async Task PublishAsync(IEnumerable<InstanceChange> changes)
+    {
+        var list = changes as IReadOnlyList<InstanceChange> ?? changes.ToList();
+        var local = DeliverAsync(list);
+        if (Relay is { } relay && list.Count > 0)
+        {
+            try
+            {
+                await relay(list);
+            }
+            catch (Exception ex)
+            {
+                // The change is committed; other nodes catch up on their next reload. Never fail the caller for this.
+                logger.LogWarning(ex, "Relaying {Count} instance change(s) to other nodes failed", list.Count);
+            }
+        }
+        await local;
+    }
+
+    /// <summary>Delivers changes to this node's subscribers only (what the relay calls for changes made elsewhere).</summary>
+    public Task DeliverAsync(IEnumerable<InstanceChange> changes)
     {
         var subscriptions = Volatile.Read(ref _subscriptions);
         if (subscriptions.Length == 0)

@@ -1,0 +1,51 @@
+using LicensePortal.Data;
+using LicensePortal.Notifications;
+using LicensePortal.Services;
+using LicensePortal.Tests.Infrastructure;
+
+namespace LicensePortal.Tests.Notifications;
+
+/// <summary>Two portal nodes on one PostgreSQL database: a change on one reaches the pages open on the other.</summary>
+public sealed class TwoNodeRelayTests
+{
+    [SkippableFact]
+    public async Task A_change_on_node_A_reaches_a_subscriber_on_node_B_and_B_ignores_its_own_echo()
+    {
+        TestDatabases.SkipIfUnavailable(DatabaseProvider.Postgres);
+        await using var database = await TestDatabases.CreateAsync(DatabaseProvider.Postgres);
+        await using var nodeA = await PortalServices.StartAsync(DatabaseProvider.Postgres, shared: database);
+        await using var nodeB = await PortalServices.StartAsync(DatabaseProvider.Postgres, shared: database);
+        using var stop = new CancellationTokenSource();
+        var relayA = nodeA.Get<PostgresChangeRelay>();
+        var relayB = nodeB.Get<PostgresChangeRelay>();
+        await relayA.StartAsync(stop.Token);
+        await relayB.StartAsync(stop.Token);
+        await Task.WhenAll(relayA.Listening, relayB.Listening).WaitAsync(TimeSpan.FromSeconds(20));
+
+        var owner = await nodeA.CreateUserAsync("alice");
+        var stranger = await nodeA.CreateUserAsync("mallory");
+        var instance = await nodeA.CreateInstanceAsync("alice-01", owner);
+        var heardOnB = new TaskCompletionSource<InstanceChange>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var heardByStrangerOnB = 0;
+        var heardOnA = 0;
+        using var ownerOnB = nodeB.Get<InstanceChangeNotifier>().Subscribe(owner, c => { heardOnB.TrySetResult(c); return Task.CompletedTask; });
+        using var strangerOnB = nodeB.Get<InstanceChangeNotifier>().Subscribe(stranger, _ => { Interlocked.Increment(ref heardByStrangerOnB); return Task.CompletedTask; });
+        using var ownerOnA = nodeA.Get<InstanceChangeNotifier>().Subscribe(owner, _ => { Interlocked.Increment(ref heardOnA); return Task.CompletedTask; });
+
+        var admin = await nodeA.AdminAsync();
+        var updated = await nodeA.Get<InstanceService>().UpdateAsync(admin, instance.Id, instance.ToQuotas() with { MaxDesktops = 99 }, instance.Version);
+
+        Assert.True(updated.Succeeded);
+        var change = await heardOnB.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(instance.Id, change.InstanceId);
+        Assert.Equal(InstanceChangeKind.Updated, change.Kind);
+        // B re-reads the row: the value it shows is the one A saved.
+        Assert.Equal(99, (await nodeB.Get<InstanceService>().GetAsync(owner, change.InstanceId))!.MaxDesktops);
+        Assert.Equal(0, heardByStrangerOnB);
+        Assert.Equal(1, heardOnA); // delivered locally once, not again through its own NOTIFY
+
+        await stop.CancelAsync();
+        await relayA.StopAsync(CancellationToken.None);
+        await relayB.StopAsync(CancellationToken.None);
+    }
+}

@@ -37,9 +37,28 @@ public static class FirstRunSetup
         }
         var options = scope.ServiceProvider.GetRequiredService<IOptions<BootstrapOptions>>().Value;
         var time = scope.ServiceProvider.GetRequiredService<TimeProvider>();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var existing = await users.FindByNameAsync(options.AdminUserName);
+        if (existing is not null)
+        {
+            // An account of that name exists but no administrator does (all were demoted or deleted): promote it and
+            // keep its password, which its owner knows.
+            await using var promote = await db.Database.BeginTransactionAsync(cancellationToken);
+            existing.IsActive = true;
+            Check(await users.UpdateAsync(existing), "reactivate the bootstrap administrator");
+            foreach (var role in await users.GetRolesAsync(existing))
+            {
+                Check(await users.RemoveFromRoleAsync(existing, role), $"remove role {role}");
+            }
+            Check(await users.AddToRoleAsync(existing, PortalRole.Administrator), "make the bootstrap account an administrator");
+            await promote.CommitAsync(cancellationToken);
+            await console.WriteLineAsync($"LicensePortal: no administrator existed; the existing account '{existing.UserName}' is now an administrator (password unchanged).");
+            return;
+        }
+
         var password = string.IsNullOrEmpty(options.AdminPassword) ? UserAdminService.GeneratePassword() : options.AdminPassword;
         var now = time.GetUtcNow().UtcDateTime;
-        var admin = await users.FindByNameAsync(options.AdminUserName) ?? new PortalUser
+        var admin = new PortalUser
         {
             UserName = options.AdminUserName,
             Email = string.IsNullOrWhiteSpace(options.AdminEmail) ? null : options.AdminEmail,
@@ -48,17 +67,8 @@ public static class FirstRunSetup
             CreatedAt = now,
             UpdatedAt = now,
         };
-        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        if (admin.Id is not null && await users.FindByIdAsync(admin.Id) is not null)
-        {
-            admin.IsActive = true;
-            Check(await users.UpdateAsync(admin), "reactivate the bootstrap administrator");
-        }
-        else
-        {
-            Check(await users.CreateAsync(admin, password), "create the first administrator");
-        }
+        Check(await users.CreateAsync(admin, password), "create the first administrator");
         Check(await users.AddToRoleAsync(admin, PortalRole.Administrator), "make the first administrator an administrator");
         await transaction.CommitAsync(cancellationToken);
 

@@ -109,6 +109,7 @@ public static class PortalSetup
         services.AddSingleton<InstanceChangeNotifier>();
         services.AddSingleton<InstanceService>();
         services.AddSingleton<UserAdminService>();
+        services.AddSingleton<AuditService>();
         services.AddSingleton<VendorKeyStore>();
         services.AddSingleton<LicenseService>();
         services.AddSingleton<DashboardService>();

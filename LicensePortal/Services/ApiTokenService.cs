@@ -60,6 +60,7 @@ public sealed class ApiTokenService(
             ExpiresAt = now.AddDays(expiresInDays ?? DefaultPersonalDays),
         };
         db.ApiTokens.Add(token);
+        AuditLog.Add(db, actor, now, "token.create", "token", tokenId, null, new { TokenId = tokenId, Name = name, Owner = actor.UserName, token.ExpiresAt });
         await db.SaveChangesAsync(cancellationToken);
         logger.LogInformation("{Actor} created API token {TokenId} ({Name})", actor.UserName, tokenId, name);
         return ServiceResult<CreatedToken>.Ok(new CreatedToken(ToInfo(token, actor.UserName), PersonalPrefix + tokenId + "_" + secret));
@@ -128,7 +129,11 @@ public sealed class ApiTokenService(
         {
             return ServiceResult<TokenInfo>.NotFound();
         }
-        token.RevokedAt ??= Now;
+        if (token.RevokedAt is null)
+        {
+            token.RevokedAt = Now;
+            AuditLog.Add(db, actor, Now, "token.revoke", "token", token.TokenId, new { token.TokenId, Revoked = false }, new { token.TokenId, Revoked = true });
+        }
         await db.SaveChangesAsync(cancellationToken);
         logger.LogInformation("{Actor} revoked API token {TokenId}", actor.UserName, token.TokenId);
         return ServiceResult<TokenInfo>.Ok(ToInfo(token, token.Owner?.UserName ?? ""));
@@ -164,6 +169,7 @@ public sealed class ApiTokenService(
         };
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         db.ActivationTokens.Add(token);
+        AuditLog.Add(db, actor, now, "activationtoken.create", "token", tokenId, null, new { TokenId = tokenId, Instance = instance.Name, token.ExpiresAt });
         await db.SaveChangesAsync(cancellationToken);
         logger.LogInformation("{Actor} created activation token {TokenId} for {Instance}", actor.UserName, tokenId, instance.Name);
         return ServiceResult<CreatedToken>.Ok(new CreatedToken(ToInfo(token, instance.Name), ActivationPrefix + tokenId + "_" + secret));
@@ -200,7 +206,12 @@ public sealed class ApiTokenService(
         {
             return ServiceResult<TokenInfo>.NotFound();
         }
-        token.RevokedAt ??= Now;
+        if (token.RevokedAt is null)
+        {
+            token.RevokedAt = Now;
+            AuditLog.Add(db, actor, Now, "activationtoken.revoke", "token", token.TokenId, new { token.TokenId, Instance = instance.Name, Revoked = false },
+                new { token.TokenId, Instance = instance.Name, Revoked = true });
+        }
         await db.SaveChangesAsync(cancellationToken);
         logger.LogInformation("{Actor} revoked activation token {TokenId} of {Instance}", actor.UserName, token.TokenId, instance.Name);
         return ServiceResult<TokenInfo>.Ok(ToInfo(token, instance.Name));

@@ -149,6 +149,7 @@ public static class PortalSetup
         app.MapHealthChecks("/healthz").AllowAnonymous();
         app.MapCultureEndpoint();
         app.MapLicenseEndpoints();
+        app.MapAuditEndpoints();
         app.MapPortalApi();
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference("/api/docs", o => o.WithTitle("LicensePortal API")).AllowAnonymous();

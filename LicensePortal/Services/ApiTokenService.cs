@@ -70,7 +70,7 @@ public sealed class ApiTokenService(
     /// POST /api/v1/tokens: a script proves the password and gets a token. The password check counts towards lockout,
     /// and a deactivated or locked account gets no token.
     /// </summary>
-    public async Task<ServiceResult<CreatedToken>> CreatePersonalWithPasswordAsync(string? userName, string? password, string? name, int? expiresInDays, CancellationToken cancellationToken = default)
+    public async Task<ServiceResult<CreatedToken>> CreatePersonalWithPasswordAsync(string? userName, string? password, string? name, int? expiresInDays, string? remoteAddress = null, CancellationToken cancellationToken = default)
     {
         var errors = new List<FieldError>();
         if (string.IsNullOrWhiteSpace(userName))
@@ -108,7 +108,7 @@ public sealed class ApiTokenService(
             return ServiceResult<CreatedToken>.Invalid("", "Token.InvalidCredentials");
         }
         var role = (await users.GetRolesAsync(user)).FirstOrDefault() ?? PortalRole.User;
-        return await CreatePersonalAsync(new PortalActor(user.Id, user.UserName ?? "", role), name, expiresInDays, cancellationToken);
+        return await CreatePersonalAsync(new PortalActor(user.Id, user.UserName ?? "", role) { RemoteAddress = remoteAddress }, name, expiresInDays, cancellationToken);
     }
 
     /// <summary>The actor's own personal tokens, newest first, revoked and expired ones included.</summary>

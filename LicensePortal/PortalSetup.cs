@@ -112,6 +112,7 @@ public static class PortalSetup
         services.AddSingleton<InstanceChangeNotifier>();
         services.AddSingleton<InstanceService>();
         services.AddSingleton<UserAdminService>();
+        services.AddSingleton<AuditService>();
         services.AddSingleton<VendorKeyStore>();
         services.AddSingleton<LicenseService>();
         services.AddSingleton<DashboardService>();
@@ -157,6 +158,7 @@ public static class PortalSetup
         app.MapHealthChecks("/healthz").AllowAnonymous();
         app.MapCultureEndpoint();
         app.MapLicenseEndpoints();
+        app.MapAuditEndpoints();
         app.MapPortalApi();
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference("/api/docs", o => o.WithTitle("LicensePortal API")).AllowAnonymous();

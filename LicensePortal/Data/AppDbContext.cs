@@ -23,6 +23,8 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
 
     public DbSet<ActivationToken> ActivationTokens => Set<ActivationToken>();
 
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -112,6 +114,21 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
             token.Property(t => t.CreatedByUserName).HasMaxLength(256);
             token.HasOne(t => t.Instance).WithMany().HasForeignKey(t => t.InstanceId).OnDelete(DeleteBehavior.Cascade);
             token.HasIndex(t => new { t.InstanceId, t.CreatedAt });
+        });
+
+        builder.Entity<AuditEntry>(entry =>
+        {
+            entry.ToTable("AuditEntries");
+            entry.Property(e => e.ActorUserId).HasMaxLength(450);
+            entry.Property(e => e.ActorUserName).HasMaxLength(AuditEntry.UserNameMaxLength);
+            entry.Property(e => e.RemoteAddress).HasMaxLength(AuditEntry.AddressMaxLength);
+            entry.Property(e => e.Action).HasMaxLength(AuditEntry.ActionMaxLength);
+            entry.Property(e => e.TargetType).HasMaxLength(AuditEntry.TargetTypeMaxLength);
+            entry.Property(e => e.TargetKey).HasMaxLength(AuditEntry.TargetKeyMaxLength);
+            // Newest first, whole trail or one target's or one actor's history: each an index range read backwards.
+            entry.HasIndex(e => e.At);
+            entry.HasIndex(e => new { e.TargetType, e.TargetKey, e.At });
+            entry.HasIndex(e => new { e.ActorUserName, e.At });
         });
     }
 }

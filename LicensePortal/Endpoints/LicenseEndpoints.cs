@@ -32,7 +32,7 @@ public static class LicenseEndpoints
         {
             return Problem(text, StatusCodes.Status400BadRequest, new FieldError("instance", "Error.Required"));
         }
-        var actor = PortalActor.From(context.User)!;
+        var actor = PortalActor.From(context.User, RemoteAddress(context))!;
         var result = await licenses.GenerateAsync(actor, instance, RemoteAddress(context), cancellationToken);
         return ToFile(result, text, context);
     }
@@ -43,7 +43,7 @@ public static class LicenseEndpoints
         {
             return Problem(text, StatusCodes.Status404NotFound, new FieldError("", "Error.NotFound"));
         }
-        var actor = PortalActor.From(context.User)!;
+        var actor = PortalActor.From(context.User, RemoteAddress(context))!;
         var result = await licenses.LatestAsync(actor, fileName[..^LicenseSuffix.Length], RemoteAddress(context), cancellationToken);
         return ToFile(result, text, context);
     }
@@ -78,7 +78,7 @@ public static class LicenseEndpoints
             return Problem(text, StatusCodes.Status413PayloadTooLarge, new FieldError("file", "HostInfo.TooLarge"));
         }
 
-        var actor = PortalActor.From(context.User)!;
+        var actor = PortalActor.From(context.User, RemoteAddress(context))!;
         var result = await licenses.UploadHostInfoAsync(actor, instance, body, cancellationToken);
         return result.Failure switch
         {

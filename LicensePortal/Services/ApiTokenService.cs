@@ -60,6 +60,7 @@ public sealed class ApiTokenService(
             ExpiresAt = now.AddDays(expiresInDays ?? DefaultPersonalDays),
         };
         db.ApiTokens.Add(token);
+        AuditLog.Add(db, actor, now, "token.create", "token", tokenId, null, new { TokenId = tokenId, Name = name, Owner = actor.UserName, token.ExpiresAt });
         await db.SaveChangesAsync(cancellationToken);
         logger.LogInformation("{Actor} created API token {TokenId} ({Name})", actor.UserName, tokenId, name);
         return ServiceResult<CreatedToken>.Ok(new CreatedToken(ToInfo(token, actor.UserName), PersonalPrefix + tokenId + "_" + secret));
@@ -69,7 +70,7 @@ public sealed class ApiTokenService(
     /// POST /api/v1/tokens: a script proves the password and gets a token. The password check counts towards lockout,
     /// and a deactivated or locked account gets no token.
     /// </summary>
-    public async Task<ServiceResult<CreatedToken>> CreatePersonalWithPasswordAsync(string? userName, string? password, string? name, int? expiresInDays, CancellationToken cancellationToken = default)
+    public async Task<ServiceResult<CreatedToken>> CreatePersonalWithPasswordAsync(string? userName, string? password, string? name, int? expiresInDays, string? remoteAddress = null, CancellationToken cancellationToken = default)
     {
         var errors = new List<FieldError>();
         if (string.IsNullOrWhiteSpace(userName))
@@ -107,7 +108,7 @@ public sealed class ApiTokenService(
             return ServiceResult<CreatedToken>.Invalid("", "Token.InvalidCredentials");
         }
         var role = (await users.GetRolesAsync(user)).FirstOrDefault() ?? PortalRole.User;
-        return await CreatePersonalAsync(new PortalActor(user.Id, user.UserName ?? "", role), name, expiresInDays, cancellationToken);
+        return await CreatePersonalAsync(new PortalActor(user.Id, user.UserName ?? "", role) { RemoteAddress = remoteAddress }, name, expiresInDays, cancellationToken);
     }
 
     /// <summary>The actor's own personal tokens, newest first, revoked and expired ones included.</summary>
@@ -128,7 +129,11 @@ public sealed class ApiTokenService(
         {
             return ServiceResult<TokenInfo>.NotFound();
         }
-        token.RevokedAt ??= Now;
+        if (token.RevokedAt is null)
+        {
+            token.RevokedAt = Now;
+            AuditLog.Add(db, actor, Now, "token.revoke", "token", token.TokenId, new { token.TokenId, Revoked = false }, new { token.TokenId, Revoked = true });
+        }
         await db.SaveChangesAsync(cancellationToken);
         logger.LogInformation("{Actor} revoked API token {TokenId}", actor.UserName, token.TokenId);
         return ServiceResult<TokenInfo>.Ok(ToInfo(token, token.Owner?.UserName ?? ""));
@@ -164,6 +169,7 @@ public sealed class ApiTokenService(
         };
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         db.ActivationTokens.Add(token);
+        AuditLog.Add(db, actor, now, "activationtoken.create", "token", tokenId, null, new { TokenId = tokenId, Instance = instance.Name, token.ExpiresAt });
         await db.SaveChangesAsync(cancellationToken);
         logger.LogInformation("{Actor} created activation token {TokenId} for {Instance}", actor.UserName, tokenId, instance.Name);
         return ServiceResult<CreatedToken>.Ok(new CreatedToken(ToInfo(token, instance.Name), ActivationPrefix + tokenId + "_" + secret));
@@ -200,7 +206,12 @@ public sealed class ApiTokenService(
         {
             return ServiceResult<TokenInfo>.NotFound();
         }
-        token.RevokedAt ??= Now;
+        if (token.RevokedAt is null)
+        {
+            token.RevokedAt = Now;
+            AuditLog.Add(db, actor, Now, "activationtoken.revoke", "token", token.TokenId, new { token.TokenId, Instance = instance.Name, Revoked = false },
+                new { token.TokenId, Instance = instance.Name, Revoked = true });
+        }
         await db.SaveChangesAsync(cancellationToken);
         logger.LogInformation("{Actor} revoked activation token {TokenId} of {Instance}", actor.UserName, token.TokenId, instance.Name);
         return ServiceResult<TokenInfo>.Ok(ToInfo(token, instance.Name));

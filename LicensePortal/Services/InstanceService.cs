@@ -134,6 +134,7 @@ public sealed class InstanceService(
         };
         Apply(instance, input.Quotas);
         db.Instances.Add(instance);
+        AuditLog.Add(db, actor, now, "instance.create", "instance", instance.Name, null, AuditLog.InstanceState(instance));
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -179,6 +180,7 @@ public sealed class InstanceService(
             return ServiceResult<InstanceRow>.Conflict((await GetAsync(actor, id, cancellationToken))!);
         }
 
+        var before = AuditLog.InstanceState(instance);
         Apply(instance, quotas);
         var now = time.GetUtcNow().UtcDateTime;
         var status = InstanceRules.StatusAfterExpiryChange(instance.Status, quotas.ExpiresOn, Today, hasHostInfo: instance.PublicKey.Length > 0);
@@ -190,6 +192,7 @@ public sealed class InstanceService(
         }
         instance.UpdatedAt = now;
         instance.Version = Guid.NewGuid();
+        AuditLog.Add(db, actor, now, "instance.update", "instance", instance.Name, before, AuditLog.InstanceState(instance));
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -215,6 +218,11 @@ public sealed class InstanceService(
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var found = await db.Instances.Where(i => ids.Contains(i.Id)).ToListAsync(cancellationToken);
         db.Instances.RemoveRange(found);
+        var now = time.GetUtcNow().UtcDateTime;
+        foreach (var instance in found)
+        {
+            AuditLog.Add(db, actor, now, "instance.delete", "instance", instance.Name, AuditLog.InstanceState(instance), null);
+        }
         await db.SaveChangesAsync(cancellationToken);
         logger.LogInformation("{Actor} deleted instances {Instances}", actor.UserName, string.Join(", ", found.Select(i => i.Name)));
         await notifier.PublishAsync(found.Select(i => new InstanceChange(i.Id, i.OwnerId, InstanceChangeKind.Deleted)));

@@ -73,6 +73,7 @@ public sealed class LicenseService(
 
             var now = Now;
             var expired = instance.ExpiresOn < Today;
+            var before = HostState(instance);
             if (reason is null)
             {
                 instance.Mac = hostInfo!.Mac;
@@ -89,6 +90,8 @@ public sealed class LicenseService(
             }
             instance.UpdatedAt = now;
             instance.Version = Guid.NewGuid();
+            AuditLog.Add(db, actor, now, reason is null ? "hostinfo.upload" : "hostinfo.rejected", "instance", instance.Name, before,
+                new { Accepted = reason is null, Reason = reason, Status = instance.Status.ToString(), instance.Mac, instance.SerialNumber, instance.HostKeyFingerprint });
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
@@ -190,6 +193,14 @@ public sealed class LicenseService(
 
             if (refusal is null)
             {
+                AuditLog.Add(db, actor, now, isNew ? "license.generate" : "license.download", "instance", instance.Name, null, new
+                {
+                    latest!.Revision,
+                    New = isNew,
+                    latest.VendorKeyId,
+                    latest.HostKeyFingerprint,
+                    Address = remoteAddress,
+                });
                 db.LicenseDownloads.Add(new LicenseDownload
                 {
                     LicenseRecord = latest!,
@@ -199,6 +210,11 @@ public sealed class LicenseService(
                     RemoteAddress = Truncate(remoteAddress, 64),
                 });
                 instance.DownloadCount++;
+            }
+            if (refusal is not null && instance.Status != statusBefore)
+            {
+                AuditLog.Add(db, actor, now, "license.refused", "instance", instance.Name, new { Status = statusBefore.ToString() },
+                    new { Status = instance.Status.ToString(), Reason = refusal, Address = remoteAddress });
             }
             if (refusal is null || instance.Status != statusBefore)
             {
@@ -243,8 +259,10 @@ public sealed class LicenseService(
         {
             return ServiceResult<InstanceRow>.Invalid("", "License.NotInDownloadError");
         }
+        var before = new { Status = instance.Status.ToString(), instance.StatusReason };
         SetStatus(instance, instance.ExpiresOn < Today ? InstanceStatus.EXPIRED : InstanceStatus.TODOWNLOAD, "", Now);
         instance.Version = Guid.NewGuid();
+        AuditLog.Add(db, actor, Now, "instance.reset-download-error", "instance", instance.Name, before, new { Status = instance.Status.ToString(), instance.StatusReason });
         await db.SaveChangesAsync(cancellationToken);
         await notifier.PublishAsync(new InstanceChange(instance.Id, instance.OwnerId, InstanceChangeKind.Updated));
         return ServiceResult<InstanceRow>.Ok(await RowAsync(db, instance.Id, cancellationToken));
@@ -308,6 +326,15 @@ public sealed class LicenseService(
             SetStatus(instance, InstanceStatus.TODOWNLOAD, "", now);
         }
     }
+
+    private static object HostState(Instance instance) => new
+    {
+        Status = instance.Status.ToString(),
+        instance.StatusReason,
+        instance.Mac,
+        instance.SerialNumber,
+        instance.HostKeyFingerprint,
+    };
 
     private DateTime RetryAfter(Instance instance) => instance.StatusChangedAt + Options.DownloadCoolDown;
 

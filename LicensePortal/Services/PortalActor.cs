@@ -6,13 +6,16 @@ namespace LicensePortal.Services;
 /// <summary>Who is asking: every service call that reads or changes data takes one and applies its rules.</summary>
 public sealed record PortalActor(string UserId, string UserName, string Role)
 {
+    /// <summary>The client's IP address when the actor came from an HTTP request or a page; recorded in the audit trail.</summary>
+    public string? RemoteAddress { get; init; }
+
     public bool IsAdministrator => Role == PortalRole.Administrator;
 
     /// <summary>Administrators and support staff see every instance and account.</summary>
     public bool SeesEverything => Role is PortalRole.Administrator or PortalRole.Support;
 
     /// <summary>Reads the actor from a signed-in principal; null when anonymous.</summary>
-    public static PortalActor? From(ClaimsPrincipal principal)
+    public static PortalActor? From(ClaimsPrincipal principal, string? remoteAddress = null)
     {
         var id = principal.FindFirstValue(ClaimTypes.NameIdentifier);
         if (principal.Identity?.IsAuthenticated != true || string.IsNullOrEmpty(id))
@@ -22,6 +25,6 @@ public sealed record PortalActor(string UserId, string UserName, string Role)
         var role = principal.IsInRole(PortalRole.Administrator) ? PortalRole.Administrator
             : principal.IsInRole(PortalRole.Support) ? PortalRole.Support
             : PortalRole.User;
-        return new PortalActor(id, principal.Identity.Name ?? "", role);
+        return new PortalActor(id, principal.Identity.Name ?? "", role) { RemoteAddress = string.IsNullOrEmpty(remoteAddress) ? null : remoteAddress };
     }
 }

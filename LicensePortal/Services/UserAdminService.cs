@@ -119,6 +119,8 @@ public sealed class UserAdminService(
         {
             return ServiceResult<CreatedUser>.Invalid(MapIdentityErrors(roled));
         }
+        AuditLog.Add(db, actor, now, "user.create", "user", user.UserName ?? user.Id, null, AuditLog.UserState(user, input.Role));
+        await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         logger.LogInformation("{Actor} created account {UserName} with role {Role}", actor.UserName, user.UserName, input.Role);
         var row = (await GetAsync(actor, user.Id, cancellationToken))!;
@@ -126,7 +128,10 @@ public sealed class UserAdminService(
     }
 
     /// <summary>The seed's /update_user.</summary>
-    public async Task<ServiceResult<UserRow>> UpdateAsync(PortalActor actor, string id, UserInput input, CancellationToken cancellationToken = default)
+    public Task<ServiceResult<UserRow>> UpdateAsync(PortalActor actor, string id, UserInput input, CancellationToken cancellationToken = default) =>
+        UpdateAsync(actor, id, input, "user.update", cancellationToken);
+
+    private async Task<ServiceResult<UserRow>> UpdateAsync(PortalActor actor, string id, UserInput input, string action, CancellationToken cancellationToken)
     {
         if (!actor.IsAdministrator)
         {
@@ -154,6 +159,7 @@ public sealed class UserAdminService(
             return ServiceResult<UserRow>.Invalid(errors);
         }
 
+        var before = AuditLog.UserState(user, currentRole);
         var deactivating = user.IsActive && !input.IsActive;
         var roleChanged = currentRole != input.Role;
         user.UserName = input.UserName;
@@ -185,6 +191,8 @@ public sealed class UserAdminService(
             // Open sessions re-check the stamp every minute and end when it changed.
             await users.UpdateSecurityStampAsync(user);
         }
+        AuditLog.Add(db, actor, user.UpdatedAt, action, "user", user.UserName ?? id, before, AuditLog.UserState(user, input.Role));
+        await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         logger.LogInformation("{Actor} updated account {UserName}", actor.UserName, user.UserName);
         return ServiceResult<UserRow>.Ok((await GetAsync(actor, id, cancellationToken))!);
@@ -206,7 +214,7 @@ public sealed class UserAdminService(
         {
             return ServiceResult<UserRow>.Invalid("", "Error.CannotDeactivateSelf");
         }
-        return await UpdateAsync(actor, id, ToInput(current) with { IsActive = active }, cancellationToken);
+        return await UpdateAsync(actor, id, ToInput(current) with { IsActive = active }, active ? "user.activate" : "user.deactivate", cancellationToken);
     }
 
     public async Task<IReadOnlyList<UserDeletionPreview>> PreviewDeletionAsync(PortalActor actor, IReadOnlyCollection<string> ids, CancellationToken cancellationToken = default)
@@ -255,12 +263,24 @@ public sealed class UserAdminService(
         {
             return new BulkItemResult(user.UserName ?? id, false, "Error.LastAdministrator");
         }
+        var role = (await users.GetRolesAsync(user)).FirstOrDefault() ?? PortalRole.User;
+        var instanceNames = await db.Instances.Where(i => i.OwnerId == id).OrderBy(i => i.NormalizedName).Select(i => i.Name).ToListAsync(cancellationToken);
+        // The account, its instances (cascade) and the audit entry together or not at all.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var deleted = await users.DeleteAsync(user);
         if (!deleted.Succeeded)
         {
             logger.LogWarning("Deleting account {UserName} failed: {Errors}", user.UserName, string.Join("; ", deleted.Errors.Select(e => e.Code)));
             return new BulkItemResult(user.UserName ?? id, false, "Error.DeleteFailed");
         }
+        var now = time.GetUtcNow().UtcDateTime;
+        AuditLog.Add(db, actor, now, "user.delete", "user", user.UserName ?? id, AuditLog.UserState(user, role), null);
+        foreach (var name in instanceNames)
+        {
+            AuditLog.Add(db, actor, now, "instance.delete", "instance", name, new { Name = name, Reason = "owner deleted" }, null);
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         logger.LogInformation("{Actor} deleted account {UserName}", actor.UserName, user.UserName);
         return new BulkItemResult(user.UserName ?? id, true, null);
     }

@@ -15,12 +15,14 @@ public sealed class VendorKeyStore
     private readonly string _directory;
     private readonly TimeProvider _time;
     private readonly ILogger<VendorKeyStore> _logger;
+    private readonly AuditService? _audit;
     private readonly Lock _gate = new();
     private Dictionary<string, VendorKeyInfo> _keys = [];
     private VendorKey _current = null!;
 
-    public VendorKeyStore(IOptions<LicensingOptions> options, IHostEnvironment environment, TimeProvider time, ILogger<VendorKeyStore> logger)
+    public VendorKeyStore(IOptions<LicensingOptions> options, IHostEnvironment environment, TimeProvider time, ILogger<VendorKeyStore> logger, AuditService? audit = null)
     {
+        _audit = audit;
         _directory = Path.GetFullPath(options.Value.KeyDirectory is { Length: > 0 } dir ? dir : Path.Combine("data", "keys"), environment.ContentRootPath);
         _time = time;
         _logger = logger;
@@ -73,6 +75,26 @@ public sealed class VendorKeyStore
             Load();
             return _keys[key.KeyId];
         }
+    }
+
+    /// <summary>
+    /// <see cref="AddKey()"/> by an administrator, recorded in the audit trail right after (the keys are files, not rows,
+    /// so the entry is its own write). Only the key id and public key go in the entry, never the private key.
+    /// </summary>
+    public async Task<ServiceResult<VendorKeyInfo>> AddKeyAsync(PortalActor actor, CancellationToken cancellationToken = default)
+    {
+        if (!actor.IsAdministrator)
+        {
+            return ServiceResult<VendorKeyInfo>.Forbidden();
+        }
+        var previous = CurrentInfo.KeyId;
+        var key = AddKey();
+        if (_audit is not null)
+        {
+            await _audit.RecordAsync(actor, "vendorkey.add", "vendorkey", key.KeyId, new { CurrentKeyId = previous },
+                new { CurrentKeyId = key.KeyId, PublicKey = key.PublicKeyFile, key.CreatedAt }, cancellationToken);
+        }
+        return ServiceResult<VendorKeyInfo>.Ok(key);
     }
 
     private void Load()

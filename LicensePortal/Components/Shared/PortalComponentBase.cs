@@ -12,6 +12,10 @@ public abstract class PortalComponentBase : ComponentBase
     [CascadingParameter]
     private Task<AuthenticationState>? AuthenticationState { get; set; }
 
+    /// <summary>The browser's address (Routes.razor cascades it), recorded in the audit trail with this page's changes.</summary>
+    [CascadingParameter(Name = "ClientAddress")]
+    private string? AuditClientAddress { get; set; }
+
     [Inject]
     protected IStringLocalizer<SharedResource> Text { get; set; } = default!;
 
@@ -19,7 +23,7 @@ public abstract class PortalComponentBase : ComponentBase
     protected async Task<PortalActor> GetActorAsync()
     {
         var state = AuthenticationState is null ? null : await AuthenticationState;
-        return (state is null ? null : PortalActor.From(state.User))
+        return (state is null ? null : PortalActor.From(state.User, AuditClientAddress))
             ?? throw new InvalidOperationException("This page requires a signed-in user.");
     }
 

@@ -58,7 +58,7 @@ public static class ApiEndpoints
     }
 
     /// <summary>The caller; endpoints run behind RequireAuthenticatedUser, so there is one.</summary>
-    public static PortalActor Actor(HttpContext context) => PortalActor.From(context.User)
+    public static PortalActor Actor(HttpContext context) => PortalActor.From(context.User, context.Connection.RemoteIpAddress?.ToString())
         ?? throw new InvalidOperationException("authenticated endpoint without a user");
 
     /// <summary>400 for a page below 0 or a page size outside 1..200; null when both are fine.</summary>

@@ -19,7 +19,7 @@ public static class TokenApi
 
     private static async Task<IResult> CreateAsync([FromBody] PasswordTokenRequest body, HttpContext context, ApiTokenService service, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken)
     {
-        var result = await service.CreatePersonalWithPasswordAsync(body.UserName, body.Password, body.Name, body.ExpiresInDays, cancellationToken);
+        var result = await service.CreatePersonalWithPasswordAsync(body.UserName, body.Password, body.Name, body.ExpiresInDays, context.Connection.RemoteIpAddress?.ToString(), cancellationToken);
         if (!result.Succeeded)
         {
             return ApiProblems.From(text, result);

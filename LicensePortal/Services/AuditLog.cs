@@ -1,0 +1,75 @@
+using System.Text.Json;
+using LicensePortal.Data;
+
+namespace LicensePortal.Services;
+
+/// <summary>
+/// Adds an audit entry to the same context as the change it describes, so the change and its entry are saved by the
+/// same SaveChanges (or the same transaction) and commit together or not at all.
+/// </summary>
+public static class AuditLog
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>
+    /// Tracks a new entry in <paramref name="db"/>; the caller's SaveChanges writes it. <paramref name="before"/> and
+    /// <paramref name="after"/> are small objects of the relevant fields, never secrets.
+    /// </summary>
+    public static AuditEntry Add(AppDbContext db, PortalActor actor, DateTime at, string action, string targetType, string targetKey, object? before, object? after)
+    {
+        var entry = Create(actor, at, action, targetType, targetKey, before, after);
+        db.AuditEntries.Add(entry);
+        return entry;
+    }
+
+    public static AuditEntry Create(PortalActor actor, DateTime at, string action, string targetType, string targetKey, object? before, object? after) => new()
+    {
+        At = DateTime.SpecifyKind(at, DateTimeKind.Utc),
+        ActorUserId = actor.UserId,
+        ActorUserName = Truncate(actor.UserName, AuditEntry.UserNameMaxLength),
+        RemoteAddress = Truncate(actor.RemoteAddress ?? "", AuditEntry.AddressMaxLength),
+        Action = Truncate(action, AuditEntry.ActionMaxLength),
+        TargetType = Truncate(targetType, AuditEntry.TargetTypeMaxLength),
+        TargetKey = Truncate(targetKey, AuditEntry.TargetKeyMaxLength),
+        Before = before is null ? null : JsonSerializer.Serialize(before, Json),
+        After = after is null ? null : JsonSerializer.Serialize(after, Json),
+    };
+
+    /// <summary>The audited fields of an instance (quotas, expiry, state, host identity; never key material other than the fingerprint).</summary>
+    public static object InstanceState(Instance i) => new
+    {
+        i.Name,
+        i.OwnerId,
+        i.MaxDesktops,
+        i.MaxImages,
+        i.MaxUsers,
+        i.MaxVcpus,
+        i.MaxVmemGib,
+        i.MaxVdiskGib,
+        ExpiresOn = i.ExpiresOn.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+        Status = i.Status.ToString(),
+        i.StatusReason,
+        i.Mac,
+        i.SerialNumber,
+        i.HostKeyFingerprint,
+    };
+
+    /// <summary>The audited fields of an account: profile, role and flags. No password, hash or security stamp.</summary>
+    public static object UserState(PortalUser u, string role) => new
+    {
+        u.UserName,
+        u.Email,
+        Phone = u.PhoneNumber,
+        u.Organization,
+        u.OsAuthUrl,
+        Role = role,
+        u.IsActive,
+        Confirmed = u.EmailConfirmed,
+    };
+
+    private static string Truncate(string value, int max) => value.Length <= max ? value : value[..max];
+}

@@ -1,0 +1,147 @@
+using System.Globalization;
+using System.Text;
+using LicensePortal.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace LicensePortal.Services;
+
+/// <summary>Filters for the audit trail. Every filter is optional; the listing is newest first.</summary>
+public sealed record AuditQuery(int Page = 0, int PageSize = 50)
+{
+    /// <summary>Actions starting with this, e.g. "instance." or "license.download".</summary>
+    public string? ActionPrefix { get; init; }
+
+    public string? TargetType { get; init; }
+
+    /// <summary>The target's name or id, exactly.</summary>
+    public string? TargetKey { get; init; }
+
+    public string? ActorUserName { get; init; }
+
+    /// <summary>From this moment (UTC), inclusive.</summary>
+    public DateTime? From { get; init; }
+
+    /// <summary>Up to this moment (UTC), exclusive.</summary>
+    public DateTime? To { get; init; }
+}
+
+/// <summary>One audit entry as listed.</summary>
+public sealed record AuditRow(long Id, DateTime At, string ActorUserName, string RemoteAddress, string Action, string TargetType, string TargetKey, string? Before, string? After);
+
+/// <summary>
+/// Reads the audit trail (administrators and support staff) and exports it as CSV (administrators). Changes write their
+/// entries through <see cref="AuditLog.Add"/> in their own SaveChanges. The trail is append-only: there is no update or delete.
+/// </summary>
+public sealed class AuditService(IDbContextFactory<AppDbContext> dbFactory, TimeProvider time)
+{
+    public const int MaxPageSize = 200;
+
+    /// <summary>For changes that are not in the database (vendor key files): records the entry on its own, right after.</summary>
+    public async Task RecordAsync(PortalActor actor, string action, string targetType, string targetKey, object? before, object? after, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        AuditLog.Add(db, actor, time.GetUtcNow().UtcDateTime, action, targetType, targetKey, before, after);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    public async Task<ServiceResult<Page<AuditRow>>> ListAsync(PortalActor actor, AuditQuery query, CancellationToken cancellationToken = default)
+    {
+        if (!actor.SeesEverything)
+        {
+            return ServiceResult<Page<AuditRow>>.Forbidden();
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var entries = Filter(db, query);
+        var total = await entries.CountAsync(cancellationToken);
+        var pageSize = Math.Clamp(query.PageSize, 1, MaxPageSize);
+        var items = await Project(entries.OrderByDescending(e => e.At).ThenByDescending(e => e.Id)
+            .Skip(Math.Max(query.Page, 0) * pageSize).Take(pageSize)).ToListAsync(cancellationToken);
+        return ServiceResult<Page<AuditRow>>.Ok(new Page<AuditRow>(items, total));
+    }
+
+    /// <summary>Writes every matching entry, newest first, as RFC 4180 CSV (UTF-8), streaming rows as they are read.</summary>
+    public async Task<ServiceResult<int>> ExportCsvAsync(PortalActor actor, AuditQuery query, Stream output, CancellationToken cancellationToken = default)
+    {
+        if (!actor.IsAdministrator)
+        {
+            return ServiceResult<int>.Forbidden();
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var rows = Project(Filter(db, query).OrderByDescending(e => e.At).ThenByDescending(e => e.Id)).AsAsyncEnumerable();
+        var writer = new StreamWriter(output, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), bufferSize: 16 * 1024, leaveOpen: true) { NewLine = "\r\n" };
+        await using (writer.ConfigureAwait(false))
+        {
+            await writer.WriteLineAsync("at,actor,address,action,target_type,target,before,after".AsMemory(), cancellationToken);
+            var count = 0;
+            await foreach (var row in rows.WithCancellation(cancellationToken))
+            {
+                var line = string.Join(',',
+                    Cell(row.At.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)),
+                    Cell(row.ActorUserName), Cell(row.RemoteAddress), Cell(row.Action), Cell(row.TargetType), Cell(row.TargetKey),
+                    Cell(row.Before ?? ""), Cell(row.After ?? ""));
+                await writer.WriteLineAsync(line.AsMemory(), cancellationToken);
+                if (++count % 500 == 0)
+                {
+                    await writer.FlushAsync(cancellationToken);
+                }
+            }
+            await writer.FlushAsync(cancellationToken);
+            return ServiceResult<int>.Ok(count);
+        }
+    }
+
+    /// <summary>
+    /// One CSV field: quoted when it holds a comma, quote or line break (quotes doubled), and prefixed with a single quote
+    /// when it starts with = + - @ (or tab / carriage return) so a spreadsheet does not run it as a formula.
+    /// </summary>
+    public static string Cell(string value)
+    {
+        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
+        {
+            value = "'" + value;
+        }
+        return value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+    }
+
+    private static IQueryable<AuditEntry> Filter(AppDbContext db, AuditQuery query)
+    {
+        var entries = db.AuditEntries.AsNoTracking();
+        if (!string.IsNullOrWhiteSpace(query.ActionPrefix))
+        {
+            var from = query.ActionPrefix.Trim();
+            var to = from + '\uffff';
+#pragma warning disable CA1309 // EF Core translates string.Compare to SQL comparison operators; ordinal overloads do not translate.
+            entries = entries.Where(e => string.Compare(e.Action, from) >= 0 && string.Compare(e.Action, to) < 0);
+#pragma warning restore CA1309
+        }
+        if (!string.IsNullOrWhiteSpace(query.TargetType))
+        {
+            var type = query.TargetType.Trim();
+            entries = entries.Where(e => e.TargetType == type);
+        }
+        if (!string.IsNullOrWhiteSpace(query.TargetKey))
+        {
+            var key = query.TargetKey.Trim();
+            entries = entries.Where(e => e.TargetKey == key);
+        }
+        if (!string.IsNullOrWhiteSpace(query.ActorUserName))
+        {
+            var name = query.ActorUserName.Trim();
+            entries = entries.Where(e => e.ActorUserName == name);
+        }
+        if (query.From is { } fromAt)
+        {
+            var utc = DateTime.SpecifyKind(fromAt, DateTimeKind.Utc);
+            entries = entries.Where(e => e.At >= utc);
+        }
+        if (query.To is { } toAt)
+        {
+            var utc = DateTime.SpecifyKind(toAt, DateTimeKind.Utc);
+            entries = entries.Where(e => e.At < utc);
+        }
+        return entries;
+    }
+
+    private static IQueryable<AuditRow> Project(IQueryable<AuditEntry> entries) =>
+        entries.Select(e => new AuditRow(e.Id, e.At, e.ActorUserName, e.RemoteAddress, e.Action, e.TargetType, e.TargetKey, e.Before, e.After));
+}

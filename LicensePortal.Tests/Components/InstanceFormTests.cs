@@ -14,8 +14,8 @@ public sealed class InstanceFormTests : PortalComponentTest
         RenderProviders();
         var form = Render<InstanceForm>();
 
-        form.Find("#field-name input, input#field-name").Change("bad name!");
-        form.Find("#field-maxdesktops input, input#field-maxdesktops").Change("-1");
+        form.Find("#field-name input, input#field-name").Input("bad name!");
+        form.Find("#field-maxdesktops input, input#field-maxdesktops").Input("-1");
         form.Find("#instance-save").Click();
 
         form.WaitForAssertion(() =>
@@ -38,7 +38,7 @@ public sealed class InstanceFormTests : PortalComponentTest
         RenderProviders();
         var form = Render<InstanceForm>();
 
-        form.Find("#field-name input, input#field-name").Change("ACME-01");
+        form.Find("#field-name input, input#field-name").Input("ACME-01");
         form.Find("#instance-save").Click();
 
         form.WaitForAssertion(() => Assert.Contains("An instance with this name already exists (names ignore case).", form.Markup));

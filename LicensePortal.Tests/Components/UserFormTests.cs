@@ -13,10 +13,10 @@ public sealed class UserFormTests : PortalComponentTest
         RenderProviders();
         var form = Render<UserForm>();
 
-        form.Find("#field-username input, input#field-username").Change("admin"); // taken by the first administrator
-        form.Find("#field-phone input, input#field-phone").Change("12345");
-        form.Find("#field-email input, input#field-email").Change("not-an-email");
-        form.Find("#field-osauthurl input, input#field-osauthurl").Change("ftp://keystone");
+        form.Find("#field-username input, input#field-username").Input("admin"); // taken by the first administrator
+        form.Find("#field-phone input, input#field-phone").Input("12345");
+        form.Find("#field-email input, input#field-email").Input("not-an-email");
+        form.Find("#field-osauthurl input, input#field-osauthurl").Input("ftp://keystone");
         form.Find("#user-save").Click();
 
         form.WaitForAssertion(() =>
@@ -39,7 +39,7 @@ public sealed class UserFormTests : PortalComponentTest
         CreatedUser? created = null;
         var form = Render<UserForm>(p => p.Add(f => f.OnCreated, c => created = c));
 
-        form.Find("#field-username input, input#field-username").Change("newcomer");
+        form.Find("#field-username input, input#field-username").Input("newcomer");
         form.Find("#user-save").Click();
 
         form.WaitForAssertion(() => Assert.NotEmpty(form.Find("#initial-password").TextContent));

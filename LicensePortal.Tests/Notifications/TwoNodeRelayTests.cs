@@ -28,9 +28,24 @@ public sealed class TwoNodeRelayTests
         var heardOnB = new TaskCompletionSource<InstanceChange>(TaskCreationOptions.RunContinuationsAsynchronously);
         var heardByStrangerOnB = 0;
         var heardOnA = 0;
-        using var ownerOnB = nodeB.Get<InstanceChangeNotifier>().Subscribe(owner, c => { heardOnB.TrySetResult(c); return Task.CompletedTask; });
+        using var ownerOnB = nodeB.Get<InstanceChangeNotifier>().Subscribe(owner, c =>
+        {
+            // The create made above may still be on its way from A: wait for the update.
+            if (c.Kind == InstanceChangeKind.Updated)
+            {
+                heardOnB.TrySetResult(c);
+            }
+            return Task.CompletedTask;
+        });
         using var strangerOnB = nodeB.Get<InstanceChangeNotifier>().Subscribe(stranger, _ => { Interlocked.Increment(ref heardByStrangerOnB); return Task.CompletedTask; });
-        using var ownerOnA = nodeA.Get<InstanceChangeNotifier>().Subscribe(owner, _ => { Interlocked.Increment(ref heardOnA); return Task.CompletedTask; });
+        using var ownerOnA = nodeA.Get<InstanceChangeNotifier>().Subscribe(owner, c =>
+        {
+            if (c.Kind == InstanceChangeKind.Updated)
+            {
+                Interlocked.Increment(ref heardOnA);
+            }
+            return Task.CompletedTask;
+        });
 
         var admin = await nodeA.AdminAsync();
         var updated = await nodeA.Get<InstanceService>().UpdateAsync(admin, instance.Id, instance.ToQuotas() with { MaxDesktops = 99 }, instance.Version);

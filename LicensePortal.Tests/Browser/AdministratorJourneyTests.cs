@@ -40,9 +40,11 @@ public sealed class AdministratorJourneyTests
             await page.GotoInteractiveAsync("instances");
             await page.ClickAsync("#instances-create");
             await page.FillAsync("#field-name", "acme-prod-01");
+            // Typed before the owner is picked: the owner search is a server round trip, so by the time its list shows, the
+            // server has taken this value too (a click straight after typing can overtake MudBlazor's async input handler).
+            await page.FillAsync("#field-maxdesktops", "50");
             await page.FillAsync("#field-owner", "customer");
             await page.Locator(".mud-popover-open .mud-list-item").GetByText("customer-one").ClickAsync();
-            await page.FillAsync("#field-maxdesktops", "50");
             await page.ClickAsync("#instance-save");
 
             var row = page.Locator("#instances-grid tr", new PageLocatorOptions { HasText = "acme-prod-01" });

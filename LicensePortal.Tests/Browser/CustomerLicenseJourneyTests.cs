@@ -35,9 +35,11 @@ public sealed class CustomerLicenseJourneyTests
             await admin.GotoInteractiveAsync("instances");
             await admin.ClickAsync("#instances-create");
             await admin.FillAsync("#field-name", "cust-01");
+            // Typed before the owner is picked: the owner search is a server round trip, so by the time its list shows, the
+            // server has taken this value too (a click straight after typing can overtake MudBlazor's async input handler).
+            await admin.FillAsync("#field-maxdesktops", "20");
             await admin.FillAsync("#field-owner", "cust");
             await admin.Locator(".mud-popover-open .mud-list-item").GetByText("cust", new() { Exact = true }).ClickAsync();
-            await admin.FillAsync("#field-maxdesktops", "20");
             await admin.ClickAsync("#instance-save");
             var adminRowBadge = admin.Locator("#instances-grid tr", new() { HasText = "cust-01" }).Locator(".status-badge");
             await Assertions.Expect(adminRowBadge).ToHaveAttributeAsync("data-status", "TOUPLOAD");

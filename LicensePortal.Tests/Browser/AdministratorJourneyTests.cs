@@ -45,6 +45,8 @@ public sealed class AdministratorJourneyTests
             await page.FillAsync("#field-maxdesktops", "50");
             await page.FillAsync("#field-owner", "customer");
             await page.Locator(".mud-popover-open .mud-list-item").GetByText("customer-one").ClickAsync();
+            // The server confirms the pick before Save is clicked (a click can overtake MudBlazor's async selection).
+            await Assertions.Expect(page.Locator("#owner-chosen")).ToContainTextAsync("customer-one");
             await page.ClickAsync("#instance-save");
 
             var row = page.Locator("#instances-grid tr", new PageLocatorOptions { HasText = "acme-prod-01" });

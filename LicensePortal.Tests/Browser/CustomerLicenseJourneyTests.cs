@@ -40,6 +40,8 @@ public sealed class CustomerLicenseJourneyTests
             await admin.FillAsync("#field-maxdesktops", "20");
             await admin.FillAsync("#field-owner", "cust");
             await admin.Locator(".mud-popover-open .mud-list-item").GetByText("cust", new() { Exact = true }).ClickAsync();
+            // The server confirms the pick before Save is clicked (a click can overtake MudBlazor's async selection).
+            await Assertions.Expect(admin.Locator("#owner-chosen")).ToContainTextAsync("cust");
             await admin.ClickAsync("#instance-save");
             var adminRowBadge = admin.Locator("#instances-grid tr", new() { HasText = "cust-01" }).Locator(".status-badge");
             await Assertions.Expect(adminRowBadge).ToHaveAttributeAsync("data-status", "TOUPLOAD");

@@ -26,6 +26,8 @@ public sealed class SupportDeskLiveTests
             await admin.FillAsync("#field-name", "watched-01");
             await admin.FillAsync("#field-owner", "owner");
             await admin.Locator(".mud-popover-open .mud-list-item").GetByText("owner", new() { Exact = true }).ClickAsync();
+            // The server confirms the pick before Save is clicked (a click can overtake MudBlazor's async selection).
+            await Assertions.Expect(admin.Locator("#owner-chosen")).ToContainTextAsync("owner");
             await admin.ClickAsync("#instance-save");
             var adminRow = admin.Locator("#instances-grid tr", new() { HasText = "watched-01" });
             await adminRow.WaitForAsync();

@@ -18,7 +18,8 @@ public static class DatabaseSetup
         {
             case DatabaseProvider.Sqlite:
                 connectionString = PrepareSqlite(connectionString, environment.ContentRootPath);
-                services.AddDbContextFactory<SqliteAppDbContext>(o => o.UseSqlite(connectionString).AddInterceptors(new SqlitePragmas()));
+                // Pooled: contexts are created per operation all day long, and a pooled one skips its setup.
+                services.AddPooledDbContextFactory<SqliteAppDbContext>(o => o.UseSqlite(connectionString).AddInterceptors(new SqlitePragmas()));
                 services.AddSingleton<IDbContextFactory<AppDbContext>, AppDbContextFactory<SqliteAppDbContext>>();
                 break;
             case DatabaseProvider.Postgres:
@@ -26,7 +27,7 @@ public static class DatabaseSetup
                 {
                     throw new InvalidOperationException("Database:Provider is Postgres but ConnectionStrings:LicensePortal is empty.");
                 }
-                services.AddDbContextFactory<PostgresAppDbContext>(o => o.UseNpgsql(connectionString));
+                services.AddPooledDbContextFactory<PostgresAppDbContext>(o => o.UseNpgsql(connectionString));
                 services.AddSingleton<IDbContextFactory<AppDbContext>, AppDbContextFactory<PostgresAppDbContext>>();
                 break;
             default:

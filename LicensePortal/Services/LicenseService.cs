@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using LicensePortal.Data;
 using LicensePortal.Licensing;
@@ -15,6 +16,7 @@ namespace LicensePortal.Services;
 /// </summary>
 public sealed class LicenseService(
     IDbContextFactory<AppDbContext> dbFactory,
+    DownloadRecorder recorder,
     VendorKeyStore vendorKeys,
     InstanceChangeNotifier notifier,
     IOptions<LicensingOptions> options,
@@ -23,6 +25,10 @@ public sealed class LicenseService(
 {
     // Each round of a race on one instance lets exactly one writer through, so N simultaneous requests need up to N-1 retries.
     private const int ConcurrencyRetries = 50;
+
+    private const int HostKeyCacheSize = 10_000;
+
+    private readonly ConcurrentDictionary<string, HostPublicKey> _hostKeys = new(StringComparer.Ordinal);
 
     private LicensingOptions Options => options.Value;
 
@@ -119,11 +125,23 @@ public sealed class LicenseService(
 
     private async Task<ServiceResult<LicenseDownloadFile>> DownloadAsync(PortalActor actor, string instanceName, string remoteAddress, bool generate, CancellationToken cancellationToken)
     {
+        var normalized = InstanceRules.Normalize(instanceName ?? "");
         for (var attempt = 0; ; attempt++)
         {
-            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            var instance = await FindVisibleAsync(db, actor, instanceName, cancellationToken);
-            if (instance is null)
+            DownloadState? state;
+            LatestLicense? latestFile = null;
+            var now = Now;
+            await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+            {
+                state = await LoadForDownload(db, normalized, now - Options.DownloadWindow);
+                if (state?.LatestId is { } latestId && !generate)
+                {
+                    latestFile = await LoadLatestLicense(db, latestId);
+                }
+            }
+            var instance = state?.Instance;
+            // Another customer's instance is "not found", not "forbidden": its existence is no one else's business.
+            if (instance is null || !(actor.SeesEverything || instance.OwnerId == actor.UserId))
             {
                 return ServiceResult<LicenseDownloadFile>.NotFound();
             }
@@ -133,7 +151,6 @@ public sealed class LicenseService(
                 return ServiceResult<LicenseDownloadFile>.Forbidden();
             }
 
-            var now = Now;
             var statusBefore = instance.Status;
             ApplyTimeRules(instance, now);
             var refusal = instance.Status switch
@@ -146,41 +163,29 @@ public sealed class LicenseService(
                 _ => "Error.Unexpected",
             };
 
-            LicenseRecord? latest = null;
-            if (refusal is null)
+            // Downloads from before the instance (re)entered TODOWNLOAD (an administrator's reset, the end of a cool-down
+            // just applied) belong to the episode that ended; counting them would put it straight back into DOWNLOADERROR.
+            var recent = instance.Status == statusBefore ? state!.RecentDownloads : 0;
+            if (refusal is null && recent >= Options.DownloadLimit)
             {
-                var windowStart = now - Options.DownloadWindow;
-                // Downloads from before the instance (re)entered TODOWNLOAD (an administrator's reset, the end of a cool-down)
-                // belong to the episode that ended; counting them would put it straight back into DOWNLOADERROR.
-                var since = instance.StatusChangedAt;
-                var recent = await db.LicenseDownloads.CountAsync(d => d.InstanceId == instance.Id && d.At > windowStart && d.At >= since, cancellationToken);
-                if (recent >= Options.DownloadLimit)
-                {
-                    SetStatus(instance, InstanceStatus.DOWNLOADERROR, "License.TooManyDownloads", now);
-                    refusal = "License.TooManyDownloads";
-                }
-                else
-                {
-                    latest = await db.Licenses.Where(l => l.InstanceId == instance.Id).OrderByDescending(l => l.Revision).FirstOrDefaultAsync(cancellationToken);
-                    if (latest is null && !generate)
-                    {
-                        refusal = "License.NoneIssued";
-                    }
-                }
+                SetStatus(instance, InstanceStatus.DOWNLOADERROR, "License.TooManyDownloads", now);
+                refusal = "License.TooManyDownloads";
+            }
+            if (refusal is null && state!.LatestId is null && !generate)
+            {
+                refusal = "License.NoneIssued";
             }
 
-            var isNew = false;
+            LicenseRecord? issued = null;
             if (refusal is null && generate)
             {
                 var vendorKey = vendorKeys.Current;
                 var contentKey = ContentKey(instance, vendorKey.KeyId);
-                if (latest is null || latest.ContentKey != contentKey)
+                if (state!.LatestId is null || state.LatestContentKey != contentKey)
                 {
                     try
                     {
-                        latest = Issue(instance, vendorKey, contentKey, (latest?.Revision ?? 0) + 1, actor, now);
-                        db.Licenses.Add(latest);
-                        isNew = true;
+                        issued = Issue(instance, vendorKey, contentKey, state.LatestRevision + 1, actor, now);
                     }
                     catch (Exception ex) when (ex is LicenseException or KeyFileException or HostInfoException or ArgumentException)
                     {
@@ -189,58 +194,127 @@ public sealed class LicenseService(
                         refusal = "License.GenerationFailed";
                     }
                 }
+                else
+                {
+                    await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+                    latestFile = await LoadLatestLicense(db, state.LatestId.Value);
+                }
             }
 
+            if (refusal is not null && instance.Status == statusBefore)
+            {
+                // A refusal that changes nothing writes nothing.
+                logger.LogInformation("{Actor} was refused a license for {Instance}: {Reason}", actor.UserName, instance.Name, refusal);
+                return Refused(instance, refusal);
+            }
+
+            var served = issued is not null ? new LatestLicense(issued.FileText, issued.VendorKeyId, issued.HostKeyFingerprint) : latestFile;
+            var revision = issued?.Revision ?? state!.LatestRevision;
+            AuditEntry audit;
+            LicenseDownload? download = null;
             if (refusal is null)
             {
-                AuditLog.Add(db, actor, now, isNew ? "license.generate" : "license.download", "instance", instance.Name, null, new
+                audit = AuditLog.Create(actor, now, issued is not null ? "license.generate" : "license.download", "instance", instance.Name, null, new
                 {
-                    latest!.Revision,
-                    New = isNew,
-                    latest.VendorKeyId,
-                    latest.HostKeyFingerprint,
+                    Revision = revision,
+                    New = issued is not null,
+                    served!.VendorKeyId,
+                    served.HostKeyFingerprint,
                     Address = remoteAddress,
                 });
-                db.LicenseDownloads.Add(new LicenseDownload
+                download = new LicenseDownload
                 {
-                    LicenseRecord = latest!,
                     InstanceId = instance.Id,
                     UserName = actor.UserName,
                     At = now,
                     RemoteAddress = Truncate(remoteAddress, 64),
-                });
-                instance.DownloadCount++;
+                };
+                if (issued is not null)
+                {
+                    download.LicenseRecord = issued;
+                }
+                else
+                {
+                    download.LicenseRecordId = state!.LatestId!.Value;
+                }
             }
-            if (refusal is not null && instance.Status != statusBefore)
+            else
             {
-                AuditLog.Add(db, actor, now, "license.refused", "instance", instance.Name, new { Status = statusBefore.ToString() },
+                audit = AuditLog.Create(actor, now, "license.refused", "instance", instance.Name, new { Status = statusBefore.ToString() },
                     new { Status = instance.Status.ToString(), Reason = refusal, Address = remoteAddress });
             }
-            if (refusal is null || instance.Status != statusBefore)
+
+            // The version check serializes downloads of one instance: the loser of a race reads again and retries.
+            bool written;
+            try
             {
-                instance.Version = Guid.NewGuid(); // serializes downloads of one instance: the loser of a race retries
-                try
-                {
-                    await db.SaveChangesAsync(cancellationToken);
-                }
-                catch (DbUpdateException) when (attempt < ConcurrencyRetries)
+                written = await recorder.WriteAsync(new DownloadWrite(instance.Id, instance.Version, Guid.NewGuid(), instance.Status, instance.StatusReason,
+                    instance.StatusChangedAt, download is null ? 0 : 1, issued, download, [audit]));
+            }
+            catch (DbUpdateException) when (attempt < ConcurrencyRetries)
+            {
+                continue;
+            }
+            if (!written)
+            {
+                if (attempt < ConcurrencyRetries)
                 {
                     continue;
                 }
-                await notifier.PublishAsync(new InstanceChange(instance.Id, instance.OwnerId, InstanceChangeKind.Updated));
+                throw new DbUpdateConcurrencyException($"Instance {instance.Name} kept changing while a license was being downloaded.");
             }
+            await notifier.PublishAsync(new InstanceChange(instance.Id, instance.OwnerId, InstanceChangeKind.Updated));
 
             if (refusal is not null)
             {
                 logger.LogInformation("{Actor} was refused a license for {Instance}: {Reason}", actor.UserName, instance.Name, refusal);
-                return refusal == "License.TooManyDownloads" || refusal == "License.DownloadError"
-                    ? new ServiceResult<LicenseDownloadFile>(null, Failure.Invalid, [new FieldError("", refusal, RetryAfter(instance).ToString("HH:mm:ss", CultureInfo.InvariantCulture))])
-                    : ServiceResult<LicenseDownloadFile>.Invalid("", refusal);
+                return Refused(instance, refusal);
             }
-            logger.LogInformation("{Actor} downloaded license revision {Revision} of {Instance}", actor.UserName, latest!.Revision, instance.Name);
-            return ServiceResult<LicenseDownloadFile>.Ok(new LicenseDownloadFile(FileName(instance.Name), latest.FileText, latest.Revision, isNew));
+            logger.LogInformation("{Actor} downloaded license revision {Revision} of {Instance}", actor.UserName, revision, instance.Name);
+            return ServiceResult<LicenseDownloadFile>.Ok(new LicenseDownloadFile(FileName(instance.Name), served!.FileText, revision, issued is not null));
         }
     }
+
+    private ServiceResult<LicenseDownloadFile> Refused(Instance instance, string refusal) =>
+        refusal == "License.TooManyDownloads" || refusal == "License.DownloadError"
+            ? new ServiceResult<LicenseDownloadFile>(null, Failure.Invalid, [new FieldError("", refusal, RetryAfter(instance).ToString("HH:mm:ss", CultureInfo.InvariantCulture))])
+            : ServiceResult<LicenseDownloadFile>.Invalid("", refusal);
+
+    /// <summary>What a download needs, read in one query: the instance (tracked), its downloads in the window, its latest revision.</summary>
+    private sealed class DownloadState
+    {
+        public Instance? Instance { get; init; }
+
+        public int RecentDownloads { get; init; }
+
+        public long? LatestId { get; init; }
+
+        public int LatestRevision { get; init; }
+
+        public string? LatestContentKey { get; init; }
+    }
+
+    private sealed record LatestLicense(string FileText, string VendorKeyId, string HostKeyFingerprint);
+
+    // Compiled once: the download path is the portal's hottest, and translating its query on every call costs more than
+    // running it. The latest revision is read as scalar subqueries (an index seek each): a projected row would be
+    // translated as a window function over every license.
+    private static readonly Func<AppDbContext, string, DateTime, Task<DownloadState?>> LoadForDownload = EF.CompileAsyncQuery(
+        (AppDbContext db, string normalizedName, DateTime windowStart) => db.Instances.AsNoTracking()
+            .Where(i => i.NormalizedName == normalizedName)
+            .Select(i => new DownloadState
+            {
+                Instance = i,
+                RecentDownloads = db.LicenseDownloads.Count(d => d.InstanceId == i.Id && d.At > windowStart && d.At >= i.StatusChangedAt),
+                LatestId = db.Licenses.Where(l => l.InstanceId == i.Id).OrderByDescending(l => l.Revision).Select(l => (long?)l.Id).FirstOrDefault(),
+                LatestRevision = db.Licenses.Where(l => l.InstanceId == i.Id).OrderByDescending(l => l.Revision).Select(l => l.Revision).FirstOrDefault(),
+                LatestContentKey = db.Licenses.Where(l => l.InstanceId == i.Id).OrderByDescending(l => l.Revision).Select(l => l.ContentKey).FirstOrDefault(),
+            })
+            .FirstOrDefault());
+
+    private static readonly Func<AppDbContext, long, Task<LatestLicense>> LoadLatestLicense = EF.CompileAsyncQuery(
+        (AppDbContext db, long licenseId) => db.Licenses.Where(l => l.Id == licenseId)
+            .Select(l => new LatestLicense(l.FileText, l.VendorKeyId, l.HostKeyFingerprint)).First());
 
     /// <summary>An administrator ends DOWNLOADERROR before its cool-down.</summary>
     public async Task<ServiceResult<InstanceRow>> ResetDownloadErrorAsync(PortalActor actor, string instanceName, CancellationToken cancellationToken = default)
@@ -348,9 +422,9 @@ public sealed class LicenseService(
         instance.StatusReason = reason;
     }
 
-    private static LicenseRecord Issue(Instance instance, VendorKey vendorKey, string contentKey, int revision, PortalActor actor, DateTime now)
+    private LicenseRecord Issue(Instance instance, VendorKey vendorKey, string contentKey, int revision, PortalActor actor, DateTime now)
     {
-        var host = HostPublicKey.Import(instance.PublicKey);
+        var host = HostKey(instance.PublicKey);
         var issuedAt = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
         var content = new LicenseContent
         {
@@ -378,6 +452,25 @@ public sealed class LicenseService(
             FileText = LicenseFile.Issue(content, vendorKey, host),
             IssuedByUserName = actor.UserName,
         };
+    }
+
+    /// <summary>
+    /// The host's parsed public key. Parsing checks both points (about a sixth of the cost of issuing a license), and the same
+    /// stored key is parsed again at every revision, so parsed keys are kept; the set is bounded and starts over when full.
+    /// </summary>
+    private HostPublicKey HostKey(string stored)
+    {
+        if (_hostKeys.TryGetValue(stored, out var known))
+        {
+            return known;
+        }
+        var parsed = HostPublicKey.Import(stored);
+        if (_hostKeys.Count >= HostKeyCacheSize)
+        {
+            _hostKeys.Clear();
+        }
+        _hostKeys[stored] = parsed;
+        return parsed;
     }
 
     private static string ContentKey(Instance i, string vendorKeyId) => string.Join('|',

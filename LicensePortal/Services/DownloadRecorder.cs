@@ -1,0 +1,128 @@
+using System.Collections.Concurrent;
+using LicensePortal.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace LicensePortal.Services;
+
+/// <summary>
+/// What one download attempt writes: the instance's new state (applied only if the instance still has the version the
+/// attempt read), and the revision, download and audit entries that go with it.
+/// </summary>
+public sealed record DownloadWrite(
+    int InstanceId,
+    Guid ReadVersion,
+    Guid NewVersion,
+    InstanceStatus Status,
+    string StatusReason,
+    DateTime StatusChangedAt,
+    int AddedDownloads,
+    LicenseRecord? NewLicense,
+    LicenseDownload? Download,
+    IReadOnlyList<AuditEntry> Audit);
+
+/// <summary>
+/// Writes license downloads in batches (group commit). Whoever finds the writer free writes everything queued so far in
+/// one transaction, so a burst of downloads shares one commit instead of queueing for the database's write lock one by
+/// one (SQLite takes one writer at a time). Each write is applied only if its instance is unchanged since it was read;
+/// one stale write does not hold back the others in its batch.
+/// </summary>
+public sealed class DownloadRecorder(IDbContextFactory<AppDbContext> dbFactory, ILogger<DownloadRecorder> logger) : IDisposable
+{
+    private const int MaxBatch = 128;
+
+    private readonly ConcurrentQueue<Pending> _queue = new();
+    private readonly SemaphoreSlim _writer = new(1, 1);
+
+    /// <summary>
+    /// Writes <paramref name="write"/> together with whatever else is queued. True when it was applied; false when its
+    /// instance changed since it was read (read again and retry). Not cancellable: once queued, a write is either
+    /// committed or refused as a whole, never left half-done.
+    /// </summary>
+    public async Task<bool> WriteAsync(DownloadWrite write)
+    {
+        var pending = new Pending(write);
+        _queue.Enqueue(pending);
+        await _writer.WaitAsync(CancellationToken.None);
+        try
+        {
+            while (!pending.Done.Task.IsCompleted)
+            {
+                await WriteBatchAsync();
+            }
+        }
+        finally
+        {
+            _writer.Release();
+        }
+        return await pending.Done.Task;
+    }
+
+    private async Task WriteBatchAsync()
+    {
+        var batch = new List<Pending>(Math.Min(_queue.Count, MaxBatch));
+        while (batch.Count < MaxBatch && _queue.TryDequeue(out var next))
+        {
+            batch.Add(next);
+        }
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        var applied = new bool[batch.Count];
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync();
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var w = batch[i].Write;
+                applied[i] = await db.Instances.Where(x => x.Id == w.InstanceId && x.Version == w.ReadVersion)
+                    .ExecuteUpdateAsync(s => s
+                        .SetProperty(x => x.Status, w.Status)
+                        .SetProperty(x => x.StatusReason, w.StatusReason)
+                        .SetProperty(x => x.StatusChangedAt, w.StatusChangedAt)
+                        .SetProperty(x => x.DownloadCount, x => x.DownloadCount + w.AddedDownloads)
+                        .SetProperty(x => x.Version, w.NewVersion)) == 1;
+                if (!applied[i])
+                {
+                    continue;
+                }
+                if (w.NewLicense is not null)
+                {
+                    db.Licenses.Add(w.NewLicense);
+                }
+                if (w.Download is not null)
+                {
+                    db.LicenseDownloads.Add(w.Download);
+                }
+                db.AuditEntries.AddRange(w.Audit);
+            }
+            await db.SaveChangesAsync();
+            await transaction.CommitAsync();
+        }
+        catch (Exception ex)
+        {
+            // Nothing of the batch is committed; every caller hears of it and decides (retry or report).
+            logger.LogWarning(ex, "Writing a batch of {Count} download(s) failed", batch.Count);
+            foreach (var pending in batch)
+            {
+                pending.Done.TrySetException(ex);
+            }
+            return;
+        }
+        for (var i = 0; i < batch.Count; i++)
+        {
+            batch[i].Done.TrySetResult(applied[i]);
+        }
+    }
+
+    public void Dispose() => _writer.Dispose();
+
+    private sealed class Pending(DownloadWrite write)
+    {
+        public DownloadWrite Write { get; } = write;
+
+        public TaskCompletionSource<bool> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

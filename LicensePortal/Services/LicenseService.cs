@@ -134,8 +134,9 @@ public sealed class LicenseService(
             }
 
             var now = Now;
+            ApplyTimeRules(db, instance, now, trigger: generate ? "license.generate" : "license.download", actor);
+            // What this request itself changes (a refusal that starts DOWNLOADERROR) is judged after the time rules.
             var statusBefore = instance.Status;
-            ApplyTimeRules(instance, now);
             var refusal = instance.Status switch
             {
                 InstanceStatus.TODOWNLOAD => null,
@@ -216,7 +217,9 @@ public sealed class LicenseService(
                 AuditLog.Add(db, actor, now, "license.refused", "instance", instance.Name, new { Status = statusBefore.ToString() },
                     new { Status = instance.Status.ToString(), Reason = refusal, Address = remoteAddress });
             }
-            if (refusal is null || instance.Status != statusBefore)
+            // Saved when there is something to save: the download, a refusal's DOWNLOADERROR, or a time rule's change
+            // (which stands even when the request is then refused).
+            if (refusal is null || db.ChangeTracker.HasChanges())
             {
                 instance.Version = Guid.NewGuid(); // serializes downloads of one instance: the loser of a race retries
                 try
@@ -314,17 +317,30 @@ public sealed class LicenseService(
         return file.StartsWith("LicensePortal-HostInfo:"u8) ? null : "HostInfo.NotHostInfo";
     }
 
-    /// <summary>Time-driven states, applied when an instance is touched (the background sweep does the same for all).</summary>
-    private void ApplyTimeRules(Instance instance, DateTime now)
+    /// <summary>
+    /// Time-driven states, applied when an instance is touched (the background sweep does the same for all). A change is
+    /// the portal's, not the user's: it is recorded as <see cref="PortalActor.System"/>'s, naming the request that
+    /// applied it, and is saved with that request's changes (or not at all).
+    /// </summary>
+    private void ApplyTimeRules(AppDbContext db, Instance instance, DateTime now, string trigger, PortalActor actor)
     {
+        var (status, reason) = (instance.Status, instance.StatusReason);
+        string action;
         if (instance.Status != InstanceStatus.EXPIRED && instance.ExpiresOn < DateOnly.FromDateTime(now))
         {
             SetStatus(instance, InstanceStatus.EXPIRED, "", now);
+            action = AuditLog.InstanceExpire;
         }
         else if (instance.Status == InstanceStatus.DOWNLOADERROR && instance.StatusChangedAt + Options.DownloadCoolDown <= now)
         {
             SetStatus(instance, InstanceStatus.TODOWNLOAD, "", now);
+            action = AuditLog.InstanceCoolDownEnd;
         }
+        else
+        {
+            return;
+        }
+        db.AuditEntries.Add(AuditLog.Automatic(action, now, instance.Name, status, reason, instance.Status, instance.StatusReason, trigger, actor.UserName));
     }
 
     private static object HostState(Instance instance) => new

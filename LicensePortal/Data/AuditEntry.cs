@@ -2,7 +2,8 @@ namespace LicensePortal.Data;
 
 /// <summary>
 /// One line of the audit trail: who did what to which record, when, from where, and the values before and after.
-/// The portal only appends these rows; nothing updates or deletes them. Never holds passwords, token secrets or private keys.
+/// The portal only appends these rows; the database refuses updates and deletes (triggers, migration AuditAppendOnly).
+/// Never holds passwords, token secrets or private keys.
 /// </summary>
 public sealed class AuditEntry
 {

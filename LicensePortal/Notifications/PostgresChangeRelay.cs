@@ -1,17 +1,22 @@
 using System.Globalization;
 using LicensePortal.Data;
+using LicensePortal.Services;
 using Npgsql;
 
 namespace LicensePortal.Notifications;
 
 /// <summary>
-/// Carries instance changes between portal nodes that share one PostgreSQL database, with LISTEN/NOTIFY. Payloads hold
-/// ids only ("node|instance|owner|kind"); receivers re-read the rows they show. A node ignores its own notifications
-/// (it delivered them locally already). The listening connection reconnects after failures.
+/// Carries changes between portal nodes that share one PostgreSQL database, with LISTEN/NOTIFY. Instance changes: payloads
+/// hold ids only ("node|instance|owner|kind"); receivers re-read the rows they show. Vendor keys: the payload is the
+/// sending node's id and nothing else; receivers re-read the shared key directory. A node ignores its own notifications
+/// (it applied them locally already). The listening connection reconnects after failures, and re-reads the keys each
+/// time it starts listening, in case a notice went by while it was not.
 /// </summary>
-public sealed class PostgresChangeRelay(InstanceChangeNotifier notifier, IConfiguration configuration, ILogger<PostgresChangeRelay> logger) : BackgroundService
+public sealed class PostgresChangeRelay(InstanceChangeNotifier notifier, VendorKeyStore vendorKeys, IConfiguration configuration, ILogger<PostgresChangeRelay> logger) : BackgroundService
 {
     public const string Channel = "licenseportal_instances";
+
+    public const string VendorKeyChannel = "licenseportal_vendorkeys";
 
     private readonly string _connectionString = configuration.GetConnectionString(DatabaseSetup.ConnectionStringName)
         ?? throw new InvalidOperationException("ConnectionStrings:LicensePortal is required for PostgreSQL.");
@@ -26,7 +31,18 @@ public sealed class PostgresChangeRelay(InstanceChangeNotifier notifier, IConfig
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         notifier.Relay = SendAsync;
+        vendorKeys.Relay = SendVendorKeysChangedAsync;
         return base.StartAsync(cancellationToken);
+    }
+
+    private async Task SendVendorKeysChangedAsync()
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT pg_notify(@channel, @node)", connection);
+        command.Parameters.AddWithValue("channel", VendorKeyChannel);
+        command.Parameters.AddWithValue("node", _node);
+        await command.ExecuteNonQueryAsync();
     }
 
     private async Task SendAsync(IReadOnlyList<InstanceChange> changes)
@@ -47,11 +63,22 @@ public sealed class PostgresChangeRelay(InstanceChangeNotifier notifier, IConfig
             {
                 await using var connection = new NpgsqlConnection(_connectionString);
                 await connection.OpenAsync(stoppingToken);
-                connection.Notification += (_, e) => OnNotification(e.Payload);
-                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
+                connection.Notification += (_, e) =>
+                {
+                    if (e.Channel == VendorKeyChannel)
+                    {
+                        OnVendorKeysChanged(e.Payload);
+                    }
+                    else
+                    {
+                        OnNotification(e.Payload);
+                    }
+                };
+                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}; LISTEN {VendorKeyChannel}", connection))
                 {
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 }
+                vendorKeys.Reload();
                 _listening.TrySetResult();
                 while (!stoppingToken.IsCancellationRequested)
                 {
@@ -67,6 +94,15 @@ public sealed class PostgresChangeRelay(InstanceChangeNotifier notifier, IConfig
                 logger.LogWarning(ex, "Listening for changes from other nodes failed; retrying in 5 s");
                 await Task.Delay(TimeSpan.FromSeconds(5), stoppingToken);
             }
+        }
+    }
+
+    private void OnVendorKeysChanged(string payload)
+    {
+        if (payload != _node)
+        {
+            // Off the connection's thread: reading files (perhaps on a network volume) must not hold up the next notification.
+            _ = Task.Run(vendorKeys.Reload);
         }
     }
 

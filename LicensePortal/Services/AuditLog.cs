@@ -39,6 +39,25 @@ public static class AuditLog
         After = after is null ? null : JsonSerializer.Serialize(after, Json),
     };
 
+    /// <summary>Action of the rule that expires an instance the day after its expiry date.</summary>
+    public const string InstanceExpire = "instance.expire";
+
+    /// <summary>Action of the rule that ends DOWNLOADERROR after its cool-down.</summary>
+    public const string InstanceCoolDownEnd = "instance.cool-down-end";
+
+    /// <summary>
+    /// A state change made by the portal's time rules, by <see cref="PortalActor.System"/>. <paramref name="trigger"/> says
+    /// what applied it: "sweep" (the background sweep) or the request that touched the instance ("license.generate"),
+    /// with <paramref name="triggeredBy"/> the user whose request that was.
+    /// </summary>
+    public static AuditEntry Automatic(string action, DateTime at, string instanceName, InstanceStatus beforeStatus, string beforeReason,
+        InstanceStatus afterStatus, string afterReason, string trigger, string? triggeredBy = null) =>
+        Create(PortalActor.System, at, action, "instance", instanceName,
+            new { Status = beforeStatus.ToString(), StatusReason = beforeReason },
+            triggeredBy is null
+                ? (object)new { Status = afterStatus.ToString(), StatusReason = afterReason, Trigger = trigger }
+                : new { Status = afterStatus.ToString(), StatusReason = afterReason, Trigger = trigger, TriggeredBy = triggeredBy });
+
     /// <summary>The audited fields of an instance (quotas, expiry, state, host identity; never key material other than the fingerprint).</summary>
     public static object InstanceState(Instance i) => new
     {

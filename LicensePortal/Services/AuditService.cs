@@ -30,7 +30,8 @@ public sealed record AuditRow(long Id, DateTime At, string ActorUserName, string
 
 /// <summary>
 /// Reads the audit trail (administrators and support staff) and exports it as CSV (administrators). Changes write their
-/// entries through <see cref="AuditLog.Add"/> in their own SaveChanges. The trail is append-only: there is no update or delete.
+/// entries through <see cref="AuditLog.Add"/> in their own SaveChanges. The trail is append-only: there is no update or
+/// delete here, and the database's triggers refuse them from anywhere else.
 /// </summary>
 public sealed class AuditService(IDbContextFactory<AppDbContext> dbFactory, TimeProvider time)
 {

@@ -151,8 +151,9 @@ public sealed class LicenseService(
                 return ServiceResult<LicenseDownloadFile>.Forbidden();
             }
 
+            var timeRule = ApplyTimeRules(instance, now, trigger: generate ? "license.generate" : "license.download", actor);
+            // What this request itself changes (a refusal that starts DOWNLOADERROR) is judged after the time rules.
             var statusBefore = instance.Status;
-            ApplyTimeRules(instance, now);
             var refusal = instance.Status switch
             {
                 InstanceStatus.TODOWNLOAD => null,
@@ -165,7 +166,7 @@ public sealed class LicenseService(
 
             // Downloads from before the instance (re)entered TODOWNLOAD (an administrator's reset, the end of a cool-down
             // just applied) belong to the episode that ended; counting them would put it straight back into DOWNLOADERROR.
-            var recent = instance.Status == statusBefore ? state!.RecentDownloads : 0;
+            var recent = timeRule is null ? state!.RecentDownloads : 0;
             if (refusal is null && recent >= Options.DownloadLimit)
             {
                 SetStatus(instance, InstanceStatus.DOWNLOADERROR, "License.TooManyDownloads", now);
@@ -201,27 +202,27 @@ public sealed class LicenseService(
                 }
             }
 
-            if (refusal is not null && instance.Status == statusBefore)
+            if (refusal is not null && instance.Status == statusBefore && timeRule is null)
             {
-                // A refusal that changes nothing writes nothing.
+                // A refusal that changes nothing writes nothing. A time rule's change stands even when the request is refused.
                 logger.LogInformation("{Actor} was refused a license for {Instance}: {Reason}", actor.UserName, instance.Name, refusal);
                 return Refused(instance, refusal);
             }
 
             var served = issued is not null ? new LatestLicense(issued.FileText, issued.VendorKeyId, issued.HostKeyFingerprint) : latestFile;
             var revision = issued?.Revision ?? state!.LatestRevision;
-            AuditEntry audit;
+            List<AuditEntry> audit = timeRule is null ? [] : [timeRule];
             LicenseDownload? download = null;
             if (refusal is null)
             {
-                audit = AuditLog.Create(actor, now, issued is not null ? "license.generate" : "license.download", "instance", instance.Name, null, new
+                audit.Add(AuditLog.Create(actor, now, issued is not null ? "license.generate" : "license.download", "instance", instance.Name, null, new
                 {
                     Revision = revision,
                     New = issued is not null,
                     served!.VendorKeyId,
                     served.HostKeyFingerprint,
                     Address = remoteAddress,
-                });
+                }));
                 download = new LicenseDownload
                 {
                     InstanceId = instance.Id,
@@ -238,10 +239,10 @@ public sealed class LicenseService(
                     download.LicenseRecordId = state!.LatestId!.Value;
                 }
             }
-            else
+            else if (instance.Status != statusBefore)
             {
-                audit = AuditLog.Create(actor, now, "license.refused", "instance", instance.Name, new { Status = statusBefore.ToString() },
-                    new { Status = instance.Status.ToString(), Reason = refusal, Address = remoteAddress });
+                audit.Add(AuditLog.Create(actor, now, "license.refused", "instance", instance.Name, new { Status = statusBefore.ToString() },
+                    new { Status = instance.Status.ToString(), Reason = refusal, Address = remoteAddress }));
             }
 
             // The version check serializes downloads of one instance: the loser of a race reads again and retries.
@@ -249,7 +250,7 @@ public sealed class LicenseService(
             try
             {
                 written = await recorder.WriteAsync(new DownloadWrite(instance.Id, instance.Version, Guid.NewGuid(), instance.Status, instance.StatusReason,
-                    instance.StatusChangedAt, download is null ? 0 : 1, issued, download, [audit]));
+                    instance.StatusChangedAt, download is null ? 0 : 1, issued, download, audit));
             }
             catch (DbUpdateException) when (attempt < ConcurrencyRetries)
             {
@@ -388,17 +389,30 @@ public sealed class LicenseService(
         return file.StartsWith("LicensePortal-HostInfo:"u8) ? null : "HostInfo.NotHostInfo";
     }
 
-    /// <summary>Time-driven states, applied when an instance is touched (the background sweep does the same for all).</summary>
-    private void ApplyTimeRules(Instance instance, DateTime now)
+    /// <summary>
+    /// Time-driven states, applied when an instance is touched (the background sweep does the same for all). A change is
+    /// the portal's, not the user's: the audit entry returned (null when nothing changed) records it as
+    /// <see cref="PortalActor.System"/>'s, naming the request that applied it, and is saved with that request's changes.
+    /// </summary>
+    private AuditEntry? ApplyTimeRules(Instance instance, DateTime now, string trigger, PortalActor actor)
     {
+        var (status, reason) = (instance.Status, instance.StatusReason);
+        string action;
         if (instance.Status != InstanceStatus.EXPIRED && instance.ExpiresOn < DateOnly.FromDateTime(now))
         {
             SetStatus(instance, InstanceStatus.EXPIRED, "", now);
+            action = AuditLog.InstanceExpire;
         }
         else if (instance.Status == InstanceStatus.DOWNLOADERROR && instance.StatusChangedAt + Options.DownloadCoolDown <= now)
         {
             SetStatus(instance, InstanceStatus.TODOWNLOAD, "", now);
+            action = AuditLog.InstanceCoolDownEnd;
         }
+        else
+        {
+            return null;
+        }
+        return AuditLog.Automatic(action, now, instance.Name, status, reason, instance.Status, instance.StatusReason, trigger, actor.UserName);
     }
 
     private static object HostState(Instance instance) => new

@@ -9,6 +9,12 @@ public sealed record PortalActor(string UserId, string UserName, string Role)
     /// <summary>The client's IP address when the actor came from an HTTP request or a page; recorded in the audit trail.</summary>
     public string? RemoteAddress { get; init; }
 
+    /// <summary>
+    /// The portal itself, for changes made by its rules rather than by a person (expiry, the end of a cool-down). Its
+    /// name has characters no account name may have, so no account can pass for it in the audit trail; it has no address.
+    /// </summary>
+    public static PortalActor System { get; } = new("", "(system)", "");
+
     public bool IsAdministrator => Role == PortalRole.Administrator;
 
     /// <summary>Administrators and support staff see every instance and account.</summary>

@@ -7,7 +7,9 @@ namespace LicensePortal.Services;
 /// <summary>
 /// The vendor's signing keys, as files in Licensing:KeyDirectory (mode 0600, folder 0700). The newest is the current key
 /// that signs new licenses; older keys stay so their public halves keep being served and their licenses keep verifying.
-/// The private keys never leave this class.
+/// The private keys never leave this class. Several portal nodes share one key directory (a shared volume): a node that
+/// adds a key tells the others through <see cref="Relay"/> and they re-read the directory; a node asked for a key id it
+/// does not know re-reads it too when that key's file is there.
 /// </summary>
 public sealed class VendorKeyStore
 {
@@ -26,8 +28,22 @@ public sealed class VendorKeyStore
         _directory = Path.GetFullPath(options.Value.KeyDirectory is { Length: > 0 } dir ? dir : Path.Combine("data", "keys"), environment.ContentRootPath);
         _time = time;
         _logger = logger;
-        Load();
+        Directory.CreateDirectory(_directory);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(_directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        lock (_gate)
+        {
+            Load(firstRun: true);
+        }
     }
+
+    /// <summary>
+    /// Tells the other portal nodes that the keys changed, so they re-read the shared directory (PostgreSQL
+    /// LISTEN/NOTIFY; the message carries no key material). Null on a single node. Set once at start.
+    /// </summary>
+    public Func<Task>? Relay { get; set; }
 
     /// <summary>The key that signs new licenses.</summary>
     internal VendorKey Current
@@ -59,11 +75,48 @@ public sealed class VendorKeyStore
     {
         lock (_gate)
         {
-            return _keys.GetValueOrDefault(keyId);
+            if (_keys.TryGetValue(keyId, out var known))
+            {
+                return known;
+            }
+        }
+        // Perhaps another node added it and its notice has not arrived (or was lost). Only a well-formed id whose file
+        // exists causes a re-read: made-up ids on the anonymous /vendor-key/{id} cost one check, and an id is never a path.
+        if (IsKeyId(keyId) && File.Exists(Path.Combine(_directory, keyId + ".key")) && Reload())
+        {
+            lock (_gate)
+            {
+                return _keys.GetValueOrDefault(keyId);
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Re-reads the key directory: keys another node added, and which key is current. On failure (the shared volume
+    /// unreachable, a file unreadable, no keys at all) it keeps the keys it had and returns false; it never makes a key.
+    /// </summary>
+    public bool Reload()
+    {
+        lock (_gate)
+        {
+            try
+            {
+                Load(firstRun: false);
+                return true;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or KeyFileException or InvalidOperationException)
+            {
+                _logger.LogWarning(ex, "Re-reading the vendor keys in {Directory} failed; keeping the {Count} key(s) already loaded", _directory, _keys.Count);
+                return false;
+            }
         }
     }
 
-    /// <summary>Makes a new current key; licenses signed by older keys still verify against their public keys.</summary>
+    /// <summary>
+    /// Makes a new current key; licenses signed by older keys still verify against their public keys. Other nodes learn
+    /// of it through <see cref="AddKeyAsync"/>, which also announces it.
+    /// </summary>
     public VendorKeyInfo AddKey()
     {
         lock (_gate)
@@ -72,7 +125,7 @@ public sealed class VendorKeyStore
             WriteSecret(Path.Combine(_directory, key.KeyId + ".key"), key.ExportPrivate());
             WriteSecret(Path.Combine(_directory, CurrentFile), key.KeyId);
             _logger.LogInformation("New vendor signing key {KeyId}", key.KeyId);
-            Load();
+            Load(firstRun: false);
             return _keys[key.KeyId];
         }
     }
@@ -94,22 +147,35 @@ public sealed class VendorKeyStore
             await _audit.RecordAsync(actor, "vendorkey.add", "vendorkey", key.KeyId, new { CurrentKeyId = previous },
                 new { CurrentKeyId = key.KeyId, PublicKey = key.PublicKeyFile, key.CreatedAt }, cancellationToken);
         }
+        if (Relay is { } relay)
+        {
+            try
+            {
+                await relay();
+            }
+            catch (Exception ex)
+            {
+                // The key is on the shared volume already; other nodes find it when asked for its id or on their next re-read.
+                _logger.LogWarning(ex, "Telling the other nodes about vendor key {KeyId} failed", key.KeyId);
+            }
+        }
         return ServiceResult<VendorKeyInfo>.Ok(key);
     }
 
-    private void Load()
+    /// <summary>Reads every key file and the current key's id; the caller holds <see cref="_gate"/>.</summary>
+    private void Load(bool firstRun)
     {
-        Directory.CreateDirectory(_directory);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(_directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
         var keys = new Dictionary<string, (VendorKey Key, DateTime CreatedAt)>();
         foreach (var file in Directory.EnumerateFiles(_directory, "*.key"))
         {
             var key = VendorKey.ImportPrivate(File.ReadAllText(file));
             // Key files are written once, so their write time is their birth time.
             keys[key.KeyId] = (key, File.GetLastWriteTimeUtc(file));
+        }
+        if (keys.Count == 0 && !firstRun)
+        {
+            // A shared volume that looks empty is more likely unmounted than emptied: never replace the keys with a new one.
+            throw new InvalidOperationException($"No vendor keys in {_directory}.");
         }
         if (keys.Count == 0)
         {
@@ -129,6 +195,9 @@ public sealed class VendorKeyStore
         _current = keys[currentId].Key;
         _keys = keys.ToDictionary(k => k.Key, k => new VendorKeyInfo(k.Key, k.Value.Key.PublicKey, k.Value.CreatedAt, k.Key == currentId));
     }
+
+    /// <summary>The form of <see cref="VendorKey.KeyId"/>: 16 lower-case hex digits.</summary>
+    private static bool IsKeyId(string value) => value.Length == 16 && value.All(char.IsAsciiHexDigitLower);
 
     private static void WriteSecret(string path, string content)
     {

@@ -297,10 +297,11 @@ public sealed class LicenseService(
 
     private sealed record LatestLicense(string FileText, string VendorKeyId, string HostKeyFingerprint);
 
-    // Compiled once: the download path is the portal's hottest, and translating its query on every call costs more than
-    // running it. The latest revision is read as scalar subqueries (an index seek each): a projected row would be
-    // translated as a window function over every license.
-    private static readonly Func<AppDbContext, string, DateTime, Task<DownloadState?>> LoadForDownload = EF.CompileAsyncQuery(
+    // Compiled once per service (a compiled query belongs to one model, i.e. one database provider): the download path is
+    // the portal's hottest, and translating its query on every call costs more than running it. The latest revision is
+    // read as scalar subqueries (an index seek each): a projected row would be translated as a window function over
+    // every license.
+    private readonly Func<AppDbContext, string, DateTime, Task<DownloadState?>> LoadForDownload = EF.CompileAsyncQuery(
         (AppDbContext db, string normalizedName, DateTime windowStart) => db.Instances.AsNoTracking()
             .Where(i => i.NormalizedName == normalizedName)
             .Select(i => new DownloadState
@@ -313,7 +314,7 @@ public sealed class LicenseService(
             })
             .FirstOrDefault());
 
-    private static readonly Func<AppDbContext, long, Task<LatestLicense>> LoadLatestLicense = EF.CompileAsyncQuery(
+    private readonly Func<AppDbContext, long, Task<LatestLicense>> LoadLatestLicense = EF.CompileAsyncQuery(
         (AppDbContext db, long licenseId) => db.Licenses.Where(l => l.Id == licenseId)
             .Select(l => new LatestLicense(l.FileText, l.VendorKeyId, l.HostKeyFingerprint)).First());
 

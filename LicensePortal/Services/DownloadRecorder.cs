@@ -16,6 +16,7 @@ public sealed record DownloadWrite(
     string StatusReason,
     DateTime StatusChangedAt,
     int AddedDownloads,
+    int Revision,
     LicenseRecord? NewLicense,
     LicenseDownload? Download,
     IReadOnlyList<AuditEntry> Audit);
@@ -74,31 +75,44 @@ public sealed class DownloadRecorder(IDbContextFactory<AppDbContext> dbFactory, 
         {
             await using var db = await dbFactory.CreateDbContextAsync();
             await using var transaction = await db.Database.BeginTransactionAsync();
+            // Plain statements rather than tracked entities: change tracking cost more than the writes themselves here.
+            // EF Core still binds each value with the provider's own mapping (Guid, DateTime and the enum as stored).
             for (var i = 0; i < batch.Count; i++)
             {
                 var w = batch[i].Write;
-                applied[i] = await db.Instances.Where(x => x.Id == w.InstanceId && x.Version == w.ReadVersion)
-                    .ExecuteUpdateAsync(s => s
-                        .SetProperty(x => x.Status, w.Status)
-                        .SetProperty(x => x.StatusReason, w.StatusReason)
-                        .SetProperty(x => x.StatusChangedAt, w.StatusChangedAt)
-                        .SetProperty(x => x.DownloadCount, x => x.DownloadCount + w.AddedDownloads)
-                        .SetProperty(x => x.Version, w.NewVersion)) == 1;
+                var status = w.Status.ToString();
+                applied[i] = await db.Database.ExecuteSqlAsync($"""
+                    UPDATE "Instances" SET "Status" = {status}, "StatusReason" = {w.StatusReason}, "StatusChangedAt" = {w.StatusChangedAt},
+                        "DownloadCount" = "DownloadCount" + {w.AddedDownloads}, "Version" = {w.NewVersion}
+                    WHERE "Id" = {w.InstanceId} AND "Version" = {w.ReadVersion}
+                    """) == 1;
                 if (!applied[i])
                 {
                     continue;
                 }
-                if (w.NewLicense is not null)
+                if (w.NewLicense is { } l)
                 {
-                    db.Licenses.Add(w.NewLicense);
+                    await db.Database.ExecuteSqlAsync($"""
+                        INSERT INTO "Licenses" ("InstanceId", "Revision", "IssuedAt", "VendorKeyId", "HostKeyFingerprint", "ContentKey", "FileText", "IssuedByUserName")
+                        VALUES ({l.InstanceId}, {l.Revision}, {l.IssuedAt}, {l.VendorKeyId}, {l.HostKeyFingerprint}, {l.ContentKey}, {l.FileText}, {l.IssuedByUserName})
+                        """);
                 }
-                if (w.Download is not null)
+                if (w.Download is { } d)
                 {
-                    db.LicenseDownloads.Add(w.Download);
+                    // The revision is named by its unique (instance, revision) rather than its id, which a new one gets only now.
+                    await db.Database.ExecuteSqlAsync($"""
+                        INSERT INTO "LicenseDownloads" ("LicenseRecordId", "InstanceId", "UserName", "At", "RemoteAddress")
+                        VALUES ((SELECT "Id" FROM "Licenses" WHERE "InstanceId" = {w.InstanceId} AND "Revision" = {w.Revision}), {d.InstanceId}, {d.UserName}, {d.At}, {d.RemoteAddress})
+                        """);
                 }
-                db.AuditEntries.AddRange(w.Audit);
+                foreach (var a in w.Audit)
+                {
+                    await db.Database.ExecuteSqlAsync($"""
+                        INSERT INTO "AuditEntries" ("At", "ActorUserId", "ActorUserName", "RemoteAddress", "Action", "TargetType", "TargetKey", "Before", "After")
+                        VALUES ({a.At}, {a.ActorUserId}, {a.ActorUserName}, {a.RemoteAddress}, {a.Action}, {a.TargetType}, {a.TargetKey}, {a.Before}, {a.After})
+                        """);
+                }
             }
-            await db.SaveChangesAsync();
             await transaction.CommitAsync();
         }
         catch (Exception ex)

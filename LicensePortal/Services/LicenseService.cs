@@ -250,7 +250,7 @@ public sealed class LicenseService(
             try
             {
                 written = await recorder.WriteAsync(new DownloadWrite(instance.Id, instance.Version, Guid.NewGuid(), instance.Status, instance.StatusReason,
-                    instance.StatusChangedAt, download is null ? 0 : 1, issued, download, audit));
+                    instance.StatusChangedAt, download is null ? 0 : 1, revision, issued, download, audit));
             }
             catch (DbUpdateException) when (attempt < ConcurrencyRetries)
             {

@@ -329,4 +329,42 @@ public sealed class LicenseDownloadStateTests
         var after = await SnapshotAsync(s.Portal, Name);
         Assert.Equal((InstanceStatus.DOWNLOADERROR, 5, 1, 5), (after.Status, after.DownloadCount, after.LicenseRevisions, after.DownloadRows));
     }
+
+    [SkippableTheory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Parallel_downloads_of_many_instances_are_each_recorded_once_with_their_own_revision_and_audit_entry(DatabaseProvider provider)
+    {
+        TestDatabases.SkipIfUnavailable(provider);
+        await using var s = await StartAsync(provider, licensing: o => o.DownloadLimit = 100);
+        // Downloads in flight at once share commits; each must still land on its own instance, once.
+        var names = Enumerable.Range(0, 12).Select(i => $"alice-bulk-{i:D2}").ToArray();
+        var keys = new Dictionary<string, HostKey>();
+        foreach (var name in names)
+        {
+            await s.Portal.CreateInstanceAsync(name, s.Alice);
+            keys[name] = HostKey.Generate();
+            await UploadValidAsync(s.Portal, s.Alice, name, keys[name]);
+        }
+
+        var work = names.SelectMany(n => Enumerable.Repeat(n, 3)).ToArray();
+        var results = await Task.WhenAll(work.Select(n => Task.Run(() => s.Licenses.GenerateAsync(s.Alice, n, Address))));
+
+        Assert.All(results, r => Assert.True(r.Succeeded, Why(r)));
+        foreach (var name in names)
+        {
+            var mine = results.Where(r => r.Value!.FileName == LicenseService.FileName(name)).ToList();
+            Assert.Equal(3, mine.Count);
+            Assert.Single(mine, r => r.Value!.NewRevision);
+            var verified = Verify(s.Portal, mine[0].Value!.FileText, keys[name]);
+            Assert.True(verified.IsValid, $"{name}: {verified.Message}");
+            Assert.Equal(name, verified.Content!.InstanceName);
+            var after = await SnapshotAsync(s.Portal, name);
+            Assert.Equal((InstanceStatus.TODOWNLOAD, 3, 1, 3), (after.Status, after.DownloadCount, after.LicenseRevisions, after.DownloadRows));
+        }
+        await using var scope = s.Portal.Services.CreateAsyncScope();
+        await using var db = await scope.ServiceProvider.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
+        var entries = db.AuditEntries.Where(e => e.Action == "license.generate" || e.Action == "license.download").Select(e => e.TargetKey).ToList();
+        Assert.Equal(names.Length * 3, entries.Count);
+        Assert.All(names, n => Assert.Equal(3, entries.Count(k => k == n)));
+    }
 }

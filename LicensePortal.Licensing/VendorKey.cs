@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Org.BouncyCastle.Crypto.Parameters;
 
 namespace LicensePortal.Licensing;
 
@@ -6,11 +7,13 @@ namespace LicensePortal.Licensing;
 public sealed class VendorKey
 {
     private readonly byte[] _seed;
+    private readonly Ed25519PrivateKeyParameters _signingKey;
 
     private VendorKey(byte[] seed)
     {
         _seed = seed;
-        PublicKey = new VendorPublicKey(Primitives.Ed25519PublicFromSeed(seed));
+        _signingKey = new Ed25519PrivateKeyParameters(seed);
+        PublicKey = new VendorPublicKey(_signingKey.GeneratePublicKey().GetEncoded());
     }
 
     /// <summary>The public half, to be given to hosts.</summary>
@@ -55,7 +58,7 @@ public sealed class VendorKey
     }
 
     /// <summary>Signs domain || message with the vendor key.</summary>
-    internal byte[] Sign(ReadOnlySpan<byte> domain, ReadOnlySpan<byte> message) => Primitives.Ed25519Sign(_seed, domain, message);
+    internal byte[] Sign(ReadOnlySpan<byte> domain, ReadOnlySpan<byte> message) => Primitives.Ed25519Sign(_signingKey, domain, message);
 }
 
 /// <summary>The public half of a <see cref="VendorKey"/>: hosts verify license signatures with it.</summary>

@@ -58,6 +58,26 @@ public sealed class InstancesPageTests : PortalComponentTest
     }
 
     [Fact]
+    public async Task An_expiry_date_in_the_grid_is_saved_when_the_cell_is_left_not_while_typing()
+    {
+        var admin = await Portal.AdminAsync();
+        var owner = await Portal.CreateUserAsync("owner");
+        var instance = await Portal.CreateInstanceAsync("acme-01", owner);
+        SignInAs(admin);
+        RenderProviders();
+        var page = Render<InstancesPage>();
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("input[data-field=ExpiresOn]")));
+        var target = instance.ExpiresOn.AddMonths(3);
+
+        // A date input reports a complete date while the year is still being typed: nothing is saved yet.
+        page.Find("input[data-field=ExpiresOn]").Change(target.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(instance.ExpiresOn, (await Portal.Get<InstanceService>().GetAsync(admin, instance.Id))!.ExpiresOn);
+
+        page.Find("input[data-field=ExpiresOn]").Blur();
+        await WaitUntilAsync(async () => (await Portal.Get<InstanceService>().GetAsync(admin, instance.Id))!.ExpiresOn == target);
+    }
+
+    [Fact]
     public async Task The_grid_shows_a_change_made_elsewhere_and_unsubscribes_when_closed()
     {
         var admin = await Portal.AdminAsync();

@@ -116,8 +116,14 @@ public sealed partial class InstancesPage
         new(nameof(InstanceRow.MaxVdiskGib), r => r.MaxVdiskGib, (r, v) => r.MaxVdiskGib = v),
     ];
 
-    private async Task QuotaChangedAsync(InstanceRow row, QuotaColumn quota, int value)
+    /// <summary>A quota cell lost focus with new text: save a whole number, or show the stored value again.</summary>
+    private async Task QuotaInputAsync(InstanceRow row, QuotaColumn quota, object? text)
     {
+        if (!int.TryParse(text as string, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+        {
+            await _grid.ReloadServerData();
+            return;
+        }
         if (quota.Get(row) == value)
         {
             return;
@@ -126,13 +132,24 @@ public sealed partial class InstancesPage
         await SaveRowAsync(row);
     }
 
-    private async Task ExpiryChangedAsync(InstanceRow row, DateTime? date)
+    /// <summary>The date typed or picked so far in a row's expiry cell; saved when the cell loses focus.</summary>
+    private readonly Dictionary<int, DateOnly> _pendingExpiry = [];
+
+    private void ExpiryInput(InstanceRow row, object? text)
     {
-        if (date is null)
+        if (DateOnly.TryParseExact(text as string, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        {
+            _pendingExpiry[row.Id] = date;
+        }
+    }
+
+    private async Task ExpiryLeftAsync(InstanceRow row)
+    {
+        if (!_pendingExpiry.Remove(row.Id, out var date) || date == row.ExpiresOn)
         {
             return;
         }
-        row.ExpiresOn = DateOnly.FromDateTime(date.Value);
+        row.ExpiresOn = date;
         await SaveRowAsync(row);
     }
 

@@ -99,6 +99,27 @@ public sealed class InstancesPageTests : PortalComponentTest
     }
 
     [Fact]
+    public async Task A_live_refresh_keeps_the_rows_so_a_selected_row_stays_selected()
+    {
+        var admin = await Portal.AdminAsync();
+        var owner = await Portal.CreateUserAsync("owner");
+        await Portal.CreateInstanceAsync("acme-01", owner);
+        var other = await Portal.CreateInstanceAsync("acme-02", owner, desktops: 10);
+        SignInAs(admin);
+        RenderProviders();
+        var page = Render<InstancesPage>();
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll(DesktopsCell).Count));
+        page.Find("#instances-grid tbody tr input[type=checkbox]").Change(true);
+        page.WaitForAssertion(() => Assert.True(page.Find("#instances-grid tbody tr input[type=checkbox]").HasAttribute("checked")));
+
+        // Someone else changes the other row: the grid reloads, and the first row is still the selected row object.
+        await Portal.Get<InstanceService>().UpdateAsync(admin, other.Id, other.ToQuotas() with { MaxDesktops = 31 }, other.Version);
+
+        page.WaitForAssertion(() => Assert.Equal("31", page.FindAll(DesktopsCell)[1].GetAttribute("value")));
+        Assert.True(page.Find("#instances-grid tbody tr input[type=checkbox]").HasAttribute("checked"));
+    }
+
+    [Fact]
     public async Task A_customer_sees_only_their_own_instances_read_only()
     {
         var alice = await Portal.CreateUserAsync("alice");

@@ -33,6 +33,13 @@ public sealed partial class InstancesPage
     private IDisposable? _subscription;
     private bool _totalCapped;
 
+    /// <summary>
+    /// The rows shown, by id. MudDataGrid keys its rows by item, so a reload that returned new objects made it throw away
+    /// and rebuild every row (components, DOM, browser-side JS) of every open grid on every live refresh; rows read again
+    /// keep their object and change in place.
+    /// </summary>
+    private Dictionary<int, InstanceRow> _rows = [];
+
     /// <summary>The pager text in the UI language, or "more than N" when the service stopped counting at its cap.</summary>
     private string PagerInfoFormat => Text[_totalCapped ? "Grid.PagerInfoCapped" : "Grid.PagerInfo"];
 
@@ -77,7 +84,17 @@ public sealed partial class InstancesPage
             _totalCapped = page.TotalCapped;
             StateHasChanged();
         }
-        return new GridData<InstanceRow> { Items = page.Items, TotalItems = page.TotalCount };
+        var items = page.Items.Select(fresh =>
+        {
+            if (_rows.TryGetValue(fresh.Id, out var shown))
+            {
+                shown.CopyFrom(fresh);
+                return shown;
+            }
+            return fresh;
+        }).ToList();
+        _rows = items.ToDictionary(i => i.Id);
+        return new GridData<InstanceRow> { Items = items, TotalItems = page.TotalCount };
     }
 
     private async Task StatusFilterChangedAsync(InstanceStatus? status)

@@ -133,6 +133,8 @@ public static class LivePagesCommand
         var open = await pageNode.MemoryAsync();
         await HoldAsync(settings, pageNode, settings.Pages);
 
+        var sessions = await BrowserMetrics.StartAsync(pages);
+        var metricsBefore = await BrowserMetrics.ReadAsync(sessions);
         var cpuBefore = pageNode.CpuSeconds();
         var browserBefore = ProcessCpu.BrowserSeconds();
         var jitBefore = await pageNode.CountsAsync();
@@ -160,6 +162,7 @@ public static class LivePagesCommand
         }
         var cpuSeconds = pageNode.CpuSeconds() - cpuBefore;
         var browserSeconds = ProcessCpu.BrowserSeconds() - browserBefore;
+        var browserWork = (await BrowserMetrics.ReadAsync(sessions)).Minus(metricsBefore) / (settings.Pages * (double)settings.Changes);
         var machineBusy = MachineCpu.Read().BusySince(machineBefore);
         var jitAfter = await pageNode.CountsAsync();
         var clockSkew = 0.0;
@@ -218,11 +221,12 @@ public static class LivePagesCommand
         md.AppendLine(CultureInfo.InvariantCulture, $"| Managed memory (forced GC), 0 → {settings.Pages} pages | {Mb(empty.ManagedBytes)} → {Mb(open.ManagedBytes)} |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| **Managed memory per open page** | **{Kb((open.ManagedBytes - empty.ManagedBytes) / (double)settings.Pages)}** |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| Managed memory per open page, after the changes | {Kb((afterChanges.ManagedBytes - empty.ManagedBytes) / (double)settings.Pages)} |");
-        md.AppendLine(CultureInfo.InvariantCulture, $"| Working set, 0 → {settings.Pages} pages (per page) | {Mb(empty.WorkingSetBytes)} → {Mb(open.WorkingSetBytes)} ({Kb((open.WorkingSetBytes - empty.WorkingSetBytes) / (double)settings.Pages)}) |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| Working set: 0 pages / {settings.Pages} pages / all closed (the GC keeps what it committed, so no per-page figure) | {Mb(empty.WorkingSetBytes)} / {Mb(open.WorkingSetBytes)} / {Mb(closed.WorkingSetBytes)} |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| GC committed, 0 → {settings.Pages} pages | {Mb(empty.CommittedBytes)} → {Mb(open.CommittedBytes)} |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| All pages closed: managed memory, circuits left | {Mb(closed.ManagedBytes)}, {closed.Circuits}{(closedClean ? "" : " (still open after 30 s)")} |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| Page node's CPU during the changes (per change) | {cpuSeconds:F1} s ({cpuSeconds * 1000 / settings.Changes:F0} ms) |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| Chromium's CPU during the changes (per change) | {browserSeconds:F1} s ({browserSeconds * 1000 / settings.Changes:F0} ms) |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| Per page and change in Chromium: script / style / layout / all main-thread tasks | {browserWork.ScriptMs:F1} / {browserWork.StyleMs:F1} / {browserWork.LayoutMs:F1} / {browserWork.TaskMs:F1} ms |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| Methods JIT-compiled on the page node during the changes | {jitAfter.JitMethods - jitBefore.JitMethods} ({jitAfter.JitMs - jitBefore.JitMs:F0} ms) |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| Machine CPU busy during the changes (all processes, {Environment.ProcessorCount} cores) | {machineBusy:P0} |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| Largest page clock vs Date.now() difference | {clockSkew:F1} ms |");
@@ -410,6 +414,43 @@ public static class LivePagesCommand
         }
 
         public double BusySince(MachineCpu before) => (double)(Busy - before.Busy) / Math.Max(1, Total - before.Total);
+    }
+
+    /// <summary>Main-thread time Chromium's DevTools protocol counts for each page (Performance.getMetrics), summed over pages, in ms.</summary>
+    private sealed record BrowserMetrics(double ScriptMs, double StyleMs, double LayoutMs, double TaskMs)
+    {
+        /// <summary>One DevTools session per page, kept open: the counters run from Performance.enable on.</summary>
+        public static async Task<List<ICDPSession>> StartAsync(IEnumerable<IPage> pages)
+        {
+            var sessions = new List<ICDPSession>();
+            foreach (var page in pages)
+            {
+                var session = await page.Context.NewCDPSessionAsync(page);
+                await session.SendAsync("Performance.enable");
+                sessions.Add(session);
+            }
+            return sessions;
+        }
+
+        public static async Task<BrowserMetrics> ReadAsync(IEnumerable<ICDPSession> sessions)
+        {
+            var sum = new BrowserMetrics(0, 0, 0, 0);
+            foreach (var session in sessions)
+            {
+                var result = await session.SendAsync("Performance.getMetrics");
+                var metrics = result!.Value.GetProperty("metrics").EnumerateArray()
+                    .ToDictionary(m => m.GetProperty("name").GetString()!, m => m.GetProperty("value").GetDouble() * 1000);
+                sum = new BrowserMetrics(
+                    sum.ScriptMs + metrics.GetValueOrDefault("ScriptDuration"), sum.StyleMs + metrics.GetValueOrDefault("RecalcStyleDuration"),
+                    sum.LayoutMs + metrics.GetValueOrDefault("LayoutDuration"), sum.TaskMs + metrics.GetValueOrDefault("TaskDuration"));
+            }
+            return sum;
+        }
+
+        public BrowserMetrics Minus(BrowserMetrics other) =>
+            new(ScriptMs - other.ScriptMs, StyleMs - other.StyleMs, LayoutMs - other.LayoutMs, TaskMs - other.TaskMs);
+
+        public static BrowserMetrics operator /(BrowserMetrics m, double d) => new(m.ScriptMs / d, m.StyleMs / d, m.LayoutMs / d, m.TaskMs / d);
     }
 
     /// <summary>CPU time from /proc (clock ticks of 10 ms).</summary>

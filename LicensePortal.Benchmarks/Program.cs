@@ -1,4 +1,18 @@
 using BenchmarkDotNet.Running;
 using LicensePortal.Benchmarks;
+using LicensePortal.Benchmarks.Live;
 
-BenchmarkSwitcher.FromAssembly(typeof(LicensingBenchmarks).Assembly).Run(args);
+// `live-pages ...` measures live updates with many real browser pages (docs/performance.md, issue 5);
+// `live-pages-server ...` is the portal node it starts as a child process. Anything else goes to BenchmarkDotNet.
+return args.FirstOrDefault() switch
+{
+    LivePagesCommand.Name => await LivePagesCommand.RunAsync(args[1..]),
+    LivePagesServer.Name => await LivePagesServer.RunAsync(args[1..]),
+    _ => Run(args),
+};
+
+static int Run(string[] args)
+{
+    BenchmarkSwitcher.FromAssembly(typeof(LicensingBenchmarks).Assembly).Run(args);
+    return 0;
+}

@@ -58,6 +58,26 @@ public sealed class InstancesPageTests : PortalComponentTest
     }
 
     [Fact]
+    public async Task An_expiry_date_in_the_grid_is_saved_when_the_cell_is_left_not_while_typing()
+    {
+        var admin = await Portal.AdminAsync();
+        var owner = await Portal.CreateUserAsync("owner");
+        var instance = await Portal.CreateInstanceAsync("acme-01", owner);
+        SignInAs(admin);
+        RenderProviders();
+        var page = Render<InstancesPage>();
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("input[data-field=ExpiresOn]")));
+        var target = instance.ExpiresOn.AddMonths(3);
+
+        // A date input reports a complete date while the year is still being typed: nothing is saved yet.
+        page.Find("input[data-field=ExpiresOn]").Change(target.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(instance.ExpiresOn, (await Portal.Get<InstanceService>().GetAsync(admin, instance.Id))!.ExpiresOn);
+
+        page.Find("input[data-field=ExpiresOn]").Blur();
+        await WaitUntilAsync(async () => (await Portal.Get<InstanceService>().GetAsync(admin, instance.Id))!.ExpiresOn == target);
+    }
+
+    [Fact]
     public async Task The_grid_shows_a_change_made_elsewhere_and_unsubscribes_when_closed()
     {
         var admin = await Portal.AdminAsync();
@@ -76,6 +96,27 @@ public sealed class InstancesPageTests : PortalComponentTest
         page.WaitForAssertion(() => Assert.Equal("31", page.Find(DesktopsCell).GetAttribute("value")));
         await DisposeComponentsAsync();
         Assert.Equal(before, notifier.SubscriberCount);
+    }
+
+    [Fact]
+    public async Task A_live_refresh_keeps_the_rows_so_a_selected_row_stays_selected()
+    {
+        var admin = await Portal.AdminAsync();
+        var owner = await Portal.CreateUserAsync("owner");
+        await Portal.CreateInstanceAsync("acme-01", owner);
+        var other = await Portal.CreateInstanceAsync("acme-02", owner, desktops: 10);
+        SignInAs(admin);
+        RenderProviders();
+        var page = Render<InstancesPage>();
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll(DesktopsCell).Count));
+        page.Find("#instances-grid tbody tr input[type=checkbox]").Change(true);
+        page.WaitForAssertion(() => Assert.True(page.Find("#instances-grid tbody tr input[type=checkbox]").HasAttribute("checked")));
+
+        // Someone else changes the other row: the grid reloads, and the first row is still the selected row object.
+        await Portal.Get<InstanceService>().UpdateAsync(admin, other.Id, other.ToQuotas() with { MaxDesktops = 31 }, other.Version);
+
+        page.WaitForAssertion(() => Assert.Equal("31", page.FindAll(DesktopsCell)[1].GetAttribute("value")));
+        Assert.True(page.Find("#instances-grid tbody tr input[type=checkbox]").HasAttribute("checked"));
     }
 
     [Fact]

@@ -50,6 +50,17 @@ public sealed class InstanceRow
     public InstanceQuotas ToQuotas() => new(MaxDesktops, MaxImages, MaxUsers, MaxVcpus, MaxVmemGib, MaxVdiskGib, ExpiresOn);
 
     public InstanceRow Clone() => (InstanceRow)MemberwiseClone();
+
+    /// <summary>Takes every value of a newer read of the same instance, keeping this object (and so its identity in a grid).</summary>
+    public void CopyFrom(InstanceRow newer)
+    {
+        (Id, Name, OwnerId, OwnerUserName) = (newer.Id, newer.Name, newer.OwnerId, newer.OwnerUserName);
+        (MaxDesktops, MaxImages, MaxUsers, MaxVcpus, MaxVmemGib, MaxVdiskGib) =
+            (newer.MaxDesktops, newer.MaxImages, newer.MaxUsers, newer.MaxVcpus, newer.MaxVmemGib, newer.MaxVdiskGib);
+        (Status, StatusReason, ExpiresOn, Mac, SerialNumber, DownloadCount) =
+            (newer.Status, newer.StatusReason, newer.ExpiresOn, newer.Mac, newer.SerialNumber, newer.DownloadCount);
+        (CreatedAt, UpdatedAt, Version) = (newer.CreatedAt, newer.UpdatedAt, newer.Version);
+    }
 }
 
 /// <summary>The quotas and expiry an administrator sets.</summary>

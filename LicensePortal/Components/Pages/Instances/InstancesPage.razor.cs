@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Linq.Expressions;
 using LicensePortal.Components.Shared;
 using LicensePortal.Data;
 using LicensePortal.Notifications;
@@ -32,6 +33,18 @@ public sealed partial class InstancesPage
     private IDisposable? _subscription;
     private bool _totalCapped;
 
+    /// <summary>
+    /// The rows shown, by id. MudDataGrid keys its rows by item, so a reload that returned new objects made it throw away
+    /// and rebuild every row (components, DOM, browser-side JS) of every open grid on every live refresh; rows read again
+    /// keep their object and change in place.
+    /// </summary>
+    private Dictionary<int, InstanceRow> _rows = [];
+
+    /// <summary>The query of the rows shown and the total it found, for <see cref="RefreshAsync"/>.</summary>
+    private InstanceQuery? _shownQuery;
+    private int _shownTotal;
+    private int[] _shownIds = [];
+
     /// <summary>The pager text in the UI language, or "more than N" when the service stopped counting at its cap.</summary>
     private string PagerInfoFormat => Text[_totalCapped ? "Grid.PagerInfoCapped" : "Grid.PagerInfo"];
 
@@ -49,7 +62,7 @@ public sealed partial class InstancesPage
             return;
         }
         // Subscribe only once interactive (never during prerender), and hand every callback back to this circuit.
-        var refresh = new LiveRefresh(InvokeAsync, () => _grid.ReloadServerData(), DispatchExceptionAsync);
+        var refresh = new LiveRefresh(InvokeAsync, RefreshAsync, DispatchExceptionAsync);
         _subscription = Notifier.Subscribe(_actor!, _ => refresh.TriggerAsync());
         if (_isAdmin && Navigation.Uri.EndsWith("/add_instance", StringComparison.OrdinalIgnoreCase))
         {
@@ -76,7 +89,47 @@ public sealed partial class InstancesPage
             _totalCapped = page.TotalCapped;
             StateHasChanged();
         }
-        return new GridData<InstanceRow> { Items = page.Items, TotalItems = page.TotalCount };
+        var items = page.Items.Select(fresh =>
+        {
+            if (_rows.TryGetValue(fresh.Id, out var shown))
+            {
+                shown.CopyFrom(fresh);
+                return shown;
+            }
+            return fresh;
+        }).ToList();
+        _rows = items.ToDictionary(i => i.Id);
+        (_shownQuery, _shownTotal, _shownIds) = (query, page.TotalCount, items.Select(i => i.Id).ToArray());
+        return new GridData<InstanceRow> { Items = items, TotalItems = page.TotalCount };
+    }
+
+    /// <summary>
+    /// A live refresh: reads the shown page again; if it holds the same rows in the same order and the same total, the
+    /// rows take their new values in place and the page renders once. Only otherwise does the grid reload, which renders
+    /// it twice around a loading bar: on every open page, for every change anywhere, that was most of the work.
+    /// </summary>
+    private async Task RefreshAsync()
+    {
+        var query = _shownQuery;
+        if (query is null)
+        {
+            await _grid.ReloadServerData();
+            return;
+        }
+        var page = await Instances.ListAsync(_actor ?? await GetActorAsync(), query);
+        // The grid may have loaded another page, sort or filter meanwhile (query is then not the shown one).
+        var sameRows = query == _shownQuery && page.TotalCount == _shownTotal && page.TotalCapped == _totalCapped
+            && page.Items.Select(i => i.Id).SequenceEqual(_shownIds);
+        if (!sameRows)
+        {
+            await _grid.ReloadServerData();
+            return;
+        }
+        foreach (var fresh in page.Items)
+        {
+            _rows[fresh.Id].CopyFrom(fresh);
+        }
+        StateHasChanged();
     }
 
     private async Task StatusFilterChangedAsync(InstanceStatus? status)
@@ -97,6 +150,11 @@ public sealed partial class InstancesPage
         await _grid.ReloadServerData();
     }
 
+    // PropertyColumn compiles its expression whenever it gets a new instance, and a lambda written in the markup is a new
+    // instance on every render: every live refresh of every open grid compiled (and JIT-compiled) them again.
+    private static readonly Expression<Func<InstanceRow, string>> OwnerColumn = i => i.OwnerUserName;
+    private static readonly Expression<Func<InstanceRow, int>> DownloadCountColumn = i => i.DownloadCount;
+
     /// <summary>One editable quota column: its name (also its resource key) and how to read and write it on a row.</summary>
     private sealed record QuotaColumn(string Name, Func<InstanceRow, int> Get, Action<InstanceRow, int> Set);
 
@@ -110,8 +168,14 @@ public sealed partial class InstancesPage
         new(nameof(InstanceRow.MaxVdiskGib), r => r.MaxVdiskGib, (r, v) => r.MaxVdiskGib = v),
     ];
 
-    private async Task QuotaChangedAsync(InstanceRow row, QuotaColumn quota, int value)
+    /// <summary>A quota cell lost focus with new text: save a whole number, or show the stored value again.</summary>
+    private async Task QuotaInputAsync(InstanceRow row, QuotaColumn quota, object? text)
     {
+        if (!int.TryParse(text as string, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+        {
+            await _grid.ReloadServerData();
+            return;
+        }
         if (quota.Get(row) == value)
         {
             return;
@@ -120,13 +184,24 @@ public sealed partial class InstancesPage
         await SaveRowAsync(row);
     }
 
-    private async Task ExpiryChangedAsync(InstanceRow row, DateTime? date)
+    /// <summary>The date typed or picked so far in a row's expiry cell; saved when the cell loses focus.</summary>
+    private readonly Dictionary<int, DateOnly> _pendingExpiry = [];
+
+    private void ExpiryInput(InstanceRow row, object? text)
     {
-        if (date is null)
+        if (DateOnly.TryParseExact(text as string, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        {
+            _pendingExpiry[row.Id] = date;
+        }
+    }
+
+    private async Task ExpiryLeftAsync(InstanceRow row)
+    {
+        if (!_pendingExpiry.Remove(row.Id, out var date) || date == row.ExpiresOn)
         {
             return;
         }
-        row.ExpiresOn = DateOnly.FromDateTime(date.Value);
+        row.ExpiresOn = date;
         await SaveRowAsync(row);
     }
 

@@ -1,0 +1,124 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using LicensePortal.Data;
+using LicensePortal.Licensing;
+using LicensePortal.Notifications;
+using LicensePortal.Tests.Infrastructure;
+using Microsoft.Playwright;
+using Npgsql;
+
+namespace LicensePortal.Tests.Browser;
+
+/// <summary>
+/// Issue 5's two-node case in a real browser: two portal processes on one PostgreSQL database; a page open on node B
+/// shows, without reloading, changes made through node A's API (a quota edit, then a host info upload).
+/// </summary>
+public sealed class TwoNodeLiveBrowserTests
+{
+    private const string OwnerPassword = "Own3r-Passw0rd!";
+
+    [SkippableFact]
+    public async Task A_change_made_on_node_A_appears_on_a_page_open_on_node_B_without_reloading()
+    {
+        TestDatabases.SkipIfUnavailable(DatabaseProvider.Postgres);
+        await using var database = await TestDatabases.CreateAsync(DatabaseProvider.Postgres);
+        var settings = new Dictionary<string, string>
+        {
+            ["Database__Provider"] = "Postgres",
+            ["ConnectionStrings__LicensePortal"] = database.ConnectionString,
+        };
+        // One after the other: the first migrates the database and creates the administrator, the second finds them.
+        await using var nodeA = await PortalProcess.StartAsync(settings);
+        await using var nodeB = await PortalProcess.StartAsync(settings);
+
+        using var apiA = new HttpClient { BaseAddress = nodeA.BaseAddress };
+        apiA.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(apiA));
+        var owner = await JsonAsync(await apiA.PostAsJsonAsync("api/v1/users", new { userName = "owner", password = OwnerPassword, role = "User" }));
+        var expires = DateOnly.FromDateTime(DateTime.UtcNow).AddYears(1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        await JsonAsync(await apiA.PostAsJsonAsync("api/v1/instances", new
+        {
+            name = "two-node-01", ownerId = owner.GetProperty("user").GetProperty("id").GetString(),
+            maxDesktops = 10, maxImages = 5, maxUsers = 20, maxVcpus = 64, maxVmemGib = 256, maxVdiskGib = 2048, expiresAt = expires,
+        }));
+        // A relay that is not listening yet would miss the change; both nodes' LISTEN sessions must exist first.
+        await WaitForListenersAsync(database.ConnectionString, 2);
+
+        var (playwright, browser) = await Browsers.LaunchAsync();
+        var page = await browser.NewPortalPageAsync(nodeB);
+        try
+        {
+            await page.SignInAsync(PortalProcess.AdminUserName, PortalProcess.AdminPassword);
+            await page.GotoInteractiveAsync("instances");
+            var row = page.Locator("#instances-grid tr", new() { HasText = "two-node-01" });
+            var desktops = row.Locator("input[data-quota=MaxDesktops]");
+            await Assertions.Expect(desktops).ToHaveValueAsync("10");
+            // Survives only if the page is never reloaded.
+            await page.EvaluateAsync("() => window.__sameDocument = true");
+
+            using (var update = await apiA.PutAsJsonAsync("api/v1/instances/two-node-01", new { maxDesktops = 42 }))
+            {
+                await JsonAsync(update);
+            }
+            await Assertions.Expect(desktops).ToHaveValueAsync("42", new() { Timeout = 20_000 });
+
+            var hostInfo = HostInfoFile.Write("two-node-01", "52:54:00:22:33:44", "SN-TWO-NODE", HostKey.Generate(), DateTimeOffset.UtcNow);
+            using (var upload = await apiA.PostAsync(new Uri("api/v1/instances/two-node-01/hostinfo", UriKind.Relative), new StringContent(hostInfo, System.Text.Encoding.UTF8, "text/plain")))
+            {
+                await JsonAsync(upload);
+            }
+            await Assertions.Expect(row.Locator(".status-badge")).ToHaveAttributeAsync("data-status", "TODOWNLOAD", new() { Timeout = 20_000 });
+
+            Assert.True(await page.EvaluateAsync<bool>("() => window.__sameDocument === true"), "the page on node B was reloaded");
+        }
+        catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
+        {
+            var shot = Path.Combine(Path.GetTempPath(), $"lp-two-node-failure-{Guid.NewGuid():N}.png");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = shot, FullPage = true });
+            throw new InvalidOperationException(
+                $"Browser step failed at {page.Url}; screenshot {shot}.\nNode A output:\n{nodeA.Output}\nNode B output:\n{nodeB.Output}", ex);
+        }
+        finally
+        {
+            await browser.DisposeAsync();
+            playwright.Dispose();
+        }
+    }
+
+    /// <summary>A personal API token for the first administrator, from node A.</summary>
+    private static async Task<string> TokenAsync(HttpClient client)
+    {
+        var created = await JsonAsync(await client.PostAsJsonAsync("api/v1/tokens",
+            new { userName = PortalProcess.AdminUserName, password = PortalProcess.AdminPassword, name = "two-node", expiresInDays = 1 }));
+        return created.GetProperty("token").GetString()!;
+    }
+
+    private static async Task<JsonElement> JsonAsync(HttpResponseMessage response)
+    {
+        using (response)
+        {
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode} from {response.RequestMessage?.RequestUri}: {body}");
+            return JsonDocument.Parse(body).RootElement.Clone();
+        }
+    }
+
+    /// <summary>Waits (bounded) until this many sessions on the database have run LISTEN on the relay's channel.</summary>
+    private static async Task WaitForListenersAsync(string connectionString, int count)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var query = new NpgsqlCommand(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query = @listen", connection);
+        query.Parameters.AddWithValue("listen", $"LISTEN {PostgresChangeRelay.Channel}");
+        for (var i = 0; i < 120; i++)
+        {
+            if ((long)(await query.ExecuteScalarAsync())! >= count)
+            {
+                return;
+            }
+            await Task.Delay(250);
+        }
+        Assert.Fail($"fewer than {count} portal nodes listen on {PostgresChangeRelay.Channel}");
+    }
+}

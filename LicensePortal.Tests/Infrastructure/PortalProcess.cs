@@ -91,9 +91,9 @@ public sealed class PortalProcess : IAsyncDisposable
                     return portal;
                 }
             }
-            catch (HttpRequestException)
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
             {
-                // not listening yet
+                // not listening yet, or too busy starting to answer within the probe's timeout
             }
             await Task.Delay(250);
         }

@@ -103,13 +103,16 @@ public sealed class TwoNodeLiveBrowserTests
         }
     }
 
-    /// <summary>Waits (bounded) until this many sessions on the database have run LISTEN on the relay's channel.</summary>
+    /// <summary>
+    /// Waits (bounded) until this many sessions on the database have run LISTEN on the relay's channel (the relay's last
+    /// statement, possibly together with other channels' LISTENs).
+    /// </summary>
     private static async Task WaitForListenersAsync(string connectionString, int count)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         await using var query = new NpgsqlCommand(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query = @listen", connection);
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND position(@listen in query) > 0", connection);
         query.Parameters.AddWithValue("listen", $"LISTEN {PostgresChangeRelay.Channel}");
         for (var i = 0; i < 120; i++)
         {

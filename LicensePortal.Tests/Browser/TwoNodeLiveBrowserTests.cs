@@ -104,16 +104,17 @@ public sealed class TwoNodeLiveBrowserTests
     }
 
     /// <summary>
-    /// Waits (bounded) until this many sessions on the database have run LISTEN on the relay's channel (the relay's last
-    /// statement, possibly together with other channels' LISTENs).
+    /// Waits (bounded) until this many sessions on the database have run the relay's LISTENs. The relay sends both
+    /// channels' LISTEN in one batch, instances first, so a session whose last statement is either has both.
     /// </summary>
     private static async Task WaitForListenersAsync(string connectionString, int count)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         await using var query = new NpgsqlCommand(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND position(@listen in query) > 0", connection);
-        query.Parameters.AddWithValue("listen", $"LISTEN {PostgresChangeRelay.Channel}");
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND (position(@instances in query) > 0 OR position(@keys in query) > 0)", connection);
+        query.Parameters.AddWithValue("instances", $"LISTEN {PostgresChangeRelay.Channel}");
+        query.Parameters.AddWithValue("keys", $"LISTEN {PostgresChangeRelay.VendorKeyChannel}");
         for (var i = 0; i < 120; i++)
         {
             if ((long)(await query.ExecuteScalarAsync())! >= count)

@@ -25,7 +25,7 @@ public sealed class AdministratorJourneyTests
 
             // Create a customer account with a generated password.
             await page.GotoInteractiveAsync("users");
-            await page.ClickAsync("#users-create");
+            await page.OpenDialogAsync("#users-create", "#field-username");
             await page.FillAsync("#field-username", "customer-one");
             await page.FillAsync("#field-email", "one@example.com");
             await page.FillAsync("#field-phone", "13800138000");
@@ -38,7 +38,7 @@ public sealed class AdministratorJourneyTests
 
             // Create an instance for that customer.
             await page.GotoInteractiveAsync("instances");
-            await page.ClickAsync("#instances-create");
+            await page.OpenDialogAsync("#instances-create", "#field-name");
             await page.FillAsync("#field-name", "acme-prod-01");
             // Typed before the owner is picked: the owner search is a server round trip, so by the time its list shows, the
             // server has taken this value too (a click straight after typing can overtake MudBlazor's async input handler).

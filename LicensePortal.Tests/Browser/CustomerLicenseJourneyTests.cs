@@ -27,13 +27,13 @@ public sealed class CustomerLicenseJourneyTests
             // The administrator creates the customer (with a typed password) and the instance.
             await admin.SignInAsync(PortalProcess.AdminUserName, PortalProcess.AdminPassword);
             await admin.GotoInteractiveAsync("users");
-            await admin.ClickAsync("#users-create");
+            await admin.OpenDialogAsync("#users-create", "#field-username");
             await admin.FillAsync("#field-username", "cust");
             await admin.FillAsync("#field-password", CustomerPassword);
             await admin.ClickAsync("#user-save");
             await admin.Locator("#users-grid").GetByText("cust", new() { Exact = true }).WaitForAsync();
             await admin.GotoInteractiveAsync("instances");
-            await admin.ClickAsync("#instances-create");
+            await admin.OpenDialogAsync("#instances-create", "#field-name");
             await admin.FillAsync("#field-name", "cust-01");
             // Typed before the owner is picked: the owner search is a server round trip, so by the time its list shows, the
             // server has taken this value too (a click straight after typing can overtake MudBlazor's async input handler).

@@ -22,7 +22,7 @@ public sealed class SupportDeskLiveTests
             await CreateUserAsync(admin, "helpdesk", "Support");
             await CreateUserAsync(admin, "owner", "User");
             await admin.GotoInteractiveAsync("instances");
-            await admin.ClickAsync("#instances-create");
+            await admin.OpenDialogAsync("#instances-create", "#field-name");
             await admin.FillAsync("#field-name", "watched-01");
             await admin.FillAsync("#field-owner", "owner");
             await admin.Locator(".mud-popover-open .mud-list-item").GetByText("owner", new() { Exact = true }).ClickAsync();
@@ -72,7 +72,7 @@ public sealed class SupportDeskLiveTests
     private static async Task CreateUserAsync(IPage admin, string userName, string role)
     {
         await admin.GotoInteractiveAsync("users");
-        await admin.ClickAsync("#users-create");
+        await admin.OpenDialogAsync("#users-create", "#field-username");
         await admin.FillAsync("#field-username", userName);
         await admin.FillAsync("#field-password", role == "Support" ? "Supp0rt-Passw0rd!" : "Own3r-Passw0rd!");
         if (role != "User")

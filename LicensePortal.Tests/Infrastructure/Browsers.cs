@@ -15,6 +15,33 @@ public static class Browsers
         await page.Locator("#portal-interactive").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
     }
 
+    /// <summary>
+    /// Clicks a button that opens a dialog and waits for a field of that dialog. On a loaded machine a click that lands while
+    /// the circuit swaps the prerendered page for the live one can be lost, as it would be for a person, who clicks again:
+    /// so does this, but only while no dialog has opened.
+    /// </summary>
+    public static async Task OpenDialogAsync(this IPage page, string buttonSelector, string fieldSelector)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await page.ClickAsync(buttonSelector);
+            try
+            {
+                await page.Locator(fieldSelector).WaitForAsync(new LocatorWaitForOptions { Timeout = 10_000 });
+                return;
+            }
+            catch (TimeoutException) when (attempt < 3)
+            {
+            }
+            if (await page.Locator(".mud-dialog").CountAsync() > 0)
+            {
+                // A dialog is open but slow to fill in: wait for it instead of opening a second one.
+                await page.Locator(fieldSelector).WaitForAsync();
+                return;
+            }
+        }
+    }
+
     /// <summary>A fresh browser context (its own cookies) on the portal, English UI, downloads accepted.</summary>
     public static async Task<IPage> NewPortalPageAsync(this IBrowser browser, PortalProcess portal, float timeoutMs = 45_000)
     {

@@ -114,6 +114,7 @@ public static class PortalSetup
         services.AddSingleton<UserAdminService>();
         services.AddSingleton<AuditService>();
         services.AddSingleton<VendorKeyStore>();
+        services.AddSingleton<DownloadStatements>();
         services.AddSingleton<DownloadRecorder>();
         services.AddSingleton<LicenseService>();
         services.AddSingleton<DashboardService>();

@@ -1,12 +1,12 @@
 using System.Collections.Concurrent;
 using LicensePortal.Data;
-using Microsoft.EntityFrameworkCore;
 
 namespace LicensePortal.Services;
 
 /// <summary>
 /// What one download attempt writes: the instance's new state (applied only if the instance still has the version the
-/// attempt read), and the revision, download and audit entries that go with it.
+/// attempt read), and the revision, download (which adds one to the instance's download count) and audit entries that go
+/// with it.
 /// </summary>
 public sealed record DownloadWrite(
     int InstanceId,
@@ -15,7 +15,6 @@ public sealed record DownloadWrite(
     InstanceStatus Status,
     string StatusReason,
     DateTime StatusChangedAt,
-    int AddedDownloads,
     int Revision,
     LicenseRecord? NewLicense,
     LicenseDownload? Download,
@@ -27,12 +26,15 @@ public sealed record DownloadWrite(
 /// one (SQLite takes one writer at a time). Each write is applied only if its instance is unchanged since it was read;
 /// one stale write does not hold back the others in its batch.
 /// </summary>
-public sealed class DownloadRecorder(IDbContextFactory<AppDbContext> dbFactory, ILogger<DownloadRecorder> logger) : IDisposable
+public sealed class DownloadRecorder(DownloadStatements statements, ILogger<DownloadRecorder> logger) : IDisposable
 {
     private const int MaxBatch = 128;
 
     private readonly ConcurrentQueue<Pending> _queue = new();
     private readonly SemaphoreSlim _writer = new(1, 1);
+
+    /// <summary>The writer's connection and prepared statements; only the holder of <see cref="_writer"/> touches it.</summary>
+    private DownloadStatements.WriteSession? _session;
 
     /// <summary>
     /// Writes <paramref name="write"/> together with whatever else is queued. True when it was applied; false when its
@@ -73,44 +75,27 @@ public sealed class DownloadRecorder(IDbContextFactory<AppDbContext> dbFactory, 
         var applied = new bool[batch.Count];
         try
         {
-            await using var db = await dbFactory.CreateDbContextAsync();
-            await using var transaction = await db.Database.BeginTransactionAsync();
-            // Plain statements rather than tracked entities: change tracking cost more than the writes themselves here.
-            // EF Core still binds each value with the provider's own mapping (Guid, DateTime and the enum as stored).
+            _session ??= await statements.OpenWriterAsync();
+            await using var transaction = await _session.BeginAsync();
             for (var i = 0; i < batch.Count; i++)
             {
                 var w = batch[i].Write;
-                var status = w.Status.ToString();
-                applied[i] = await db.Database.ExecuteSqlAsync($"""
-                    UPDATE "Instances" SET "Status" = {status}, "StatusReason" = {w.StatusReason}, "StatusChangedAt" = {w.StatusChangedAt},
-                        "DownloadCount" = "DownloadCount" + {w.AddedDownloads}, "Version" = {w.NewVersion}
-                    WHERE "Id" = {w.InstanceId} AND "Version" = {w.ReadVersion}
-                    """) == 1;
+                applied[i] = await _session.UpdateInstanceAsync(w);
                 if (!applied[i])
                 {
                     continue;
                 }
-                if (w.NewLicense is { } l)
+                if (w.NewLicense is { } license)
                 {
-                    await db.Database.ExecuteSqlAsync($"""
-                        INSERT INTO "Licenses" ("InstanceId", "Revision", "IssuedAt", "VendorKeyId", "HostKeyFingerprint", "ContentKey", "FileText", "IssuedByUserName")
-                        VALUES ({l.InstanceId}, {l.Revision}, {l.IssuedAt}, {l.VendorKeyId}, {l.HostKeyFingerprint}, {l.ContentKey}, {l.FileText}, {l.IssuedByUserName})
-                        """);
+                    await _session.InsertLicenseAsync(license);
                 }
-                if (w.Download is { } d)
+                if (w.Download is { } download)
                 {
-                    // The revision is named by its unique (instance, revision) rather than its id, which a new one gets only now.
-                    await db.Database.ExecuteSqlAsync($"""
-                        INSERT INTO "LicenseDownloads" ("LicenseRecordId", "InstanceId", "UserName", "At", "RemoteAddress")
-                        VALUES ((SELECT "Id" FROM "Licenses" WHERE "InstanceId" = {w.InstanceId} AND "Revision" = {w.Revision}), {d.InstanceId}, {d.UserName}, {d.At}, {d.RemoteAddress})
-                        """);
+                    await _session.InsertDownloadAsync(download, w.Revision);
                 }
-                foreach (var a in w.Audit)
+                foreach (var entry in w.Audit)
                 {
-                    await db.Database.ExecuteSqlAsync($"""
-                        INSERT INTO "AuditEntries" ("At", "ActorUserId", "ActorUserName", "RemoteAddress", "Action", "TargetType", "TargetKey", "Before", "After")
-                        VALUES ({a.At}, {a.ActorUserId}, {a.ActorUserName}, {a.RemoteAddress}, {a.Action}, {a.TargetType}, {a.TargetKey}, {a.Before}, {a.After})
-                        """);
+                    await _session.InsertAuditAsync(entry);
                 }
             }
             await transaction.CommitAsync();
@@ -119,6 +104,9 @@ public sealed class DownloadRecorder(IDbContextFactory<AppDbContext> dbFactory, 
         {
             // Nothing of the batch is committed; every caller hears of it and decides (retry or report).
             logger.LogWarning(ex, "Writing a batch of {Count} download(s) failed", batch.Count);
+            // The connection may be what broke: the next batch opens a new one.
+            _session?.Dispose();
+            _session = null;
             foreach (var pending in batch)
             {
                 pending.Done.TrySetException(ex);
@@ -131,7 +119,11 @@ public sealed class DownloadRecorder(IDbContextFactory<AppDbContext> dbFactory, 
         }
     }
 
-    public void Dispose() => _writer.Dispose();
+    public void Dispose()
+    {
+        _session?.Dispose();
+        _writer.Dispose();
+    }
 
     private sealed class Pending(DownloadWrite write)
     {

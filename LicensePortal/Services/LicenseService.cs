@@ -17,6 +17,7 @@ namespace LicensePortal.Services;
 public sealed class LicenseService(
     IDbContextFactory<AppDbContext> dbFactory,
     DownloadRecorder recorder,
+    DownloadStatements downloadStatements,
     VendorKeyStore vendorKeys,
     InstanceChangeNotifier notifier,
     IOptions<LicensingOptions> options,
@@ -128,17 +129,8 @@ public sealed class LicenseService(
         var normalized = InstanceRules.Normalize(instanceName ?? "");
         for (var attempt = 0; ; attempt++)
         {
-            DownloadState? state;
-            LatestLicense? latestFile = null;
             var now = Now;
-            await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
-            {
-                state = await LoadForDownload(db, normalized, now - Options.DownloadWindow);
-                if (state?.LatestId is { } latestId && !generate)
-                {
-                    latestFile = await LoadLatestLicense(db, latestId);
-                }
-            }
+            var state = await downloadStatements.ReadAsync(normalized, now - Options.DownloadWindow, cancellationToken);
             var instance = state?.Instance;
             // Another customer's instance is "not found", not "forbidden": its existence is no one else's business.
             if (instance is null || !(actor.SeesEverything || instance.OwnerId == actor.UserId))
@@ -195,11 +187,13 @@ public sealed class LicenseService(
                         refusal = "License.GenerationFailed";
                     }
                 }
-                else
-                {
-                    await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-                    latestFile = await LoadLatestLicense(db, state.LatestId.Value);
-                }
+            }
+            // Served again as it was issued: the same revision (a plain download, or generating with nothing changed).
+            LatestLicense? latestFile = null;
+            if (refusal is null && issued is null)
+            {
+                await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+                latestFile = await LoadLatestLicense(db, state!.LatestId!.Value);
             }
 
             if (refusal is not null && instance.Status == statusBefore && timeRule is null)
@@ -250,7 +244,7 @@ public sealed class LicenseService(
             try
             {
                 written = await recorder.WriteAsync(new DownloadWrite(instance.Id, instance.Version, Guid.NewGuid(), instance.Status, instance.StatusReason,
-                    instance.StatusChangedAt, download is null ? 0 : 1, revision, issued, download, audit));
+                    instance.StatusChangedAt, revision, issued, download, audit));
             }
             catch (DbUpdateException) when (attempt < ConcurrencyRetries)
             {
@@ -281,39 +275,9 @@ public sealed class LicenseService(
             ? new ServiceResult<LicenseDownloadFile>(null, Failure.Invalid, [new FieldError("", refusal, RetryAfter(instance).ToString("HH:mm:ss", CultureInfo.InvariantCulture))])
             : ServiceResult<LicenseDownloadFile>.Invalid("", refusal);
 
-    /// <summary>What a download needs, read in one query: the instance (tracked), its downloads in the window, its latest revision.</summary>
-    private sealed class DownloadState
-    {
-        public Instance? Instance { get; init; }
-
-        public int RecentDownloads { get; init; }
-
-        public long? LatestId { get; init; }
-
-        public int LatestRevision { get; init; }
-
-        public string? LatestContentKey { get; init; }
-    }
-
     private sealed record LatestLicense(string FileText, string VendorKeyId, string HostKeyFingerprint);
 
-    // Compiled once per service (a compiled query belongs to one model, i.e. one database provider): the download path is
-    // the portal's hottest, and translating its query on every call costs more than running it. The latest revision is
-    // read as scalar subqueries (an index seek each): a projected row would be translated as a window function over
-    // every license.
-    private readonly Func<AppDbContext, string, DateTime, Task<DownloadState?>> LoadForDownload = EF.CompileAsyncQuery(
-        (AppDbContext db, string normalizedName, DateTime windowStart) => db.Instances.AsNoTracking()
-            .Where(i => i.NormalizedName == normalizedName)
-            .Select(i => new DownloadState
-            {
-                Instance = i,
-                RecentDownloads = db.LicenseDownloads.Count(d => d.InstanceId == i.Id && d.At > windowStart && d.At >= i.StatusChangedAt),
-                LatestId = db.Licenses.Where(l => l.InstanceId == i.Id).OrderByDescending(l => l.Revision).Select(l => (long?)l.Id).FirstOrDefault(),
-                LatestRevision = db.Licenses.Where(l => l.InstanceId == i.Id).OrderByDescending(l => l.Revision).Select(l => l.Revision).FirstOrDefault(),
-                LatestContentKey = db.Licenses.Where(l => l.InstanceId == i.Id).OrderByDescending(l => l.Revision).Select(l => l.ContentKey).FirstOrDefault(),
-            })
-            .FirstOrDefault());
-
+    // Compiled once per service (a compiled query belongs to one model, i.e. one database provider).
     private readonly Func<AppDbContext, long, Task<LatestLicense>> LoadLatestLicense = EF.CompileAsyncQuery(
         (AppDbContext db, long licenseId) => db.Licenses.Where(l => l.Id == licenseId)
             .Select(l => new LatestLicense(l.FileText, l.VendorKeyId, l.HostKeyFingerprint)).First());

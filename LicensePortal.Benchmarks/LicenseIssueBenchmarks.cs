@@ -17,6 +17,7 @@ namespace LicensePortal.Benchmarks;
 /// license (OperationsPerInvoke), so licenses per second = 1 s / Mean.
 /// </summary>
 [MemoryDiagnoser]
+[GcServer(true)] // as the portal runs (the web SDK's default); a console benchmark would otherwise use workstation GC
 public class LicenseIssueBenchmarks
 {
     public const int Batch = 400;

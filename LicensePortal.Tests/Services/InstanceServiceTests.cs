@@ -14,6 +14,61 @@ public sealed class InstanceServiceTests
 
     private static InstanceQuotas Quotas(DateOnly? expiresOn = null) => new(10, 5, 20, 64, 256, 2048, expiresOn ?? Today.AddYears(1));
 
+    // ---- live refresh --------------------------------------------------------------------------
+
+    [SkippableTheory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Pages_refreshing_for_the_same_change_share_one_read_and_the_next_change_reads_again(DatabaseProvider provider)
+    {
+        TestDatabases.SkipIfUnavailable(provider);
+        await using var portal = await PortalServices.StartAsync(provider);
+        var admin = await portal.AdminAsync();
+        var support = await portal.CreateUserAsync("helpdesk", PortalRole.Support);
+        var owner = await portal.CreateUserAsync("owner");
+        var instance = await portal.CreateInstanceAsync("acme-01", owner, desktops: 10);
+        var service = portal.Get<InstanceService>();
+        var query = new InstanceQuery();
+
+        var first = await service.ListForRefreshAsync(admin, query);
+        // Written behind the portal's back (no notification): a refresh for the same change still shares the first read...
+        await using (var db = await portal.Get<IDbContextFactory<AppDbContext>>().CreateDbContextAsync())
+        {
+            await db.Instances.Where(i => i.Id == instance.Id).ExecuteUpdateAsync(s => s.SetProperty(i => i.MaxImages, 9));
+        }
+        var second = await service.ListForRefreshAsync(support, query);
+        Assert.Equal(5, Assert.Single(second.Items).MaxImages);
+        Assert.NotSame(first.Items[0], second.Items[0]);
+        // ...while a page's own load (paging, sorting, after a save) always reads.
+        Assert.Equal(9, Assert.Single((await service.ListAsync(admin, query)).Items).MaxImages);
+
+        // A change announced by the portal starts a new read that shows it.
+        var updated = await service.UpdateAsync(admin, instance.Id, (await service.GetAsync(admin, instance.Id))!.ToQuotas() with { MaxDesktops = 31 }, (await service.GetAsync(admin, instance.Id))!.Version);
+        Assert.True(updated.Succeeded);
+        var third = Assert.Single((await service.ListForRefreshAsync(admin, query)).Items);
+        Assert.Equal((31, 9), (third.MaxDesktops, third.MaxImages));
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task A_shared_refresh_never_shows_a_customer_another_customers_instances(DatabaseProvider provider)
+    {
+        TestDatabases.SkipIfUnavailable(provider);
+        await using var portal = await PortalServices.StartAsync(provider);
+        var alice = await portal.CreateUserAsync("alice");
+        var bob = await portal.CreateUserAsync("bob");
+        await portal.CreateInstanceAsync("alice-01", alice);
+        await portal.CreateInstanceAsync("bob-01", bob);
+        var service = portal.Get<InstanceService>();
+
+        var seenByAlice = await service.ListForRefreshAsync(alice, new InstanceQuery());
+        var seenByBob = await service.ListForRefreshAsync(bob, new InstanceQuery());
+        var seenByStaff = await service.ListForRefreshAsync(await portal.AdminAsync(), new InstanceQuery());
+
+        Assert.Equal("alice-01", Assert.Single(seenByAlice.Items).Name);
+        Assert.Equal("bob-01", Assert.Single(seenByBob.Items).Name);
+        Assert.Equal(2, seenByStaff.Items.Count);
+    }
+
     // ---- create --------------------------------------------------------------------------------
 
     [SkippableTheory]

@@ -21,6 +21,14 @@ public sealed class InstanceChangeNotifier(ILogger<InstanceChangeNotifier> logge
 {
     private readonly Lock _gate = new();
     private Subscription[] _subscriptions = [];
+    private long _generation;
+
+    /// <summary>
+    /// How many deliveries of changes this node has made. Changes are delivered after they are committed, so a read that
+    /// starts after seeing generation G sees every change delivered up to G: open pages refreshing for the same change
+    /// can share one read (<see cref="InstanceService.ListForRefreshAsync"/>).
+    /// </summary>
+    public long Generation => Interlocked.Read(ref _generation);
 
     /// <summary>The number of live subscriptions (pages that forgot to unsubscribe show up here).</summary>
     public int SubscriberCount => Volatile.Read(ref _subscriptions).Length;
@@ -64,6 +72,7 @@ public sealed class InstanceChangeNotifier(ILogger<InstanceChangeNotifier> logge
     /// <summary>Delivers changes to this node's subscribers only (what the relay calls for changes made elsewhere).</summary>
     public Task DeliverAsync(IEnumerable<InstanceChange> changes)
     {
+        Interlocked.Increment(ref _generation);
         var subscriptions = Volatile.Read(ref _subscriptions);
         if (subscriptions.Length == 0)
         {

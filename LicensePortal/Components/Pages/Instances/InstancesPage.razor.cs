@@ -186,12 +186,19 @@ public sealed partial class InstancesPage
 
     private string? AriaSort(InstanceSort sort) => sort != _sort ? null : _descending ? "descending" : "ascending";
 
-    private string SortIconClass(InstanceSort sort) => sort != _sort ? SortIconIdle : _descending ? SortIconDescending : SortIconAscending;
+    private MarkupString SortIcon(InstanceSort sort) => sort != _sort ? SortIconIdle : _descending ? SortIconDescending : SortIconAscending;
 
-    private const string SortIconIdle = "mud-icon-root mud-svg-icon mud-icon-size-medium mud-table-sort-label-icon";
-    private const string SortIconAscending = SortIconIdle + " mud-direction-asc";
-    private const string SortIconDescending = SortIconIdle + " mud-direction-desc";
-    private static readonly MarkupString SortIcon = new(Icons.Material.Filled.ArrowUpward);
+    // Icons as whole markup strings, one frame each instead of an element and its attributes.
+    private static readonly MarkupString SortIconIdle = Svg("mud-table-sort-label-icon", Icons.Material.Filled.ArrowUpward);
+    private static readonly MarkupString SortIconAscending = Svg("mud-table-sort-label-icon mud-direction-asc", Icons.Material.Filled.ArrowUpward);
+    private static readonly MarkupString SortIconDescending = Svg("mud-table-sort-label-icon mud-direction-desc", Icons.Material.Filled.ArrowUpward);
+    private static readonly MarkupString FirstPageIcon = Svg("", Icons.Material.Filled.FirstPage);
+    private static readonly MarkupString PreviousPageIcon = Svg("", Icons.Material.Filled.NavigateBefore);
+    private static readonly MarkupString NextPageIcon = Svg("", Icons.Material.Filled.NavigateNext);
+    private static readonly MarkupString LastPageIcon = Svg("", Icons.Material.Filled.LastPage);
+
+    private static MarkupString Svg(string classes, string icon) =>
+        new($"<svg class=\"mud-icon-root mud-svg-icon mud-icon-size-medium {classes}\" focusable=\"false\" viewBox=\"0 0 24 24\" aria-hidden=\"true\">{icon}</svg>");
 
     private int LastPage => _total == 0 ? 0 : (_total - 1) / _pageSize;
 

@@ -196,6 +196,7 @@ public sealed partial class InstancesPage
     private static readonly MarkupString PreviousPageIcon = Svg("", Icons.Material.Filled.NavigateBefore);
     private static readonly MarkupString NextPageIcon = Svg("", Icons.Material.Filled.NavigateNext);
     private static readonly MarkupString LastPageIcon = Svg("", Icons.Material.Filled.LastPage);
+    private static readonly MarkupString AddIcon = Svg("", Icons.Material.Filled.Add);
 
     private static MarkupString Svg(string classes, string icon) =>
         new($"<svg class=\"mud-icon-root mud-svg-icon mud-icon-size-medium {classes}\" focusable=\"false\" viewBox=\"0 0 24 24\" aria-hidden=\"true\">{icon}</svg>");
@@ -288,12 +289,16 @@ public sealed partial class InstancesPage
     /// </summary>
     private sealed class ShownRow
     {
+        private readonly InstancesPage _page;
+
         public ShownRow(InstancesPage page, InstanceRow row)
         {
+            _page = page;
             Row = row;
             Href = $"instances/{Uri.EscapeDataString(row.Name)}";
             SelectChanged = e => page.SetSelected(Row, e.Value is true);
-            QuotaChanged = Quotas.Select(q => (Func<ChangeEventArgs, Task>)(e => page.QuotaInputAsync(Row, q, e.Value))).ToArray();
+            // Method groups over this object: one delegate per cell, no closure each.
+            QuotaChanged = [DesktopsChanged, ImagesChanged, UsersChanged, VcpusChanged, VmemChanged, VdiskChanged];
             ExpiryChanged = e => page.ExpiryInput(Row, e.Value);
             ExpiryLeft = () => page.ExpiryLeftAsync(Row);
         }
@@ -304,9 +309,19 @@ public sealed partial class InstancesPage
         public string Href { get; }
 
         public Action<ChangeEventArgs> SelectChanged { get; }
+
+        /// <summary>One handler per quota column, in the order of <see cref="Quotas"/>.</summary>
         public Func<ChangeEventArgs, Task>[] QuotaChanged { get; }
+
         public Action<ChangeEventArgs> ExpiryChanged { get; }
         public Func<Task> ExpiryLeft { get; }
+
+        private Task DesktopsChanged(ChangeEventArgs e) => _page.QuotaInputAsync(Row, Quotas[0], e.Value);
+        private Task ImagesChanged(ChangeEventArgs e) => _page.QuotaInputAsync(Row, Quotas[1], e.Value);
+        private Task UsersChanged(ChangeEventArgs e) => _page.QuotaInputAsync(Row, Quotas[2], e.Value);
+        private Task VcpusChanged(ChangeEventArgs e) => _page.QuotaInputAsync(Row, Quotas[3], e.Value);
+        private Task VmemChanged(ChangeEventArgs e) => _page.QuotaInputAsync(Row, Quotas[4], e.Value);
+        private Task VdiskChanged(ChangeEventArgs e) => _page.QuotaInputAsync(Row, Quotas[5], e.Value);
     }
 
     /// <summary>A quota cell lost focus with new text: save a whole number, or show the stored value again.</summary>

@@ -112,6 +112,13 @@ public sealed partial class InstancesPage
         {
             return; // another page, sort or filter was asked for meanwhile; its load shows that
         }
+        if (page.Items.Count == 0 && page.TotalCount > 0 && _page > 0)
+        {
+            // The rows of this page went (deleted here or elsewhere): show the last page there is.
+            _page = (page.TotalCount - 1) / _pageSize;
+            await LoadAsync();
+            return;
+        }
         var kept = _shown.ToDictionary(s => s.Row.Id);
         var shown = new List<ShownRow>(page.Items.Count);
         foreach (var fresh in page.Items)

@@ -137,6 +137,147 @@ public sealed class InstancesPageTests : PortalComponentTest
         Assert.Empty(page.FindAll("#instances-delete"));
     }
 
+    [Fact]
+    public async Task A_header_sorts_the_rows_and_a_second_click_reverses_them()
+    {
+        var admin = await Portal.AdminAsync();
+        var owner = await Portal.CreateUserAsync("owner");
+        var b = await Portal.CreateInstanceAsync("acme-b", owner);
+        await Portal.CreateInstanceAsync("acme-a", owner);
+        var c = await Portal.CreateInstanceAsync("acme-c", owner);
+        await SetAsync(b.Id, downloads: 5);
+        await SetAsync(c.Id, downloads: 9);
+        SignInAs(admin);
+        RenderProviders();
+        var page = Render<InstancesPage>();
+        page.WaitForAssertion(() => Assert.Equal(["acme-a", "acme-b", "acme-c"], Names(page)));
+
+        page.Find("th [data-sort=Name]").Click();
+        page.WaitForAssertion(() => Assert.Equal(["acme-c", "acme-b", "acme-a"], Names(page)));
+        Assert.Equal("descending", page.Find("[data-sort=Name]").ParentElement!.GetAttribute("aria-sort"));
+
+        page.Find("th [data-sort=DownloadCount]").Click();
+        page.WaitForAssertion(() => Assert.Equal(["acme-a", "acme-b", "acme-c"], Names(page)));
+        page.Find("th [data-sort=DownloadCount]").Click();
+        page.WaitForAssertion(() => Assert.Equal(["acme-c", "acme-b", "acme-a"], Names(page)));
+        Assert.Equal("descending", page.Find("[data-sort=DownloadCount]").ParentElement!.GetAttribute("aria-sort"));
+        Assert.Null(page.Find("[data-sort=Name]").ParentElement!.GetAttribute("aria-sort"));
+    }
+
+    [Fact]
+    public async Task The_pager_pages_through_the_rows_and_says_which_are_shown()
+    {
+        var admin = await Portal.AdminAsync();
+        var owner = await Portal.CreateUserAsync("owner");
+        for (var i = 1; i <= 12; i++)
+        {
+            await Portal.CreateInstanceAsync($"acme-{i:00}", owner);
+        }
+        SignInAs(admin);
+        RenderProviders();
+        var page = Render<InstancesPage>();
+        page.WaitForAssertion(() => Assert.Equal(12, Names(page).Count));
+        Assert.Equal("1-12 of 12", page.Find("#instances-pager-info").TextContent);
+        Assert.True(page.Find("#instances-next").HasAttribute("disabled"));
+
+        page.Find("#instances-page-size").Change("10");
+        page.WaitForAssertion(() => Assert.Equal(10, Names(page).Count));
+        Assert.Equal("1-10 of 12", page.Find("#instances-pager-info").TextContent);
+        Assert.True(page.Find("#instances-previous").HasAttribute("disabled"));
+
+        page.Find("#instances-next").Click();
+        page.WaitForAssertion(() => Assert.Equal(["acme-11", "acme-12"], Names(page)));
+        Assert.Equal("11-12 of 12", page.Find("#instances-pager-info").TextContent);
+        Assert.True(page.Find("#instances-next").HasAttribute("disabled"));
+        Assert.True(page.Find("#instances-last").HasAttribute("disabled"));
+
+        page.Find("#instances-first").Click();
+        page.WaitForAssertion(() => Assert.Equal("acme-01", Names(page)[0]));
+        Assert.Equal("1-10 of 12", page.Find("#instances-pager-info").TextContent);
+    }
+
+    [Fact]
+    public async Task The_status_filter_shows_only_rows_in_that_state()
+    {
+        var admin = await Portal.AdminAsync();
+        var owner = await Portal.CreateUserAsync("owner");
+        await Portal.CreateInstanceAsync("acme-01", owner);
+        var expired = await Portal.CreateInstanceAsync("acme-02", owner);
+        await SetAsync(expired.Id, status: InstanceStatus.EXPIRED);
+        SignInAs(admin);
+        RenderProviders();
+        var page = Render<InstancesPage>();
+        page.WaitForAssertion(() => Assert.Equal(2, Names(page).Count));
+
+        page.Find("#filter-status").Change(nameof(InstanceStatus.EXPIRED));
+
+        page.WaitForAssertion(() => Assert.Equal(["acme-02"], Names(page)));
+        Assert.Equal("EXPIRED", page.Find("#instances-grid tbody .status-badge").GetAttribute("data-status"));
+
+        page.Find("#filter-status").Change("");
+        page.WaitForAssertion(() => Assert.Equal(2, Names(page).Count));
+    }
+
+    [Fact]
+    public async Task The_name_filter_queries_once_typing_pauses()
+    {
+        var admin = await Portal.AdminAsync();
+        var owner = await Portal.CreateUserAsync("owner");
+        await Portal.CreateInstanceAsync("acme-01", owner);
+        await Portal.CreateInstanceAsync("beta-01", owner);
+        SignInAs(admin);
+        RenderProviders();
+        var page = Render<InstancesPage>();
+        page.WaitForAssertion(() => Assert.Equal(2, Names(page).Count));
+
+        page.Find("#filter-name").Input("be");
+
+        Assert.Equal(2, Names(page).Count); // not at once: the filter waits for the typing to pause
+        page.WaitForAssertion(() => Assert.Equal(["beta-01"], Names(page)), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task Select_all_selects_the_rows_of_the_page_and_clears_them_again()
+    {
+        var admin = await Portal.AdminAsync();
+        var owner = await Portal.CreateUserAsync("owner");
+        await Portal.CreateInstanceAsync("acme-01", owner);
+        await Portal.CreateInstanceAsync("acme-02", owner);
+        SignInAs(admin);
+        RenderProviders();
+        var page = Render<InstancesPage>();
+        page.WaitForAssertion(() => Assert.Equal(2, Names(page).Count));
+        Assert.True(page.Find("#instances-delete").HasAttribute("disabled"));
+
+        page.Find("#instances-grid thead input[type=checkbox]").Change(true);
+
+        page.WaitForAssertion(() => Assert.All(page.FindAll("#instances-grid tbody tr input[type=checkbox]"), c => Assert.True(c.HasAttribute("checked"))));
+        Assert.Contains("(2)", page.Find("#instances-delete").TextContent);
+        Assert.False(page.Find("#instances-delete").HasAttribute("disabled"));
+        Assert.True(page.Find("#instances-grid thead input[type=checkbox]").HasAttribute("checked"));
+
+        page.Find("#instances-grid thead input[type=checkbox]").Change(false);
+        page.WaitForAssertion(() => Assert.All(page.FindAll("#instances-grid tbody tr input[type=checkbox]"), c => Assert.False(c.HasAttribute("checked"))));
+        Assert.True(page.Find("#instances-delete").HasAttribute("disabled"));
+    }
+
+    private static List<string> Names(IRenderedComponent<InstancesPage> page) =>
+        page.FindAll("#instances-grid tbody tr a.instance-link").Select(a => a.TextContent).ToList();
+
+    /// <summary>Sets what no page of the portal edits (the state the licensing flow moves, the download count).</summary>
+    private async Task SetAsync(int id, InstanceStatus? status = null, int? downloads = null)
+    {
+        await using var db = await Portal.Get<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
+        if (status is { } s)
+        {
+            await db.Instances.Where(i => i.Id == id).ExecuteUpdateAsync(u => u.SetProperty(i => i.Status, s));
+        }
+        if (downloads is { } d)
+        {
+            await db.Instances.Where(i => i.Id == id).ExecuteUpdateAsync(u => u.SetProperty(i => i.DownloadCount, d));
+        }
+    }
+
     /// <summary>Polls a condition the UI's async save makes true; bounded, so a broken save fails the test.</summary>
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {

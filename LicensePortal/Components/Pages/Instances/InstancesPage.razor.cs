@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Linq.Expressions;
 using LicensePortal.Components.Shared;
 using LicensePortal.Data;
 using LicensePortal.Notifications;
@@ -10,8 +9,8 @@ using MudBlazor;
 namespace LicensePortal.Components.Pages.Instances;
 
 /// <summary>
-/// The seed's /instances: administrators edit quotas and expiry in place (each cell saves on change, with the row's version); everyone else reads. The grid refreshes
-/// itself when any instance it may show changes elsewhere.
+/// The seed's /instances: administrators edit quotas and expiry in place (each cell saves on change, with the row's version); everyone else reads. The table
+/// refreshes itself when any instance it may show changes elsewhere. Paging, sorting and filtering are the service's (<see cref="InstanceService.ListAsync"/>).
 /// </summary>
 public sealed partial class InstancesPage
 {
@@ -21,38 +20,60 @@ public sealed partial class InstancesPage
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
 
-    private MudDataGrid<InstanceRow> _grid = default!;
-    private HashSet<InstanceRow> _selected = [];
-    private InstanceStatus? _status;
-    private string _owner = "";
-    private string _namePrefix = "";
+    private static readonly InstanceStatus[] Statuses = Enum.GetValues<InstanceStatus>();
+    private static readonly int[] PageSizes = [10, 25, 50, 100];
+
+    /// <summary>How long the owner and name filters wait after the last keystroke before they query.</summary>
+    private static readonly TimeSpan FilterDebounce = TimeSpan.FromMilliseconds(300);
+
     private bool _isAdmin;
     private bool _seesEverything;
     private PortalActor? _actor;
     private InstanceRow? _conflict;
     private IDisposable? _subscription;
+
+    // What the table asks for: the service's query is built from these.
+    private InstanceStatus? _status;
+    private string _owner = "";
+    private string _namePrefix = "";
+    private InstanceSort _sort = InstanceSort.Name;
+    private bool _descending;
+    private int _page;
+    private int _pageSize = 25;
+
+    // What it shows: the rows of the last load, the total it found, and whether the service stopped counting at its cap.
+    private List<ShownRow> _shown = [];
+    private int _total;
     private bool _totalCapped;
+    private bool _loaded;
 
-    /// <summary>
-    /// The rows shown, by id. MudDataGrid keys its rows by item, so a reload that returned new objects made it throw away
-    /// and rebuild every row (components, DOM, browser-side JS) of every open grid on every live refresh; rows read again
-    /// keep their object and change in place.
-    /// </summary>
-    private Dictionary<int, InstanceRow> _rows = [];
+    /// <summary>The selected rows by id; a row keeps its object while it is shown, so a live refresh keeps the selection.</summary>
+    private readonly Dictionary<int, InstanceRow> _selected = [];
 
-    /// <summary>The query of the rows shown and the total it found, for <see cref="RefreshAsync"/>.</summary>
-    private InstanceQuery? _shownQuery;
-    private int _shownTotal;
-    private int[] _shownIds = [];
+    /// <summary>Loads started; a load whose result arrives after a newer one started is dropped.</summary>
+    private int _loadSequence;
 
-    /// <summary>The pager text in the UI language, or "more than N" when the service stopped counting at its cap.</summary>
-    private string PagerInfoFormat => Text[_totalCapped ? "Grid.PagerInfoCapped" : "Grid.PagerInfo"];
+    private CancellationTokenSource? _filterTyping;
+
+    // Text and handlers made once per page, not once per row and render: every open page renders on every change anywhere.
+    private string[] _quotaLabels = [];
+    private string _expiryLabel = "";
+    private string _selectRowLabel = "";
+    private Dictionary<InstanceStatus, string> _statusLabels = [];
+    private Dictionary<InstanceSort, Func<Task>> _sortHandlers = [];
 
     protected override async Task OnInitializedAsync()
     {
         _actor = await GetActorAsync();
         _isAdmin = _actor.IsAdministrator;
         _seesEverything = _actor.SeesEverything;
+        _quotaLabels = Quotas.Select(q => Text[$"Instance.{q.Name}"].Value).ToArray();
+        _expiryLabel = Text["Instance.ExpiresOn"];
+        _selectRowLabel = Text["Grid.SelectRow"];
+        _statusLabels = Statuses.ToDictionary(s => s, s => Text[$"Status.{s}"].Value);
+        _sortHandlers = new[] { InstanceSort.Name, InstanceSort.Status, InstanceSort.ExpiresOn, InstanceSort.DownloadCount }
+            .ToDictionary(s => s, s => (Func<Task>)(() => SortByAsync(s)));
+        await LoadAsync();
     }
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
@@ -70,90 +91,190 @@ public sealed partial class InstancesPage
         }
     }
 
-    public void Dispose() => _subscription?.Dispose();
-
-    private async Task<GridData<InstanceRow>> LoadAsync(GridState<InstanceRow> state, CancellationToken cancellationToken)
+    public void Dispose()
     {
-        var sort = state.SortDefinitions.FirstOrDefault();
-        var sortBy = sort?.SortBy switch
-        {
-            nameof(InstanceRow.Status) => InstanceSort.Status,
-            nameof(InstanceRow.ExpiresOn) => InstanceSort.ExpiresOn,
-            nameof(InstanceRow.DownloadCount) => InstanceSort.DownloadCount,
-            _ => InstanceSort.Name,
-        };
-        var query = new InstanceQuery(state.Page, state.PageSize, _status, _owner, _namePrefix, sortBy, sort?.Descending ?? false);
-        var page = await Instances.ListAsync(_actor ?? await GetActorAsync(), query, cancellationToken);
-        if (_totalCapped != page.TotalCapped)
-        {
-            _totalCapped = page.TotalCapped;
-            StateHasChanged();
-        }
-        var items = page.Items.Select(fresh =>
-        {
-            if (_rows.TryGetValue(fresh.Id, out var shown))
-            {
-                shown.CopyFrom(fresh);
-                return shown;
-            }
-            return fresh;
-        }).ToList();
-        _rows = items.ToDictionary(i => i.Id);
-        (_shownQuery, _shownTotal, _shownIds) = (query, page.TotalCount, items.Select(i => i.Id).ToArray());
-        return new GridData<InstanceRow> { Items = items, TotalItems = page.TotalCount };
+        _subscription?.Dispose();
+        _filterTyping?.Cancel();
+        _filterTyping?.Dispose();
     }
 
+    private InstanceQuery CurrentQuery() => new(_page, _pageSize, _status, _owner, _namePrefix, _sort, _descending);
+
     /// <summary>
-    /// A live refresh: reads the shown page again; if it holds the same rows in the same order and the same total, the
-    /// rows take their new values in place and the page renders once. Only otherwise does the grid reload, which renders
-    /// it twice around a loading bar: on every open page, for every change anywhere, that was most of the work.
+    /// Reads the page the table asks for. Rows still shown keep their objects and take the new values, so the
+    /// selection and each row's handlers stay; the caller renders once.
     /// </summary>
-    private async Task RefreshAsync()
+    private async Task LoadAsync()
     {
-        var query = _shownQuery;
-        if (query is null)
+        var sequence = ++_loadSequence;
+        var page = await Instances.ListAsync(_actor ?? await GetActorAsync(), CurrentQuery());
+        if (sequence != _loadSequence)
         {
-            await _grid.ReloadServerData();
+            return; // another page, sort or filter was asked for meanwhile; its load shows that
+        }
+        if (page.Items.Count == 0 && page.TotalCount > 0 && _page > 0)
+        {
+            // The rows of this page went (deleted here or elsewhere): show the last page there is.
+            _page = (page.TotalCount - 1) / _pageSize;
+            await LoadAsync();
             return;
         }
-        var page = await Instances.ListAsync(_actor ?? await GetActorAsync(), query);
-        // The grid may have loaded another page, sort or filter meanwhile (query is then not the shown one).
-        var sameRows = query == _shownQuery && page.TotalCount == _shownTotal && page.TotalCapped == _totalCapped
-            && page.Items.Select(i => i.Id).SequenceEqual(_shownIds);
-        if (!sameRows)
-        {
-            await _grid.ReloadServerData();
-            return;
-        }
+        var kept = _shown.ToDictionary(s => s.Row.Id);
+        var shown = new List<ShownRow>(page.Items.Count);
         foreach (var fresh in page.Items)
         {
-            _rows[fresh.Id].CopyFrom(fresh);
+            if (kept.TryGetValue(fresh.Id, out var existing))
+            {
+                existing.Row.CopyFrom(fresh);
+                shown.Add(existing);
+            }
+            else
+            {
+                shown.Add(new ShownRow(this, _selected.GetValueOrDefault(fresh.Id) is { } selected ? Take(selected, fresh) : fresh));
+            }
         }
+        (_shown, _total, _totalCapped, _loaded) = (shown, page.TotalCount, page.TotalCapped, true);
+
+        // A selected row from another page comes back as the selected object.
+        static InstanceRow Take(InstanceRow selected, InstanceRow fresh)
+        {
+            selected.CopyFrom(fresh);
+            return selected;
+        }
+    }
+
+    /// <summary>A live refresh: reads the shown page again and renders once (rows keep their objects, so only changed cells change in the browser).</summary>
+    private async Task RefreshAsync()
+    {
+        await LoadAsync();
         StateHasChanged();
     }
 
-    private async Task StatusFilterChangedAsync(InstanceStatus? status)
+    private async Task ReloadFromFirstPageAsync()
     {
-        _status = status;
-        await _grid.ReloadServerData();
+        _page = 0;
+        await LoadAsync();
     }
 
-    private async Task OwnerFilterChangedAsync(string owner)
+    private async Task StatusFilterChangedAsync(ChangeEventArgs e)
     {
-        _owner = owner ?? "";
-        await _grid.ReloadServerData();
+        _status = Enum.TryParse<InstanceStatus>(e.Value as string, out var status) ? status : null;
+        await ReloadFromFirstPageAsync();
     }
 
-    private async Task NameFilterChangedAsync(string prefix)
+    private Task OwnerTypedAsync(ChangeEventArgs e) => FilterTypedAsync(() => _owner = e.Value as string ?? "");
+
+    private Task NameTypedAsync(ChangeEventArgs e) => FilterTypedAsync(() => _namePrefix = e.Value as string ?? "");
+
+    /// <summary>Applies a text filter once typing has paused, so a word typed is one query, not one per letter.</summary>
+    private async Task FilterTypedAsync(Action apply)
     {
-        _namePrefix = prefix ?? "";
-        await _grid.ReloadServerData();
+        _filterTyping?.Cancel();
+        _filterTyping?.Dispose();
+        var typing = _filterTyping = new CancellationTokenSource();
+        try
+        {
+            await Task.Delay(FilterDebounce, typing.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        apply();
+        await ReloadFromFirstPageAsync();
     }
 
-    // PropertyColumn compiles its expression whenever it gets a new instance, and a lambda written in the markup is a new
-    // instance on every render: every live refresh of every open grid compiled (and JIT-compiled) them again.
-    private static readonly Expression<Func<InstanceRow, string>> OwnerColumn = i => i.OwnerUserName;
-    private static readonly Expression<Func<InstanceRow, int>> DownloadCountColumn = i => i.DownloadCount;
+    private async Task SortByAsync(InstanceSort sort)
+    {
+        // A second click on the sorted column reverses it, as MudBlazor's sort labels do.
+        (_sort, _descending) = (sort, sort == _sort && !_descending);
+        await ReloadFromFirstPageAsync();
+    }
+
+    private string? AriaSort(InstanceSort sort) => sort != _sort ? null : _descending ? "descending" : "ascending";
+
+    private MarkupString SortIcon(InstanceSort sort) => sort != _sort ? SortIconIdle : _descending ? SortIconDescending : SortIconAscending;
+
+    // Icons as whole markup strings, one frame each instead of an element and its attributes.
+    private static readonly MarkupString SortIconIdle = Svg("mud-table-sort-label-icon", Icons.Material.Filled.ArrowUpward);
+    private static readonly MarkupString SortIconAscending = Svg("mud-table-sort-label-icon mud-direction-asc", Icons.Material.Filled.ArrowUpward);
+    private static readonly MarkupString SortIconDescending = Svg("mud-table-sort-label-icon mud-direction-desc", Icons.Material.Filled.ArrowUpward);
+    private static readonly MarkupString FirstPageIcon = Svg("", Icons.Material.Filled.FirstPage);
+    private static readonly MarkupString PreviousPageIcon = Svg("", Icons.Material.Filled.NavigateBefore);
+    private static readonly MarkupString NextPageIcon = Svg("", Icons.Material.Filled.NavigateNext);
+    private static readonly MarkupString LastPageIcon = Svg("", Icons.Material.Filled.LastPage);
+    private static readonly MarkupString AddIcon = Svg("", Icons.Material.Filled.Add);
+
+    private static MarkupString Svg(string classes, string icon) =>
+        new($"<svg class=\"mud-icon-root mud-svg-icon mud-icon-size-medium {classes}\" focusable=\"false\" viewBox=\"0 0 24 24\" aria-hidden=\"true\">{icon}</svg>");
+
+    private int LastPage => _total == 0 ? 0 : (_total - 1) / _pageSize;
+
+    private async Task PageSizeChangedAsync(ChangeEventArgs e)
+    {
+        if (int.TryParse(e.Value as string, NumberStyles.Integer, CultureInfo.InvariantCulture, out var size) && PageSizes.Contains(size))
+        {
+            // Keep the first row shown on the new page, as MudBlazor's pager does.
+            _page = _page * _pageSize / size;
+            _pageSize = size;
+            await LoadAsync();
+        }
+    }
+
+    private Task FirstPageAsync() => GoToPageAsync(0);
+
+    private Task PreviousPageAsync() => GoToPageAsync(_page - 1);
+
+    private Task NextPageAsync() => GoToPageAsync(_page + 1);
+
+    private Task LastPageAsync() => GoToPageAsync(LastPage);
+
+    private async Task GoToPageAsync(int page)
+    {
+        _page = Math.Clamp(page, 0, LastPage);
+        await LoadAsync();
+    }
+
+    /// <summary>"first-last of total" in the UI language, or "of more than N" when the service stopped counting at its cap.</summary>
+    private string PagerInfo
+    {
+        get
+        {
+            var first = _total == 0 ? 0 : _page * _pageSize + 1;
+            var last = Math.Min((_page + 1) * _pageSize, _total);
+            return Text[_totalCapped ? "Grid.PagerInfoCapped" : "Grid.PagerInfo"].Value
+                .Replace("{first_item}", first.ToString(CultureInfo.CurrentCulture), StringComparison.Ordinal)
+                .Replace("{last_item}", last.ToString(CultureInfo.CurrentCulture), StringComparison.Ordinal)
+                .Replace("{all_items}", _total.ToString(CultureInfo.CurrentCulture), StringComparison.Ordinal);
+        }
+    }
+
+    private int ColumnCount => (_isAdmin ? 1 : 0) + (_seesEverything ? 1 : 0) + 2 + Quotas.Length + 2;
+
+    private bool AllShownSelected => _shown.Count > 0 && _shown.TrueForAll(s => _selected.ContainsKey(s.Row.Id));
+
+    private void SelectAllChanged(ChangeEventArgs e)
+    {
+        var select = e.Value is true;
+        foreach (var shown in _shown)
+        {
+            SetSelected(shown.Row, select);
+        }
+    }
+
+    private void SetSelected(InstanceRow row, bool selected)
+    {
+        if (selected)
+        {
+            _selected[row.Id] = row;
+        }
+        else
+        {
+            _selected.Remove(row.Id);
+        }
+    }
+
+    private static string IsoDate(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     /// <summary>One editable quota column: its name (also its resource key) and how to read and write it on a row.</summary>
     private sealed record QuotaColumn(string Name, Func<InstanceRow, int> Get, Action<InstanceRow, int> Set);
@@ -168,12 +289,54 @@ public sealed partial class InstancesPage
         new(nameof(InstanceRow.MaxVdiskGib), r => r.MaxVdiskGib, (r, v) => r.MaxVdiskGib = v),
     ];
 
+    /// <summary>
+    /// A shown row and its cells' handlers, made once while the row stays shown. Handlers made in the markup would be
+    /// new delegates at every render, and Blazor sends every changed handler to the browser: each live refresh of each
+    /// page would have re-bound every input.
+    /// </summary>
+    private sealed class ShownRow
+    {
+        private readonly InstancesPage _page;
+
+        public ShownRow(InstancesPage page, InstanceRow row)
+        {
+            _page = page;
+            Row = row;
+            Href = $"instances/{Uri.EscapeDataString(row.Name)}";
+            SelectChanged = e => page.SetSelected(Row, e.Value is true);
+            // Method groups over this object: one delegate per cell, no closure each.
+            QuotaChanged = [DesktopsChanged, ImagesChanged, UsersChanged, VcpusChanged, VmemChanged, VdiskChanged];
+            ExpiryChanged = e => page.ExpiryInput(Row, e.Value);
+            ExpiryLeft = () => page.ExpiryLeftAsync(Row);
+        }
+
+        public InstanceRow Row { get; }
+
+        /// <summary>The detail page's address (names do not change).</summary>
+        public string Href { get; }
+
+        public Action<ChangeEventArgs> SelectChanged { get; }
+
+        /// <summary>One handler per quota column, in the order of <see cref="Quotas"/>.</summary>
+        public Func<ChangeEventArgs, Task>[] QuotaChanged { get; }
+
+        public Action<ChangeEventArgs> ExpiryChanged { get; }
+        public Func<Task> ExpiryLeft { get; }
+
+        private Task DesktopsChanged(ChangeEventArgs e) => _page.QuotaInputAsync(Row, Quotas[0], e.Value);
+        private Task ImagesChanged(ChangeEventArgs e) => _page.QuotaInputAsync(Row, Quotas[1], e.Value);
+        private Task UsersChanged(ChangeEventArgs e) => _page.QuotaInputAsync(Row, Quotas[2], e.Value);
+        private Task VcpusChanged(ChangeEventArgs e) => _page.QuotaInputAsync(Row, Quotas[3], e.Value);
+        private Task VmemChanged(ChangeEventArgs e) => _page.QuotaInputAsync(Row, Quotas[4], e.Value);
+        private Task VdiskChanged(ChangeEventArgs e) => _page.QuotaInputAsync(Row, Quotas[5], e.Value);
+    }
+
     /// <summary>A quota cell lost focus with new text: save a whole number, or show the stored value again.</summary>
     private async Task QuotaInputAsync(InstanceRow row, QuotaColumn quota, object? text)
     {
         if (!int.TryParse(text as string, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
         {
-            await _grid.ReloadServerData();
+            await ShowStoredAsync(row);
             return;
         }
         if (quota.Get(row) == value)
@@ -224,13 +387,25 @@ public sealed partial class InstancesPage
                 Snackbar.Add(string.Join(" ", result.Errors.Select(Message)), Severity.Error);
                 break;
         }
-        // Show what is stored again: the refused value must not linger in the cell.
-        await _grid.ReloadServerData();
+        await ShowStoredAsync(row);
+    }
+
+    /// <summary>
+    /// Shows what is stored again: the refused value must not linger in the cell. The browser's input holds the typed
+    /// text, and the stored value may be the one the last render sent, which a render would then not send again: the
+    /// row is rendered away once and comes back from the reload as a new row.
+    /// </summary>
+    private async Task ShowStoredAsync(InstanceRow row)
+    {
+        _shown = _shown.Where(s => s.Row.Id != row.Id).ToList();
+        StateHasChanged();
+        await Task.Yield();
+        await LoadAsync();
     }
 
     private string CurrentValues(InstanceRow current) => Text["Instances.CurrentValues",
         current.MaxDesktops, current.MaxImages, current.MaxUsers, current.MaxVcpus, current.MaxVmemGib, current.MaxVdiskGib,
-        current.ExpiresOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)];
+        IsoDate(current.ExpiresOn)];
 
     private async Task CreateAsync()
     {
@@ -239,13 +414,14 @@ public sealed partial class InstancesPage
         if (result is { Canceled: false, Data: InstanceRow created })
         {
             Snackbar.Add(Text["Instances.Created", created.Name], Severity.Success);
-            await _grid.ReloadServerData();
+            await LoadAsync();
+            StateHasChanged();
         }
     }
 
     private async Task DeleteSelectedAsync()
     {
-        var names = string.Join(", ", _selected.Select(i => i.Name).Take(50));
+        var names = string.Join(", ", _selected.Values.Select(i => i.Name).Take(50));
         var confirmed = await Dialogs.ShowMessageBoxAsync(new MessageBoxOptions
         {
             Title = Text["Instances.DeleteTitle"],
@@ -257,13 +433,13 @@ public sealed partial class InstancesPage
         {
             return;
         }
-        var results = await Instances.DeleteAsync(await GetActorAsync(), _selected.Select(i => i.Id).ToList());
+        var results = await Instances.DeleteAsync(await GetActorAsync(), _selected.Keys.ToList());
         foreach (var r in results)
         {
             Snackbar.Add(r.Succeeded ? Text["Common.DeletedItem", r.Key] : Text["Common.DeleteFailedItem", r.Key, Text[r.ErrorCode ?? "Error.Unexpected"]],
                 r.Succeeded ? Severity.Success : Severity.Error);
         }
         _selected.Clear();
-        await _grid.ReloadServerData();
+        await LoadAsync();
     }
 }

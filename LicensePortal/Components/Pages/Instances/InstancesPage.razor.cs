@@ -104,10 +104,12 @@ public sealed partial class InstancesPage
     /// Reads the page the table asks for. Rows still shown keep their objects and take the new values, so the
     /// selection and each row's handlers stay; the caller renders once.
     /// </summary>
-    private async Task LoadAsync()
+    private async Task LoadAsync(bool forChange = false)
     {
         var sequence = ++_loadSequence;
-        var page = await Instances.ListAsync(_actor ?? await GetActorAsync(), CurrentQuery());
+        var actor = _actor ?? await GetActorAsync();
+        // A refresh for a change shares its read with every other open page showing the same rows.
+        var page = forChange ? await Instances.ListForRefreshAsync(actor, CurrentQuery()) : await Instances.ListAsync(actor, CurrentQuery());
         if (sequence != _loadSequence)
         {
             return; // another page, sort or filter was asked for meanwhile; its load shows that
@@ -146,7 +148,7 @@ public sealed partial class InstancesPage
     /// <summary>A live refresh: reads the shown page again and renders once (rows keep their objects, so only changed cells change in the browser).</summary>
     private async Task RefreshAsync()
     {
-        await LoadAsync();
+        await LoadAsync(forChange: true);
         StateHasChanged();
     }
 

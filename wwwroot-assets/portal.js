@@ -11,3 +11,30 @@ window.licensePortal = {
         URL.revokeObjectURL(url);
     }
 };
+
+// The instances table's editable cells are markup without handlers of their own (EditableCellMarkup.cs): one handler on
+// the table body hears every cell. This script runs right after blazor.web.js, before any circuit renders a handler.
+(() => {
+    if (!window.Blazor) {
+        return;
+    }
+    const cellArgs = event => {
+        const input = event.target;
+        const row = input instanceof Element ? input.closest("tr[data-id]") : null;
+        return {
+            row: row ? row.dataset.id : null,
+            field: input instanceof HTMLInputElement ? (input.dataset.quota || input.dataset.field || null) : null,
+            value: input instanceof HTMLInputElement ? input.value : null,
+        };
+    };
+    Blazor.registerCustomEventType("gridcellchange", { browserEventName: "change", createEventArgs: cellArgs });
+    Blazor.registerCustomEventType("gridcellleave", { browserEventName: "lp-cellleave", createEventArgs: cellArgs });
+    // A date input reports every complete date while its year is still being typed, so its value is saved when it is
+    // left; focusout of every cell would be a server round trip per Tab, so only date cells raise lp-cellleave.
+    document.addEventListener("focusout", event => {
+        const input = event.target;
+        if (input instanceof HTMLInputElement && input.type === "date" && input.closest("tr[data-id]")) {
+            input.dispatchEvent(new Event("lp-cellleave", { bubbles: true }));
+        }
+    }, true);
+})();

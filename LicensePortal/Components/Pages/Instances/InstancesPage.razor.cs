@@ -292,24 +292,17 @@ public sealed partial class InstancesPage
     ];
 
     /// <summary>
-    /// A shown row and its cells' handlers, made once while the row stays shown. Handlers made in the markup would be
-    /// new delegates at every render, and Blazor sends every changed handler to the browser: each live refresh of each
-    /// page would have re-bound every input.
+    /// A shown row and its selection handler, made once while the row stays shown: a handler made in the markup would be
+    /// a new delegate at every render, and Blazor sends every changed handler to the browser, so each live refresh of
+    /// each page would re-bind it. The editable cells have no handlers of their own (<see cref="CellChangedAsync"/>).
     /// </summary>
     private sealed class ShownRow
     {
-        private readonly InstancesPage _page;
-
         public ShownRow(InstancesPage page, InstanceRow row)
         {
-            _page = page;
             Row = row;
             Href = $"instances/{Uri.EscapeDataString(row.Name)}";
             SelectChanged = e => page.SetSelected(Row, e.Value is true);
-            // Method groups over this object: one delegate per cell, no closure each.
-            QuotaChanged = [DesktopsChanged, ImagesChanged, UsersChanged, VcpusChanged, VmemChanged, VdiskChanged];
-            ExpiryChanged = e => page.ExpiryInput(Row, e.Value);
-            ExpiryLeft = () => page.ExpiryLeftAsync(Row);
         }
 
         public InstanceRow Row { get; }
@@ -318,25 +311,39 @@ public sealed partial class InstancesPage
         public string Href { get; }
 
         public Action<ChangeEventArgs> SelectChanged { get; }
-
-        /// <summary>One handler per quota column, in the order of <see cref="Quotas"/>.</summary>
-        public Func<ChangeEventArgs, Task>[] QuotaChanged { get; }
-
-        public Action<ChangeEventArgs> ExpiryChanged { get; }
-        public Func<Task> ExpiryLeft { get; }
-
-        private Task DesktopsChanged(ChangeEventArgs e) => _page.QuotaInputAsync(Row, Quotas[0], e.Value);
-        private Task ImagesChanged(ChangeEventArgs e) => _page.QuotaInputAsync(Row, Quotas[1], e.Value);
-        private Task UsersChanged(ChangeEventArgs e) => _page.QuotaInputAsync(Row, Quotas[2], e.Value);
-        private Task VcpusChanged(ChangeEventArgs e) => _page.QuotaInputAsync(Row, Quotas[3], e.Value);
-        private Task VmemChanged(ChangeEventArgs e) => _page.QuotaInputAsync(Row, Quotas[4], e.Value);
-        private Task VdiskChanged(ChangeEventArgs e) => _page.QuotaInputAsync(Row, Quotas[5], e.Value);
     }
 
-    /// <summary>A quota cell lost focus with new text: save a whole number, or show the stored value again.</summary>
-    private async Task QuotaInputAsync(InstanceRow row, QuotaColumn quota, object? text)
+    /// <summary>The shown row the browser names, or null: an event for a row this page does not show is ignored.</summary>
+    private InstanceRow? ShownRowFor(string? id) =>
+        int.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var rowId) ? _shown.Find(s => s.Row.Id == rowId)?.Row : null;
+
+    /// <summary>
+    /// A cell's input changed: a quota saves at once; a date is kept until the cell is left. Changes of anything else in
+    /// the body (a row's checkbox has its own handler) bubble here too and are ignored.
+    /// </summary>
+    private Task CellChangedAsync(GridCellEventArgs e)
     {
-        if (!int.TryParse(text as string, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+        if (ShownRowFor(e.Row) is not { } row || !_isAdmin)
+        {
+            return Task.CompletedTask;
+        }
+        if (e.Field == EditableCellMarkup.ExpiryField)
+        {
+            ExpiryInput(row, e.Value);
+            return Task.CompletedTask;
+        }
+        var column = Array.FindIndex(Quotas, q => q.Name == e.Field);
+        return column < 0 ? Task.CompletedTask : QuotaInputAsync(row, Quotas[column], e.Value);
+    }
+
+    /// <summary>A date cell lost focus: save the date typed or picked in it, if any.</summary>
+    private Task CellLeftAsync(GridCellEventArgs e) =>
+        _isAdmin && e.Field == EditableCellMarkup.ExpiryField && ShownRowFor(e.Row) is { } row ? ExpiryLeftAsync(row) : Task.CompletedTask;
+
+    /// <summary>A quota cell lost focus with new text: save a whole number, or show the stored value again.</summary>
+    private async Task QuotaInputAsync(InstanceRow row, QuotaColumn quota, string? text)
+    {
+        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
         {
             await ShowStoredAsync(row);
             return;
@@ -352,9 +359,9 @@ public sealed partial class InstancesPage
     /// <summary>The date typed or picked so far in a row's expiry cell; saved when the cell loses focus.</summary>
     private readonly Dictionary<int, DateOnly> _pendingExpiry = [];
 
-    private void ExpiryInput(InstanceRow row, object? text)
+    private void ExpiryInput(InstanceRow row, string? text)
     {
-        if (DateOnly.TryParseExact(text as string, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
         {
             _pendingExpiry[row.Id] = date;
         }

@@ -32,6 +32,7 @@ public static class PortalSetup
         var services = builder.Services;
         services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section);
+        services.AddOptions<LiveUpdatesOptions>().BindConfiguration(LiveUpdatesOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<LicensingOptions>().BindConfiguration(LicensingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
 
@@ -121,9 +122,15 @@ public static class PortalSetup
         services.AddSingleton<ApiTokenService>();
         services.AddSingleton<InstanceStatusSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<InstanceStatusSweeper>());
-        if (builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>()?.Provider == DatabaseProvider.Postgres)
+        // Several nodes may share the database: carry live changes between them, by Redis when one is configured, else by
+        // PostgreSQL itself. SQLite is one node.
+        if (!string.IsNullOrWhiteSpace(builder.Configuration.GetSection(LiveUpdatesOptions.Section).Get<LiveUpdatesOptions>()?.Redis))
         {
-            // Several nodes may share the database: carry live changes between them.
+            services.AddSingleton<RedisChangeRelay>();
+            services.AddHostedService(sp => sp.GetRequiredService<RedisChangeRelay>());
+        }
+        else if (builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>()?.Provider == DatabaseProvider.Postgres)
+        {
             services.AddSingleton<PostgresChangeRelay>();
             services.AddHostedService(sp => sp.GetRequiredService<PostgresChangeRelay>());
         }

@@ -11,23 +11,35 @@ using Npgsql;
 namespace LicensePortal.Tests.Browser;
 
 /// <summary>
-/// Issue 5's two-node case in a real browser: two portal processes on one PostgreSQL database; a page open on node B
-/// shows, without reloading, changes made through node A's API (a quota edit, then a host info upload).
+/// Issue 5's two-node case in a real browser: two portal processes on one PostgreSQL database, changes carried by
+/// PostgreSQL LISTEN/NOTIFY or by a Redis server; a page open on node B shows, without reloading, changes made through
+/// node A's API (a quota edit, then a host info upload).
 /// </summary>
 public sealed class TwoNodeLiveBrowserTests
 {
     private const string OwnerPassword = "Own3r-Passw0rd!";
 
-    [SkippableFact]
-    public async Task A_change_made_on_node_A_appears_on_a_page_open_on_node_B_without_reloading()
+    [SkippableTheory]
+    [InlineData("Postgres")]
+    [InlineData("Redis")]
+    public async Task A_change_made_on_node_A_appears_on_a_page_open_on_node_B_without_reloading(string carrier)
     {
         TestDatabases.SkipIfUnavailable(DatabaseProvider.Postgres);
+        if (carrier == "Redis")
+        {
+            RedisServer.SkipIfUnavailable();
+        }
+        await using var redis = carrier == "Redis" ? await RedisServer.StartAsync() : null;
         await using var database = await TestDatabases.CreateAsync(DatabaseProvider.Postgres);
         var settings = new Dictionary<string, string>
         {
             ["Database__Provider"] = "Postgres",
             ["ConnectionStrings__LicensePortal"] = database.ConnectionString,
         };
+        if (redis is not null)
+        {
+            settings["LiveUpdates__Redis"] = redis.Configuration;
+        }
         // One after the other: the first migrates the database and creates the administrator, the second finds them.
         await using var nodeA = await PortalProcess.StartAsync(settings);
         await using var nodeB = await PortalProcess.StartAsync(settings);
@@ -41,8 +53,15 @@ public sealed class TwoNodeLiveBrowserTests
             name = "two-node-01", ownerId = owner.GetProperty("user").GetProperty("id").GetString(),
             maxDesktops = 10, maxImages = 5, maxUsers = 20, maxVcpus = 64, maxVmemGib = 256, maxVdiskGib = 2048, expiresAt = expires,
         }));
-        // A relay that is not listening yet would miss the change; both nodes' LISTEN sessions must exist first.
-        await WaitForListenersAsync(database.ConnectionString, 2);
+        // A relay that is not listening yet would miss the change; both nodes must listen first.
+        if (redis is null)
+        {
+            await WaitForListenersAsync(database.ConnectionString, 2);
+        }
+        else
+        {
+            await WaitForRedisSubscribersAsync(redis, 2);
+        }
 
         var (playwright, browser) = await Browsers.LaunchAsync();
         var page = await browser.NewPortalPageAsync(nodeB);
@@ -101,6 +120,22 @@ public sealed class TwoNodeLiveBrowserTests
             Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode} from {response.RequestMessage?.RequestUri}: {body}");
             return JsonDocument.Parse(body).RootElement.Clone();
         }
+    }
+
+    /// <summary>Waits (bounded) until this many clients subscribe to the instances channel on the Redis server.</summary>
+    private static async Task WaitForRedisSubscribersAsync(RedisServer redis, int count)
+    {
+        await using var client = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+        var server = client.GetServer(client.GetEndPoints()[0]);
+        for (var i = 0; i < 120; i++)
+        {
+            if (await server.SubscriptionSubscriberCountAsync(StackExchange.Redis.RedisChannel.Literal("licenseportal:instances")) >= count)
+            {
+                return;
+            }
+            await Task.Delay(250);
+        }
+        Assert.Fail($"fewer than {count} portal nodes subscribe on Redis");
     }
 
     /// <summary>

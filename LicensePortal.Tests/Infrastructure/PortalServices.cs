@@ -38,8 +38,12 @@ public sealed class PortalServices : IAsyncDisposable
 
     public DatabaseProvider Provider => _database.Provider;
 
-    /// <summary>Starts the services on a new database, or on <paramref name="shared"/> (a second portal node; the caller disposes it).</summary>
-    public static async Task<PortalServices> StartAsync(DatabaseProvider provider = DatabaseProvider.Sqlite, Action<IServiceCollection>? configure = null, TestDatabase? shared = null)
+    /// <summary>
+    /// Starts the services on a new database, or on <paramref name="shared"/> (a second portal node; the caller disposes it),
+    /// with <paramref name="settings"/> added to the configuration.
+    /// </summary>
+    public static async Task<PortalServices> StartAsync(DatabaseProvider provider = DatabaseProvider.Sqlite, Action<IServiceCollection>? configure = null, TestDatabase? shared = null,
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
         var database = shared ?? await TestDatabases.CreateAsync(provider);
         var contentRoot = Directory.CreateTempSubdirectory("lp-root-").FullName;
@@ -58,6 +62,10 @@ public sealed class PortalServices : IAsyncDisposable
             ["Licensing:KeyDirectory"] = Path.Combine(contentRoot, "keys"),
             ["Logging:LogLevel:Default"] = "Warning",
         });
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
         builder.AddLicensePortal();
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero));
         builder.Services.AddSingleton<TimeProvider>(time);

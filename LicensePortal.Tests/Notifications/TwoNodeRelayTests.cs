@@ -5,19 +5,30 @@ using LicensePortal.Tests.Infrastructure;
 
 namespace LicensePortal.Tests.Notifications;
 
-/// <summary>Two portal nodes on one PostgreSQL database: a change on one reaches the pages open on the other.</summary>
+/// <summary>
+/// Two portal nodes on one PostgreSQL database: a change on one reaches the pages open on the other, carried by
+/// PostgreSQL LISTEN/NOTIFY or, when configured, by Redis pub/sub.
+/// </summary>
 public sealed class TwoNodeRelayTests
 {
-    [SkippableFact]
-    public async Task A_change_on_node_A_reaches_a_subscriber_on_node_B_and_B_ignores_its_own_echo()
+    [SkippableTheory]
+    [InlineData("Postgres")]
+    [InlineData("Redis")]
+    public async Task A_change_on_node_A_reaches_a_subscriber_on_node_B_and_B_ignores_its_own_echo(string carrier)
     {
         TestDatabases.SkipIfUnavailable(DatabaseProvider.Postgres);
+        if (carrier == "Redis")
+        {
+            RedisServer.SkipIfUnavailable();
+        }
+        await using var redis = carrier == "Redis" ? await RedisServer.StartAsync() : null;
+        var settings = redis is null ? null : new Dictionary<string, string?> { ["LiveUpdates:Redis"] = redis.Configuration };
         await using var database = await TestDatabases.CreateAsync(DatabaseProvider.Postgres);
-        await using var nodeA = await PortalServices.StartAsync(DatabaseProvider.Postgres, shared: database);
-        await using var nodeB = await PortalServices.StartAsync(DatabaseProvider.Postgres, shared: database);
+        await using var nodeA = await PortalServices.StartAsync(DatabaseProvider.Postgres, shared: database, settings: settings);
+        await using var nodeB = await PortalServices.StartAsync(DatabaseProvider.Postgres, shared: database, settings: settings);
         using var stop = new CancellationTokenSource();
-        var relayA = nodeA.Get<PostgresChangeRelay>();
-        var relayB = nodeB.Get<PostgresChangeRelay>();
+        ChangeRelay relayA = carrier == "Redis" ? nodeA.Get<RedisChangeRelay>() : nodeA.Get<PostgresChangeRelay>();
+        ChangeRelay relayB = carrier == "Redis" ? nodeB.Get<RedisChangeRelay>() : nodeB.Get<PostgresChangeRelay>();
         await relayA.StartAsync(stop.Token);
         await relayB.StartAsync(stop.Token);
         await Task.WhenAll(relayA.Listening, relayB.Listening).WaitAsync(TimeSpan.FromSeconds(20));
@@ -57,7 +68,7 @@ public sealed class TwoNodeRelayTests
         // B re-reads the row: the value it shows is the one A saved.
         Assert.Equal(99, (await nodeB.Get<InstanceService>().GetAsync(owner, change.InstanceId))!.MaxDesktops);
         Assert.Equal(0, heardByStrangerOnB);
-        Assert.Equal(1, heardOnA); // delivered locally once, not again through its own NOTIFY
+        Assert.Equal(1, heardOnA); // delivered locally once, not again through its own message
 
         await stop.CancelAsync();
         await relayA.StopAsync(CancellationToken.None);

@@ -45,7 +45,8 @@ public sealed class InstanceChangeNotifier(ILogger<InstanceChangeNotifier> logge
     }
 
     /// <summary>
-    /// Carries changes to the other portal nodes (PostgreSQL LISTEN/NOTIFY); null on a single node. Set once at start.
+    /// Carries changes to the other portal nodes (<see cref="ChangeRelay"/>: PostgreSQL LISTEN/NOTIFY or Redis); null on a
+    /// single node. Set once at start.
     /// </summary>
     public Func<IReadOnlyList<InstanceChange>, Task>? Relay { get; set; }
 

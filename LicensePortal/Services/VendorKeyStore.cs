@@ -40,8 +40,8 @@ public sealed class VendorKeyStore
     }
 
     /// <summary>
-    /// Tells the other portal nodes that the keys changed, so they re-read the shared directory (PostgreSQL
-    /// LISTEN/NOTIFY; the message carries no key material). Null on a single node. Set once at start.
+    /// Tells the other portal nodes that the keys changed, so they re-read the shared directory (a ChangeRelay: PostgreSQL
+    /// LISTEN/NOTIFY or Redis; the message carries no key material). Null on a single node. Set once at start.
     /// </summary>
     public Func<Task>? Relay { get; set; }
 

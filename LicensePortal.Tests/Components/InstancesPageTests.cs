@@ -167,16 +167,7 @@ public sealed class InstancesPageTests : PortalComponentTest
     [Fact]
     public async Task The_pager_pages_through_the_rows_and_says_which_are_shown()
     {
-        var admin = await Portal.AdminAsync();
-        var owner = await Portal.CreateUserAsync("owner");
-        for (var i = 1; i <= 12; i++)
-        {
-            await Portal.CreateInstanceAsync($"acme-{i:00}", owner);
-        }
-        SignInAs(admin);
-        RenderProviders();
-        var page = Render<InstancesPage>();
-        page.WaitForAssertion(() => Assert.Equal(12, Names(page).Count));
+        var page = await RenderWithInstancesAsync(12);
         Assert.Equal("1-12 of 12", page.Find("#instances-pager-info").TextContent);
         Assert.True(page.Find("#instances-next").HasAttribute("disabled"));
 
@@ -312,16 +303,7 @@ public sealed class InstancesPageTests : PortalComponentTest
     [Fact]
     public async Task An_administrators_page_of_25_editable_rows_stays_under_1024_render_tree_frames()
     {
-        var admin = await Portal.AdminAsync();
-        var owner = await Portal.CreateUserAsync("owner");
-        for (var i = 1; i <= 25; i++)
-        {
-            await Portal.CreateInstanceAsync($"acme-{i:00}", owner);
-        }
-        SignInAs(admin);
-        RenderProviders();
-        var page = Render<InstancesPage>();
-        page.WaitForAssertion(() => Assert.Equal(25, Names(page).Count));
+        var page = await RenderWithInstancesAsync(25);
 
         // The page's tree is held twice per open page, in buffers of a power of two frames (40 bytes each): at 1,024 or
         // fewer, each is 40 KB instead of 80 KB (docs/performance.md, issue 5).
@@ -354,6 +336,22 @@ public sealed class InstancesPageTests : PortalComponentTest
         Field = input.GetAttribute("data-quota") ?? input.GetAttribute("data-field"),
         Value = value,
     };
+
+    /// <summary>An administrator's page over <paramref name="count"/> instances acme-01, acme-02, ..., once it shows them all.</summary>
+    private async Task<IRenderedComponent<InstancesPage>> RenderWithInstancesAsync(int count)
+    {
+        var admin = await Portal.AdminAsync();
+        var owner = await Portal.CreateUserAsync("owner");
+        for (var i = 1; i <= count; i++)
+        {
+            await Portal.CreateInstanceAsync($"acme-{i:00}", owner);
+        }
+        SignInAs(admin);
+        RenderProviders();
+        var page = Render<InstancesPage>();
+        page.WaitForAssertion(() => Assert.Equal(count, Names(page).Count));
+        return page;
+    }
 
     private static List<string> Names(IRenderedComponent<InstancesPage> page) =>
         page.FindAll("#instances-grid tbody tr a.instance-link").Select(a => a.TextContent).ToList();

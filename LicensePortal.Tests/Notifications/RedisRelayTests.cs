@@ -18,6 +18,41 @@ public sealed class RedisRelayTests
 {
     private static Dictionary<string, string?> Settings(string redis) => new() { ["LiveUpdates:Redis"] = redis };
 
+    /// <summary>Two portal nodes on one database, each with its Redis relay started; disposing stops the relays, then the nodes.</summary>
+    private sealed class TwoNodes : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+
+        private TwoNodes(PortalServices a, PortalServices b) => (A, B) = (a, b);
+
+        public PortalServices A { get; }
+        public PortalServices B { get; }
+        public RedisChangeRelay RelayA => A.Get<RedisChangeRelay>();
+        public RedisChangeRelay RelayB => B.Get<RedisChangeRelay>();
+
+        public static async Task<TwoNodes> StartAsync(TestDatabase database, string redis, Action<IServiceCollection>? configure = null)
+        {
+            var nodes = new TwoNodes(
+                await PortalServices.StartAsync(DatabaseProvider.Postgres, configure, database, Settings(redis)),
+                await PortalServices.StartAsync(DatabaseProvider.Postgres, configure, database, Settings(redis)));
+            await nodes.RelayA.StartAsync(nodes._stop.Token);
+            await nodes.RelayB.StartAsync(nodes._stop.Token);
+            return nodes;
+        }
+
+        public Task ListeningAsync(TimeSpan within) => Task.WhenAll(RelayA.Listening, RelayB.Listening).WaitAsync(within);
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            await RelayA.StopAsync(CancellationToken.None);
+            await RelayB.StopAsync(CancellationToken.None);
+            await A.DisposeAsync();
+            await B.DisposeAsync();
+            _stop.Dispose();
+        }
+    }
+
     /// <summary>Polls until <paramref name="done"/> holds, or fails after 30 s.</summary>
     private static async Task EventuallyAsync(Func<Task<bool>> done, string what)
     {
@@ -45,15 +80,10 @@ public sealed class RedisRelayTests
         RedisServer.SkipIfUnavailable();
         await using var redis = await RedisServer.StartAsync();
         await using var database = await TestDatabases.CreateAsync(DatabaseProvider.Postgres);
-        await using var nodeA = await PortalServices.StartAsync(DatabaseProvider.Postgres, shared: database, settings: Settings(redis.Configuration));
-        await using var nodeB = await PortalServices.StartAsync(DatabaseProvider.Postgres, shared: database, settings: Settings(redis.Configuration));
-        var relayA = nodeA.Get<RedisChangeRelay>();
-        var relayB = nodeB.Get<RedisChangeRelay>();
-        using var stop = new CancellationTokenSource();
-        await relayA.StartAsync(stop.Token);
-        await relayB.StartAsync(stop.Token);
-        await Task.WhenAll(relayA.Listening, relayB.Listening).WaitAsync(TimeSpan.FromSeconds(20));
-        var (tap, messages) = await WiretapAsync(redis, relayA.InstancesChannel);
+        await using var nodes = await TwoNodes.StartAsync(database, redis.Configuration);
+        var (nodeA, nodeB) = (nodes.A, nodes.B);
+        await nodes.ListeningAsync(TimeSpan.FromSeconds(20));
+        var (tap, messages) = await WiretapAsync(redis, nodes.RelayA.InstancesChannel);
         using var _ = tap;
         var alice = await nodeA.CreateUserAsync("alice");
         var bob = await nodeA.CreateUserAsync("bob");
@@ -82,15 +112,12 @@ public sealed class RedisRelayTests
 
         // Someone with access to Redis claims alice's instance belongs to bob: bob's page on B refreshes, and its re-read,
         // with bob's rights, finds nothing of alice's.
-        await tap.GetSubscriber().PublishAsync(RedisChannel.Literal(relayA.InstancesChannel), $"forger|{instance.Id}|{bob.UserId}|Updated");
+        await tap.GetSubscriber().PublishAsync(RedisChannel.Literal(nodes.RelayA.InstancesChannel), $"forger|{instance.Id}|{bob.UserId}|Updated");
         var forged = await heardByBob.Task.WaitAsync(TimeSpan.FromSeconds(20));
         Assert.Equal(instance.Id, forged.InstanceId);
         Assert.Null(await nodeB.Get<InstanceService>().GetAsync(bob, forged.InstanceId));
         Assert.Empty((await nodeB.Get<InstanceService>().ListAsync(bob, new InstanceQuery(0, 25, null, "", "", InstanceSort.Name, false))).Items);
 
-        await stop.CancelAsync();
-        await relayA.StopAsync(CancellationToken.None);
-        await relayB.StopAsync(CancellationToken.None);
     }
 
     [SkippableFact]
@@ -102,14 +129,9 @@ public sealed class RedisRelayTests
         var keys = Directory.CreateTempSubdirectory("lp-shared-keys-").FullName;
         await using var database = await TestDatabases.CreateAsync(DatabaseProvider.Postgres);
         void SharedKeys(IServiceCollection services) => services.PostConfigure<LicensingOptions>(o => o.KeyDirectory = keys);
-        await using var nodeA = await PortalServices.StartAsync(DatabaseProvider.Postgres, SharedKeys, database, Settings(redis.Configuration));
-        await using var nodeB = await PortalServices.StartAsync(DatabaseProvider.Postgres, SharedKeys, database, Settings(redis.Configuration));
-        var relayA = nodeA.Get<RedisChangeRelay>();
-        var relayB = nodeB.Get<RedisChangeRelay>();
-        using var stop = new CancellationTokenSource();
-        await relayA.StartAsync(stop.Token);
-        await relayB.StartAsync(stop.Token);
-        await Task.WhenAll(relayA.Listening, relayB.Listening).WaitAsync(TimeSpan.FromSeconds(20));
+        await using var nodes = await TwoNodes.StartAsync(database, redis.Configuration, SharedKeys);
+        var (nodeA, nodeB) = (nodes.A, nodes.B);
+        await nodes.ListeningAsync(TimeSpan.FromSeconds(20));
         var (tap, messages) = await WiretapAsync(redis, "licenseportal:vendorkeys");
         using var _ = tap;
         var storeB = nodeB.Get<VendorKeyStore>();
@@ -136,9 +158,6 @@ public sealed class RedisRelayTests
         Assert.DoesNotContain(newKey, notice, StringComparison.Ordinal);
         Assert.True(notice.Length <= 32, notice);
 
-        await stop.CancelAsync();
-        await relayA.StopAsync(CancellationToken.None);
-        await relayB.StopAsync(CancellationToken.None);
         Directory.Delete(keys, recursive: true);
     }
 
@@ -148,15 +167,9 @@ public sealed class RedisRelayTests
         TestDatabases.SkipIfUnavailable(DatabaseProvider.Postgres);
         RedisServer.SkipIfUnavailable();
         var port = RedisServer.FreePort();
-        var settings = Settings($"127.0.0.1:{port},connectTimeout=1000");
         await using var database = await TestDatabases.CreateAsync(DatabaseProvider.Postgres);
-        await using var nodeA = await PortalServices.StartAsync(DatabaseProvider.Postgres, shared: database, settings: settings);
-        await using var nodeB = await PortalServices.StartAsync(DatabaseProvider.Postgres, shared: database, settings: settings);
-        var relayA = nodeA.Get<RedisChangeRelay>();
-        var relayB = nodeB.Get<RedisChangeRelay>();
-        using var stop = new CancellationTokenSource();
-        await relayA.StartAsync(stop.Token);
-        await relayB.StartAsync(stop.Token);
+        await using var nodes = await TwoNodes.StartAsync(database, $"127.0.0.1:{port},connectTimeout=1000");
+        var (nodeA, nodeB) = (nodes.A, nodes.B);
         var owner = await nodeA.CreateUserAsync("alice");
         var instance = await nodeA.CreateInstanceAsync("alice-01", owner, desktops: 10);
         var seenOnA = 0;
@@ -174,7 +187,7 @@ public sealed class RedisRelayTests
 
         // Redis comes up on the configured port: both nodes connect and subscribe by themselves.
         await using var redis = await RedisServer.StartAsync(port);
-        await Task.WhenAll(relayA.Listening, relayB.Listening).WaitAsync(TimeSpan.FromSeconds(60));
+        await nodes.ListeningAsync(TimeSpan.FromSeconds(60));
         var version = saved.Value!.Version;
         var desktops = 12;
         // Until B's subscription is live on the server, a message can go by unheard: save again until B hears one.
@@ -187,8 +200,5 @@ public sealed class RedisRelayTests
             return Volatile.Read(ref seenOnB) > 0;
         }, "node B to hear a change made on node A");
 
-        await stop.CancelAsync();
-        await relayA.StopAsync(CancellationToken.None);
-        await relayB.StopAsync(CancellationToken.None);
     }
 }

@@ -201,4 +201,30 @@ public sealed class RedisRelayTests
         }, "node B to hear a change made on node A");
 
     }
+
+    [Theory]
+    [InlineData("127.0.0.1:6379,nonsense=1")]
+    [InlineData("127.0.0.1:6379,abortConnect=maybe")]
+    [InlineData(",")]
+    public async Task A_Redis_setting_the_client_cannot_read_is_refused_with_a_message_naming_it(string redis)
+    {
+        await using var portal = await PortalServices.StartAsync(settings: Settings(redis));
+
+        var refused = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => portal.Get<Microsoft.Extensions.Options.IOptions<LiveUpdatesOptions>>().Value);
+
+        Assert.Contains("LiveUpdates:Redis", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_Redis_setting_turns_the_PostgreSQL_relay_off_and_no_setting_leaves_SQLite_without_a_relay()
+    {
+        await using var sqlite = await PortalServices.StartAsync();
+        await using var withRedis = await PortalServices.StartAsync(settings: Settings("127.0.0.1:6379"));
+
+        Assert.Null(sqlite.Services.GetService<RedisChangeRelay>());
+        Assert.Null(sqlite.Services.GetService<PostgresChangeRelay>());
+        Assert.NotNull(withRedis.Services.GetService<RedisChangeRelay>());
+        Assert.Null(withRedis.Services.GetService<PostgresChangeRelay>());
+        Assert.Equal("licenseportal", withRedis.Get<Microsoft.Extensions.Options.IOptions<LiveUpdatesOptions>>().Value.ChannelPrefix);
+    }
 }

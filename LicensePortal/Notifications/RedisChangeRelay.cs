@@ -56,8 +56,9 @@ public sealed class RedisChangeRelay(InstanceChangeNotifier notifier, VendorKeyS
         {
             if (e.ConnectionType == ConnectionType.Subscription)
             {
-                // Notices sent while this node was away are lost: re-read what a missed notice would have said.
-                OnListening();
+                // Notices sent while this node was away are lost: re-read what a missed notice would have said (off the
+                // client's thread: the key directory may be on a network volume).
+                _ = Task.Run(OnListening);
             }
         };
 

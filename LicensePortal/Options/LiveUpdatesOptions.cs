@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using StackExchange.Redis;
 
 namespace LicensePortal.Options;
 
@@ -20,4 +21,21 @@ public sealed class LiveUpdatesOptions
     /// </summary>
     [RegularExpression("^[A-Za-z0-9_.-]{1,64}$")]
     public string ChannelPrefix { get; set; } = "licenseportal";
+
+    /// <summary>Empty, or a configuration the Redis client accepts (checked at start, so a typo stops the portal with a clear message).</summary>
+    public static bool IsValidRedis(string? redis)
+    {
+        if (string.IsNullOrWhiteSpace(redis))
+        {
+            return true;
+        }
+        try
+        {
+            return ConfigurationOptions.Parse(redis).EndPoints.Count > 0;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
 }

@@ -2,7 +2,12 @@
 # Starts a throwaway PostgreSQL cluster owned by the postgres user (initdb refuses root) on 127.0.0.1:$PGPORT.
 # Prints the connection string for LICENSEPORTAL_TEST_POSTGRES. Stop it with .ci/stop-postgres.sh DIR.
 set -euo pipefail
-PGPORT=${PGPORT:-55432}
+# The first free port from 55432 on, unless PGPORT is given (a cluster left running elsewhere must not break the run).
+if [ -z "${PGPORT:-}" ]; then
+  for PGPORT in $(seq 55432 55531); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$PGPORT") 2>/dev/null || break
+  done
+fi
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 DIR=$(mktemp -d /tmp/lp-pg-XXXXXX)
 chown postgres "$DIR"

@@ -17,7 +17,8 @@ namespace LicensePortal.Benchmarks.Live;
 /// <code>dotnet run -c Release --project LicensePortal.Benchmarks -- live-pages --pages 100</code>
 /// Options: --pages N (100), --changes M (20), --interval-ms (1500), --instances (50), --role admin|support|user (admin),
 /// --open-parallel (4), --postgres CONNECTION-STRING (a server where it may create a database; default SQLite),
-/// --nodes 2 (PostgreSQL only: pages on node 2, changes on node 1), --chromium PATH (/usr/bin/chromium),
+/// --nodes 2 (PostgreSQL only: pages on node 2, changes on node 1), --redis HOST:PORT (a Redis server that carries the
+/// changes between the nodes instead of PostgreSQL: LiveUpdates:Redis), --chromium PATH (/usr/bin/chromium),
 /// --warmup-pages (35: pages opened, changed and closed before measuring, so the code runs at its final JIT tier),
 /// --hold-seconds S (pause S seconds at the 0-page and N-page measuring points, to inspect the node).
 /// </summary>
@@ -39,6 +40,7 @@ public static class LivePagesCommand
             OpenParallel: o.Int("open-parallel", 4),
             Postgres: o.Get("postgres"),
             Nodes: o.Int("nodes", 1),
+            Redis: o.Get("redis"),
             HoldSeconds: o.Int("hold-seconds", 0),
             WarmUpPages: o.Int("warmup-pages", 35),
             Chromium: o.Get("chromium") ?? Environment.GetEnvironmentVariable("LICENSEPORTAL_TEST_CHROMIUM") ?? "/usr/bin/chromium");
@@ -63,7 +65,7 @@ public static class LivePagesCommand
             for (var i = 0; i < settings.Nodes; i++)
             {
                 // One node at a time: the first migrates and seeds, the others find it done.
-                nodes.Add(await NodeProcess.StartAsync(folder.FullName, settings.Postgres is null ? "Sqlite" : "Postgres", database.ConnectionString, i == 0 ? settings.Instances : 0));
+                nodes.Add(await NodeProcess.StartAsync(folder.FullName, settings.Postgres is null ? "Sqlite" : "Postgres", database.ConnectionString, i == 0 ? settings.Instances : 0, settings.Redis));
             }
             var report = await MeasureAsync(settings, userName, changeNode: nodes[0], pageNode: nodes[^1]);
             Console.WriteLine(report);
@@ -203,7 +205,8 @@ public static class LivePagesCommand
 
         var md = new StringBuilder();
         var provider = settings.Postgres is null ? "SQLite" : "PostgreSQL";
-        md.AppendLine(CultureInfo.InvariantCulture, $"### {settings.Pages} pages of /instances as {settings.Role}, {settings.Changes} changes, {provider}, {settings.Nodes} node(s)");
+        var carrier = settings.Nodes == 1 ? "" : settings.Redis is null ? ", changes carried by LISTEN/NOTIFY" : ", changes carried by Redis";
+        md.AppendLine(CultureInfo.InvariantCulture, $"### {settings.Pages} pages of /instances as {settings.Role}, {settings.Changes} changes, {provider}, {settings.Nodes} node(s){carrier}");
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {browser.Version}, {settings.Instances} instances, a change every {settings.IntervalMs} ms; load average before `{loadBefore}`, after `{loadAfter}`.");
         md.AppendLine();
@@ -396,7 +399,7 @@ public static class LivePagesCommand
         });
     }
 
-    private sealed record LiveSettings(int Pages, int Changes, int IntervalMs, int Instances, string Role, int OpenParallel, string? Postgres, int Nodes, int HoldSeconds, int WarmUpPages, string Chromium);
+    private sealed record LiveSettings(int Pages, int Changes, int IntervalMs, int Instances, string Role, int OpenParallel, string? Postgres, int Nodes, string? Redis, int HoldSeconds, int WarmUpPages, string Chromium);
 
     private sealed record Watch(int K, string Name, string Value);
 
@@ -546,7 +549,7 @@ public static class LivePagesCommand
             }
         }
 
-        public static async Task<NodeProcess> StartAsync(string folder, string provider, string connectionString, int seedInstances)
+        public static async Task<NodeProcess> StartAsync(string folder, string provider, string connectionString, int seedInstances, string? redis)
         {
             int port;
             using (var listener = new TcpListener(IPAddress.Loopback, 0))
@@ -568,6 +571,10 @@ public static class LivePagesCommand
             };
             // The portal runs with server GC (the Web SDK's default, in its runtimeconfig); so does this node.
             start.Environment["DOTNET_gcServer"] = "1";
+            if (redis is not null)
+            {
+                start.Environment["LiveUpdates__Redis"] = redis;
+            }
             var output = new StringBuilder();
             var process = new Process { StartInfo = start };
             process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };

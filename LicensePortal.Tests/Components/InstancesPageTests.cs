@@ -14,13 +14,7 @@ public sealed class InstancesPageTests : PortalComponentTest
     [Fact]
     public async Task A_save_over_someone_elses_change_is_refused_with_the_current_values()
     {
-        var admin = await Portal.AdminAsync();
-        var owner = await Portal.CreateUserAsync("owner");
-        var instance = await Portal.CreateInstanceAsync("acme-01", owner, desktops: 10);
-        SignInAs(admin);
-        RenderProviders();
-        var page = Render<InstancesPage>();
-        page.WaitForAssertion(() => Assert.Single(page.FindAll(DesktopsCell)));
+        var (page, admin, instance) = await RenderWithOneInstanceAsync();
 
         // Another portal node saves first (its notification does not reach this one).
         await using (var db = await Portal.Get<IDbContextFactory<AppDbContext>>().CreateDbContextAsync())
@@ -43,13 +37,7 @@ public sealed class InstancesPageTests : PortalComponentTest
     [Fact]
     public async Task An_edit_in_the_grid_saves_the_quota()
     {
-        var admin = await Portal.AdminAsync();
-        var owner = await Portal.CreateUserAsync("owner");
-        var instance = await Portal.CreateInstanceAsync("acme-01", owner, desktops: 10);
-        SignInAs(admin);
-        RenderProviders();
-        var page = Render<InstancesPage>();
-        page.WaitForAssertion(() => Assert.Single(page.FindAll(DesktopsCell)));
+        var (page, admin, instance) = await RenderWithOneInstanceAsync();
 
         ChangeCell(page.Find(DesktopsCell), "42");
 
@@ -60,13 +48,7 @@ public sealed class InstancesPageTests : PortalComponentTest
     [Fact]
     public async Task An_expiry_date_in_the_grid_is_saved_when_the_cell_is_left_not_while_typing()
     {
-        var admin = await Portal.AdminAsync();
-        var owner = await Portal.CreateUserAsync("owner");
-        var instance = await Portal.CreateInstanceAsync("acme-01", owner);
-        SignInAs(admin);
-        RenderProviders();
-        var page = Render<InstancesPage>();
-        page.WaitForAssertion(() => Assert.Single(page.FindAll("input[data-field=ExpiresOn]")));
+        var (page, admin, instance) = await RenderWithOneInstanceAsync();
         var target = instance.ExpiresOn.AddMonths(3);
 
         // A date input reports a complete date while the year is still being typed: nothing is saved yet.
@@ -255,13 +237,7 @@ public sealed class InstancesPageTests : PortalComponentTest
     [Fact]
     public async Task A_quota_that_is_not_a_whole_number_is_not_saved_and_the_cell_shows_the_stored_value_again()
     {
-        var admin = await Portal.AdminAsync();
-        var owner = await Portal.CreateUserAsync("owner");
-        var instance = await Portal.CreateInstanceAsync("acme-01", owner, desktops: 10);
-        SignInAs(admin);
-        RenderProviders();
-        var page = Render<InstancesPage>();
-        page.WaitForAssertion(() => Assert.Single(page.FindAll(DesktopsCell)));
+        var (page, admin, instance) = await RenderWithOneInstanceAsync();
         var before = page.Find(DesktopsCell);
 
         ChangeCell(before, "12abc");
@@ -336,6 +312,19 @@ public sealed class InstancesPageTests : PortalComponentTest
         Field = input.GetAttribute("data-quota") ?? input.GetAttribute("data-field"),
         Value = value,
     };
+
+    /// <summary>An administrator's page showing one editable row, instance acme-01 with 10 desktops.</summary>
+    private async Task<(IRenderedComponent<InstancesPage> Page, PortalActor Admin, InstanceRow Instance)> RenderWithOneInstanceAsync()
+    {
+        var admin = await Portal.AdminAsync();
+        var owner = await Portal.CreateUserAsync("owner");
+        var instance = await Portal.CreateInstanceAsync("acme-01", owner, desktops: 10);
+        SignInAs(admin);
+        RenderProviders();
+        var page = Render<InstancesPage>();
+        page.WaitForAssertion(() => Assert.Single(page.FindAll(DesktopsCell)));
+        return (page, admin, instance);
+    }
 
     /// <summary>An administrator's page over <paramref name="count"/> instances acme-01, acme-02, ..., once it shows them all.</summary>
     private async Task<IRenderedComponent<InstancesPage>> RenderWithInstancesAsync(int count)

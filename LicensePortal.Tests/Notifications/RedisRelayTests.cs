@@ -216,6 +216,20 @@ public sealed class RedisRelayTests
     }
 
     [Fact]
+    public async Task A_channel_prefix_that_is_not_a_plain_name_is_refused()
+    {
+        await using var portal = await PortalServices.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["LiveUpdates:Redis"] = "127.0.0.1:6379",
+            ["LiveUpdates:ChannelPrefix"] = "portal instances*",
+        });
+
+        var refused = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => portal.Get<Microsoft.Extensions.Options.IOptions<LiveUpdatesOptions>>().Value);
+
+        Assert.Contains("ChannelPrefix", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_Redis_setting_turns_the_PostgreSQL_relay_off_and_no_setting_leaves_SQLite_without_a_relay()
     {
         await using var sqlite = await PortalServices.StartAsync();

@@ -5,8 +5,9 @@ using LicensePortal.Licensing;
 namespace LicensePortal.Agent;
 
 /// <summary>
-/// The agent's state directory (mode 0700): host.key (0600), license.lic (the installed license) and
-/// vendor-keys/KEYID.pub (vendor public keys the agent was given).
+/// The agent's state directory (mode 0700): host.key (0600), license.lic (the installed license), high-water (0600: the
+/// latest time trusted and the highest revision installed per instance) and server.conf (0600, for renew). No key is
+/// ever trusted from here: the vendor root is compiled into the agent.
 /// </summary>
 /// <param name="directory">The state directory.</param>
 public sealed class AgentState(string directory)
@@ -27,8 +28,8 @@ public sealed class AgentState(string directory)
     /// <summary>Path of the installed license.</summary>
     public string LicensePath => Path.Combine(Directory, "license.lic");
 
-    /// <summary>Folder of remembered vendor public keys.</summary>
-    public string VendorKeysPath => Path.Combine(Directory, "vendor-keys");
+    /// <summary>Path of the high-water mark.</summary>
+    public string HighWaterPath => Path.Combine(Directory, "high-water");
 
     /// <summary>Creates the state directory with mode 0700 if needed.</summary>
     public void EnsureDirectory()
@@ -86,56 +87,8 @@ public sealed class AgentState(string directory)
         }
     }
 
-    /// <summary>Imports a vendor public key file and remembers it as vendor-keys/KEYID.pub.</summary>
-    /// <param name="path">The key file.</param>
-    /// <returns>The key.</returns>
-    /// <exception cref="AgentException">The file is not a vendor public key.</exception>
-    public VendorPublicKey RememberVendorKey(string path)
-    {
-        VendorPublicKey key;
-        try
-        {
-            key = VendorPublicKey.Import(ReadText(path));
-        }
-        catch (KeyFileException ex)
-        {
-            throw new AgentException(ExitCodes.Usage, $"{path}: {ex.Message} ({ex.Code})");
-        }
-
-        EnsureDirectory();
-        CreatePrivateDirectory(VendorKeysPath);
-        WriteAtomically(Path.Combine(VendorKeysPath, key.KeyId + ".pub"), key.Export(), PublicMode);
-        return key;
-    }
-
     /// <summary>Path of the remembered server, instance and token (mode 0600).</summary>
     public string ServerConfigPath => Path.Combine(Directory, "server.conf");
-
-    /// <summary>Imports vendor public key text (fetched from the server) and remembers it.</summary>
-    /// <param name="text">The key file text.</param>
-    /// <returns>The key.</returns>
-    /// <exception cref="AgentException">The text is not a vendor public key.</exception>
-    public VendorPublicKey RememberVendorKeyText(string text)
-    {
-        VendorPublicKey key;
-        try
-        {
-            key = VendorPublicKey.Import(text);
-        }
-        catch (KeyFileException ex)
-        {
-            throw new AgentException(ExitCodes.LicenseRejected, $"The server's vendor key is not a vendor public key: {ex.Message} ({ex.Code})");
-        }
-
-        EnsureDirectory();
-        CreatePrivateDirectory(VendorKeysPath);
-        WriteAtomically(Path.Combine(VendorKeysPath, key.KeyId + ".pub"), key.Export(), PublicMode);
-        return key;
-    }
-
-    /// <summary>True when at least one vendor key is remembered.</summary>
-    /// <returns>Whether vendor-keys/ holds a key file.</returns>
-    public bool HasVendorKeys() => System.IO.Directory.Exists(VendorKeysPath) && System.IO.Directory.GetFiles(VendorKeysPath, "*.pub").Length > 0;
 
     /// <summary>Remembers server, instance and token for renew (mode 0600: the token is a secret).</summary>
     /// <param name="config">What to remember.</param>
@@ -164,55 +117,35 @@ public sealed class AgentState(string directory)
             : null;
     }
 
-    /// <summary>The remembered vendor keys plus an optional one given now.</summary>
-    /// <param name="vendorKeyFile">A --vendor-key file, remembered for later commands.</param>
-    /// <param name="warnings">Where to report unreadable remembered keys.</param>
-    /// <returns>Trusted keys; never empty.</returns>
-    /// <exception cref="AgentException">No vendor key is known.</exception>
-    public IReadOnlyCollection<VendorPublicKey> TrustedVendorKeys(string? vendorKeyFile, TextWriter warnings)
-    {
-        ArgumentNullException.ThrowIfNull(warnings);
-        var keys = new Dictionary<string, VendorPublicKey>(StringComparer.Ordinal);
-        if (vendorKeyFile is not null)
-        {
-            var given = RememberVendorKey(vendorKeyFile);
-            keys[given.KeyId] = given;
-        }
-
-        if (System.IO.Directory.Exists(VendorKeysPath))
-        {
-            foreach (var file in System.IO.Directory.GetFiles(VendorKeysPath, "*.pub").Order(StringComparer.Ordinal))
-            {
-                try
-                {
-                    var key = VendorPublicKey.Import(ReadText(file));
-                    keys.TryAdd(key.KeyId, key);
-                }
-                catch (KeyFileException ex)
-                {
-                    warnings.WriteLine($"warning: ignoring {file}: {ex.Message}");
-                }
-            }
-        }
-
-        if (keys.Count == 0)
-        {
-            throw new AgentException(ExitCodes.NotSetUp, "No vendor public key is known: pass --vendor-key FILE once.");
-        }
-
-        return keys.Values;
-    }
-
     /// <summary>The installed license text, or null if none is installed.</summary>
     /// <returns>Text or null.</returns>
     public string? ReadInstalledLicense() => File.Exists(LicensePath) ? ReadText(LicensePath) : null;
 
-    /// <summary>Replaces the installed license atomically: temp file in the same folder, fsync, rename over.</summary>
+    /// <summary>
+    /// Replaces the installed license atomically (temp file in the same folder, fsync, rename over), then raises the
+    /// high-water mark to it. A crash between the two leaves the mark lower, never higher, than the license.
+    /// </summary>
     /// <param name="text">The verified license text.</param>
-    public void InstallLicense(string text)
+    /// <param name="highWater">The mark raised by this license.</param>
+    public void InstallLicense(string text, LicenseHighWater highWater)
     {
         EnsureDirectory();
         WriteAtomically(LicensePath, text, PublicMode);
+        SaveHighWater(highWater);
+    }
+
+    /// <summary>The high-water mark, or <see cref="LicenseHighWater.None"/> when nothing was installed yet.</summary>
+    /// <returns>The mark.</returns>
+    /// <exception cref="AgentException">The file exists but cannot be read as a high-water mark.</exception>
+    public LicenseHighWater ReadHighWater() =>
+        File.Exists(HighWaterPath) ? HighWaterFile.Parse(ReadText(HighWaterPath), HighWaterPath) : LicenseHighWater.None;
+
+    /// <summary>Writes the high-water mark atomically (mode 0600).</summary>
+    /// <param name="highWater">The mark.</param>
+    public void SaveHighWater(LicenseHighWater highWater)
+    {
+        EnsureDirectory();
+        WriteAtomically(HighWaterPath, HighWaterFile.Write(highWater), SecretMode);
     }
 
     /// <summary>Reads a text file of at most 64 KiB as strict UTF-8.</summary>

@@ -15,8 +15,17 @@ public static class ExitCodes
     /// <summary>The license file was rejected; the reason code is printed.</summary>
     public const int LicenseRejected = 3;
 
-    /// <summary>Not set up yet: no host key, no installed license or no trusted vendor key.</summary>
+    /// <summary>Not set up yet: no host key, no installed license, or an agent built without a vendor root key.</summary>
     public const int NotSetUp = 4;
+
+    /// <summary>The license is older than the highest revision ever installed here (a file copied back).</summary>
+    public const int RolledBack = 5;
+
+    /// <summary>The clock is more than 24 hours behind the latest time this host has trusted (set back).</summary>
+    public const int ClockWoundBack = 6;
+
+    /// <summary>The license was issued more than 5 minutes after the current time (the clock is behind, or was set back).</summary>
+    public const int IssuedInFuture = 7;
 
     /// <summary>check: the installed license has expired.</summary>
     public const int Expired = 10;
@@ -27,9 +36,25 @@ public static class ExitCodes
     /// <summary>The help text describing every exit code.</summary>
     public const string HelpText =
         "Exit codes: 0 ok; 1 usage error; 2 host or file error (no DMI data, permission denied: run as root); " +
-        "3 license rejected (reason printed); 4 not set up (no host key, no installed license, no vendor key); " +
+        "3 license rejected (reason printed); 4 not set up (no host key, no installed license, agent built without a vendor root); " +
+        "5 license older than one already installed (rolled back); 6 clock set back; 7 license issued in the future; " +
         "10 license expired (check); 64 + sum of exceeded quotas (check): 1 desktops, 2 images, 4 users, 8 vcpus, 16 vmem, 32 vdisk " +
         "(e.g. 65 = desktops, 80 = vmem, 72 = vcpus).";
+}
+
+/// <summary>Which exit code a license rejection ends a command with.</summary>
+public static class RejectionExitCodes
+{
+    /// <summary>The exit code for a rejected license: the rollback and clock rejections have their own, the rest 3.</summary>
+    /// <param name="code">The verifier's reason code.</param>
+    /// <returns>The exit code.</returns>
+    public static int For(LicensePortal.Licensing.LicenseErrorCode code) => code switch
+    {
+        LicensePortal.Licensing.LicenseErrorCode.OlderThanInstalled => ExitCodes.RolledBack,
+        LicensePortal.Licensing.LicenseErrorCode.ClockWoundBack => ExitCodes.ClockWoundBack,
+        LicensePortal.Licensing.LicenseErrorCode.IssuedInFuture => ExitCodes.IssuedInFuture,
+        _ => ExitCodes.LicenseRejected,
+    };
 }
 
 /// <summary>An error that ends a command with a message and an exit code.</summary>

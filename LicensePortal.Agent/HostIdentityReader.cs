@@ -4,8 +4,8 @@ using LicensePortal.Licensing;
 namespace LicensePortal.Agent;
 
 /// <summary>
-/// Reads the host's MAC address (of the default-route physical interface) and serial number (DMI) from
-/// /proc and /sys under a root path, so tests can point it at a fake tree.
+/// Reads the host's MAC address (of the default-route physical interface) and serial number (DMI product serial, or the
+/// machine id on a host without DMI) from /proc, /sys and /etc under a root path, so tests can point it at a fake tree.
 /// </summary>
 /// <param name="root">File system root, "/" on a real host.</param>
 public sealed class HostIdentityReader(string root)
@@ -43,7 +43,7 @@ public sealed class HostIdentityReader(string root)
             }
         }
 
-        throw new AgentException(ExitCodes.Environment, $"No physical network interface with a MAC address was found under {netDir}; pass --mac.");
+        throw new AgentException(ExitCodes.Environment, $"No physical network interface with a MAC address was found under {netDir}.");
     }
 
     /// <summary>The interface of the default route with the lowest metric, from proc/net/route; null if none.</summary>
@@ -117,17 +117,18 @@ public sealed class HostIdentityReader(string root)
         return false;
     }
 
-    /// <summary>The serial from sys/class/dmi/id/product_serial, then board_serial.</summary>
+    /// <summary>The prefix of a serial number taken from /etc/machine-id, so the host info names its source.</summary>
+    public const string MachineIdPrefix = "machine-id:";
+
+    /// <summary>
+    /// The serial from sys/class/dmi/id/product_serial, then board_serial; on a host without a usable DMI serial (many
+    /// virtual machines) "machine-id:" followed by the 32 hex digits of etc/machine-id.
+    /// </summary>
     /// <returns>The serial number.</returns>
-    /// <exception cref="AgentException">No DMI data, permission denied, or only placeholder values.</exception>
+    /// <exception cref="AgentException">Neither a DMI serial nor a machine id, or permission denied.</exception>
     public string ReadSerial()
     {
         var dmi = PathOf("sys/class/dmi/id");
-        if (!Directory.Exists(dmi))
-        {
-            throw new AgentException(ExitCodes.Environment, $"No DMI data: {dmi} does not exist (a virtual machine or container without DMI); pass --serial.");
-        }
-
         string? denied = null;
         foreach (var file in new[] { "product_serial", "board_serial" })
         {
@@ -140,7 +141,7 @@ public sealed class HostIdentityReader(string root)
                     return value;
                 }
             }
-            catch (FileNotFoundException)
+            catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
             {
                 // Try the next source.
             }
@@ -156,9 +157,23 @@ public sealed class HostIdentityReader(string root)
 
         if (denied is not null)
         {
-            throw new AgentException(ExitCodes.Environment, $"Permission denied reading {denied}: run as root (or pass --serial).");
+            throw new AgentException(ExitCodes.Environment, $"Permission denied reading {denied}: run as root.");
         }
 
-        throw new AgentException(ExitCodes.Environment, $"DMI has no usable serial number in {dmi}/product_serial or board_serial; pass --serial.");
+        var machineIdPath = PathOf("etc/machine-id");
+        try
+        {
+            var id = File.ReadAllText(machineIdPath).Trim();
+            if (id.Length == 32 && id.All(char.IsAsciiHexDigitLower))
+            {
+                return MachineIdPrefix + id;
+            }
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            // Reported below.
+        }
+
+        throw new AgentException(ExitCodes.Environment, $"This host has no usable serial number: no DMI serial in {dmi} (product_serial, board_serial) and no machine id in {machineIdPath}.");
     }
 }

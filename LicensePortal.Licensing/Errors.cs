@@ -24,8 +24,8 @@ public enum LicenseErrorCode
     /// <summary>The file declares a format version this library does not know.</summary>
     UnsupportedVersion = 6,
 
-    /// <summary>The license was signed by a vendor key that is not trusted here.</summary>
-    UnknownVendorKey = 7,
+    /// <summary>The license's signing key was certified by another vendor root than the one this host or product trusts.</summary>
+    UnknownRootKey = 7,
 
     /// <summary>The license was encrypted for another host key, or cannot be decrypted (damaged).</summary>
     NotForThisHost = 8,
@@ -42,8 +42,17 @@ public enum LicenseErrorCode
     /// <summary>The license was issued more than five minutes after the current time (clock tamper).</summary>
     IssuedInFuture = 12,
 
-    /// <summary>The license is older than the license already installed.</summary>
+    /// <summary>The license's revision is lower than the highest revision ever installed here (an older file copied back).</summary>
     OlderThanInstalled = 13,
+
+    /// <summary>The signing key certificate the license carries is not signed by the trusted root, or names another signing key.</summary>
+    BadCertificate = 14,
+
+    /// <summary>The license's issue time lies outside the validity period of its signing key's certificate.</summary>
+    CertificateExpired = 15,
+
+    /// <summary>The clock is more than 24 hours behind the latest time this host has trusted (wound back).</summary>
+    ClockWoundBack = 16,
 }
 
 /// <summary>Stable reason codes for host info files.</summary>

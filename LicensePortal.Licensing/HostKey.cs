@@ -123,7 +123,11 @@ public sealed class HostPublicKey : IEquatable<HostPublicKey>
     /// <returns>The key bytes.</returns>
     public byte[] GetEncryptionKeyBytes() => (byte[])_encryption.Clone();
 
-    /// <summary>Creates a host public key from the two base64 values of a host info file.</summary>
+    /// <summary>
+    /// Creates a host public key from the two base64 values of a host info file. Refused: an Ed25519 key that is not the
+    /// canonical encoding of a point of prime order, and an X25519 key that is not canonical (top bit set, u &gt;= p) or is
+    /// of low order, so each host key has one spelling and one fingerprint.
+    /// </summary>
     /// <param name="signingKey">Ed25519 public key, base64 of 32 bytes.</param>
     /// <param name="encryptionKey">X25519 public key, base64 of 32 bytes.</param>
     /// <returns>The key.</returns>
@@ -134,12 +138,12 @@ public sealed class HostPublicKey : IEquatable<HostPublicKey>
         ArgumentNullException.ThrowIfNull(encryptionKey);
         if (!Primitives.TryDecodeBase64(signingKey, Primitives.KeySize, out var signing) || !Primitives.IsValidEd25519PublicKey(signing))
         {
-            throw new KeyFileException(KeyFileErrorCode.InvalidKey, "The host signing key is not a valid base64 Ed25519 public key.");
+            throw new KeyFileException(KeyFileErrorCode.InvalidKey, "The host signing key is not a valid base64 Ed25519 public key (canonical, of prime order).");
         }
 
-        if (!Primitives.TryDecodeBase64(encryptionKey, Primitives.KeySize, out var encryption) || Primitives.IsLowOrderX25519(encryption))
+        if (!Primitives.TryDecodeBase64(encryptionKey, Primitives.KeySize, out var encryption) || !Primitives.IsCanonicalX25519(encryption) || Primitives.IsLowOrderX25519(encryption))
         {
-            throw new KeyFileException(KeyFileErrorCode.InvalidKey, "The host encryption key is not a valid base64 X25519 public key.");
+            throw new KeyFileException(KeyFileErrorCode.InvalidKey, "The host encryption key is not a valid base64 X25519 public key (canonical u < 2^255 - 19, top bit clear, not of low order).");
         }
 
         return new HostPublicKey(signing, encryption);

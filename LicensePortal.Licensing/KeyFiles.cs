@@ -8,6 +8,9 @@ internal static class KeyFiles
     public const string HostPrivateLabel = "LICENSEPORTAL HOST PRIVATE KEY";
     public const string HostPublicLabel = "LICENSEPORTAL HOST PUBLIC KEY";
     public const string LicenseLabel = "LICENSEPORTAL LICENSE";
+    public const string RootPrivateLabel = "LICENSEPORTAL VENDOR ROOT PRIVATE KEY";
+    public const string RootPublicLabel = "LICENSEPORTAL VENDOR ROOT PUBLIC KEY";
+    public const string CertificateLabel = "LICENSEPORTAL SIGNING KEY CERTIFICATE";
 
     public static string Describe(string label) => label switch
     {
@@ -16,14 +19,29 @@ internal static class KeyFiles
         HostPrivateLabel => "a host private key",
         HostPublicLabel => "a host public key",
         LicenseLabel => "a license file",
+        RootPrivateLabel => "a vendor root private key",
+        RootPublicLabel => "a vendor root public key",
+        CertificateLabel => "a signing key certificate",
         _ => $"an unknown '{label}' block",
     };
+
+    /// <summary>The key id written in a file must be the one computed from the key it holds.</summary>
+    public static void RequireId(string written, string computed)
+    {
+        if (!Primitives.FixedTimeEquals(written, computed))
+        {
+            throw new KeyFileException(KeyFileErrorCode.KeyIdMismatch, $"The key id '{written}' written in the file does not match the key it holds ({computed}).");
+        }
+    }
 
     public static string Write(string label, string idHeader, string idValue, ReadOnlySpan<byte> body) =>
         Armor.Write(label, [new("Format", "1"), new(idHeader, idValue)], body);
 
-    /// <summary>Parses a key file of the expected label and returns (id header value, body).</summary>
-    public static (string Id, byte[] Body) Read(string? text, string expectedLabel, string idHeader, int bodyLength)
+    /// <summary>
+    /// Reads an armored LicensePortal file of the expected label: input limits, label, canonical armor, and a first header
+    /// "Format: 1". The caller checks the other headers and the body.
+    /// </summary>
+    public static ArmorBlock ReadBlock(string? text, string expectedLabel)
     {
         var what = Describe(expectedLabel);
         var problem = TextInput.TryCheck(text, out var normalized);
@@ -74,6 +92,14 @@ internal static class KeyFiles
             throw new KeyFileException(KeyFileErrorCode.UnsupportedVersion, $"Key file format '{headers[0].Value}' is not supported (expected 1).");
         }
 
+        return block;
+    }
+
+    /// <summary>Parses a key file of the expected label and returns (id header value, body).</summary>
+    public static (string Id, byte[] Body) Read(string? text, string expectedLabel, string idHeader, int bodyLength)
+    {
+        var block = ReadBlock(text, expectedLabel);
+        var headers = block.Headers;
         if (headers.Count != 2 || !string.Equals(headers[1].Key, idHeader, StringComparison.Ordinal))
         {
             throw new KeyFileException(KeyFileErrorCode.Malformed, $"The key file must have exactly the headers 'Format' and '{idHeader}'.");

@@ -12,7 +12,7 @@ public sealed record LicenseContent
     private const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'";
     private const string DateFormat = "yyyy-MM-dd";
 
-    private static readonly string[] ExtraNames = ["issued-at", "revision", "instance", "host-key-fingerprint", "vendor-key-id"];
+    private static readonly string[] ExtraNames = ["issued-at", "revision", "instance", "host-key-fingerprint", "vendor-key-id", "root-key-id"];
 
     /// <summary>Maximum concurrent desktops (seed line 1).</summary>
     public required int MaxDesktops { get; init; }
@@ -53,8 +53,11 @@ public sealed record LicenseContent
     /// <summary>Fingerprint of the host key the license is for. Empty means "fill in at issue time".</summary>
     public string HostKeyFingerprint { get; init; } = string.Empty;
 
-    /// <summary>Key id of the vendor key that signs the license. Empty means "fill in at issue time".</summary>
+    /// <summary>Key id of the vendor signing key that signs the license. Empty means "fill in at issue time".</summary>
     public string VendorKeyId { get; init; } = string.Empty;
+
+    /// <summary>Key id of the vendor root that certified the signing key. Empty means "fill in at issue time".</summary>
+    public string RootKeyId { get; init; } = string.Empty;
 
     /// <summary>Serializes the content: nine seed lines then the extra lines, each ending with LF.</summary>
     /// <returns>The plaintext.</returns>
@@ -72,7 +75,7 @@ public sealed record LicenseContent
         sb.Append(ExpiresOn.ToString(DateFormat, inv)).Append('\n');
         sb.Append(Mac).Append('\n');
         sb.Append(SerialNumber).Append('\n');
-        var extras = new[] { IssuedAt.ToUniversalTime().ToString(TimeFormat, inv), Revision.ToString(inv), InstanceName, HostKeyFingerprint, VendorKeyId };
+        var extras = new[] { IssuedAt.ToUniversalTime().ToString(TimeFormat, inv), Revision.ToString(inv), InstanceName, HostKeyFingerprint, VendorKeyId, RootKeyId };
         for (var i = 0; i < extras.Length; i++)
         {
             sb.Append(ExtraNames[i]).Append(": ").Append(extras[i]).Append('\n');
@@ -83,12 +86,20 @@ public sealed record LicenseContent
 
     internal byte[] ToBytes() => Encoding.UTF8.GetBytes(ToText());
 
-    /// <summary>Parses the plaintext written by <see cref="ToText"/>. Only the exact canonical form is accepted.</summary>
+    /// <summary>
+    /// Parses the plaintext written by <see cref="ToText"/>. Only the exact canonical form is accepted: LF line endings
+    /// only (the plaintext travels inside the encrypted envelope, so it has no CRLF variant), fixed lines in order.
+    /// </summary>
     /// <param name="text">The plaintext.</param>
     /// <returns>The content.</returns>
     /// <exception cref="LicenseException">The text is not a valid license content.</exception>
     public static LicenseContent Parse(string text)
     {
+        if (text is not null && text.Contains('\r', StringComparison.Ordinal))
+        {
+            throw new LicenseException(LicenseErrorCode.Malformed, "The license content has a CR: its lines end with LF only.");
+        }
+
         var problem = TextInput.TryCheck(text, out var normalized);
         if (problem != TextProblem.None)
         {
@@ -162,6 +173,7 @@ public sealed record LicenseContent
             InstanceName = extras[2],
             HostKeyFingerprint = extras[3],
             VendorKeyId = extras[4],
+            RootKeyId = extras[5],
         };
 
         // Canonical form only: what we parsed must serialize back to the same text.
@@ -219,6 +231,11 @@ public sealed record LicenseContent
         if (VendorKeyId is null || !Primitives.IsLowerHex(VendorKeyId, 16))
         {
             throw new LicenseException(LicenseErrorCode.Malformed, "The vendor key id must be 16 lower-case hex characters.");
+        }
+
+        if (RootKeyId is null || !Primitives.IsLowerHex(RootKeyId, 16))
+        {
+            throw new LicenseException(LicenseErrorCode.Malformed, "The root key id must be 16 lower-case hex characters.");
         }
     }
 

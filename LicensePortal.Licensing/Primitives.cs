@@ -55,24 +55,13 @@ internal static class Primitives
         return verifier.VerifySignature(signature.ToArray());
     }
 
-    /// <summary>True if the 32 bytes decode to a valid Ed25519 public point.</summary>
-    public static bool IsValidEd25519PublicKey(ReadOnlySpan<byte> publicKey)
-    {
-        if (publicKey.Length != KeySize)
-        {
-            return false;
-        }
-
-        try
-        {
-            _ = new Ed25519PublicKeyParameters(publicKey);
-            return true;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-    }
+    /// <summary>
+    /// True if the 32 bytes are the canonical encoding (y &lt; p) of a curve point of prime order L: small-order points
+    /// (the eight points of order 1, 2, 4 or 8, with which any message "verifies" for some signatures) and points with a
+    /// small-order component are refused (BouncyCastle's full validation: encoding, curve equation, [L]A = identity).
+    /// </summary>
+    public static bool IsValidEd25519PublicKey(ReadOnlySpan<byte> publicKey) =>
+        publicKey.Length == KeySize && Org.BouncyCastle.Math.EC.Rfc8032.Ed25519.ValidatePublicKeyFull(publicKey);
 
     public static byte[] X25519PublicFromPrivate(ReadOnlySpan<byte> privateKey) =>
         new X25519PrivateKeyParameters(privateKey).GeneratePublicKey().GetEncoded();
@@ -93,6 +82,34 @@ internal static class Primitives
         }
 
         return secret;
+    }
+
+    /// <summary>
+    /// True for the canonical encoding of an X25519 u-coordinate: the top bit of the last byte clear and u &lt; p = 2^255 - 19,
+    /// so one key has one spelling (RFC 7748 would silently reduce 2^255 - 19 + u to u and ignore the top bit).
+    /// </summary>
+    public static bool IsCanonicalX25519(ReadOnlySpan<byte> publicKey)
+    {
+        if (publicKey.Length != KeySize || (publicKey[31] & 0x80) != 0)
+        {
+            return false;
+        }
+
+        // u >= p only when bytes 1..30 are 0xff, byte 31 is 0x7f and byte 0 is 0xed or more.
+        if (publicKey[31] != 0x7f || publicKey[0] < 0xed)
+        {
+            return true;
+        }
+
+        for (var i = 1; i < 31; i++)
+        {
+            if (publicKey[i] != 0xff)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

@@ -3,7 +3,10 @@ using Org.BouncyCastle.Crypto.Parameters;
 
 namespace LicensePortal.Licensing;
 
-/// <summary>The vendor's Ed25519 signing key. Licenses are signed with it; hosts trust its public half.</summary>
+/// <summary>
+/// One of the vendor's Ed25519 signing keys (rotated at /vendor-keys). Licenses are signed with it; hosts trust it only
+/// through its <see cref="SigningKeyCertificate"/> from the vendor root, which every license file carries.
+/// </summary>
 public sealed class VendorKey
 {
     private readonly byte[] _seed;
@@ -49,11 +52,7 @@ public sealed class VendorKey
     {
         var (id, body) = KeyFiles.Read(text, KeyFiles.VendorPrivateLabel, "Key-Id", Primitives.KeySize);
         var key = new VendorKey(body);
-        if (!Primitives.FixedTimeEquals(id, key.KeyId))
-        {
-            throw new KeyFileException(KeyFileErrorCode.KeyIdMismatch, $"The key id '{id}' written in the file does not match the key it holds ({key.KeyId}).");
-        }
-
+        KeyFiles.RequireId(id, key.KeyId);
         return key;
     }
 
@@ -61,7 +60,7 @@ public sealed class VendorKey
     internal byte[] Sign(ReadOnlySpan<byte> domain, ReadOnlySpan<byte> message) => Primitives.Ed25519Sign(_signingKey, domain, message);
 }
 
-/// <summary>The public half of a <see cref="VendorKey"/>: hosts verify license signatures with it.</summary>
+/// <summary>The public half of a <see cref="VendorKey"/>, as certified by the root: hosts verify license signatures with it.</summary>
 public sealed class VendorPublicKey : IEquatable<VendorPublicKey>
 {
     private readonly byte[] _key;
@@ -110,11 +109,7 @@ public sealed class VendorPublicKey : IEquatable<VendorPublicKey>
     {
         var (id, body) = KeyFiles.Read(text, KeyFiles.VendorPublicLabel, "Key-Id", Primitives.KeySize);
         var key = FromBytes(body);
-        if (!string.Equals(id, key.KeyId, StringComparison.Ordinal))
-        {
-            throw new KeyFileException(KeyFileErrorCode.KeyIdMismatch, $"The key id '{id}' written in the file does not match the key it holds ({key.KeyId}).");
-        }
-
+        KeyFiles.RequireId(id, key.KeyId);
         return key;
     }
 

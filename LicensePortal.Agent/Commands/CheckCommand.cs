@@ -11,6 +11,9 @@ public static class CheckCommand
     /// <returns>Its bit.</returns>
     public static int QuotaBit(QuotaKind kind) => 1 << ((int)kind - 1);
 
+    /// <summary>How far the clock must have moved past the trusted time before a check records it.</summary>
+    public static readonly TimeSpan TrustedTimeStep = TimeSpan.FromMinutes(1);
+
     /// <summary>Creates the command.</summary>
     /// <param name="context">Writers and environment.</param>
     /// <returns>The command.</returns>
@@ -24,28 +27,35 @@ public static class CheckCommand
         var vcpus = Usage("--vcpus", "Virtual CPUs in use.");
         var vmem = Usage("--vmem", "Virtual memory in use, GiB.");
         var vdisk = Usage("--vdisk", "Virtual disk in use, GiB.");
-        var mac = CommonOptions.Mac();
-        var serial = CommonOptions.Serial();
         var command = new Command(
             "check",
             "Check usage against the installed license. Exit 0 if within the license; 10 if expired; otherwise 64 + sum of exceeded quotas: " +
-            "1 desktops, 2 images, 4 users, 8 vcpus, 16 vmem, 32 vdisk; 3 if the installed license is not valid for this host; 4 if none is installed.")
+            "1 desktops, 2 images, 4 users, 8 vcpus, 16 vmem, 32 vdisk; 3 if the installed license is not valid for this host; 4 if none is installed; " +
+            "5 if it is older than one installed before; 6 if the clock was set back; 7 if it was issued in the future.")
         {
-            stateDir, desktops, images, users, vcpus, vmem, vdisk, mac, serial,
+            stateDir, desktops, images, users, vcpus, vmem, vdisk,
         };
         command.SetAction(parse => context.Guard(() =>
         {
             var state = new AgentState(parse.GetRequiredValue(stateDir));
             var text = state.ReadInstalledLicense()
                 ?? throw new AgentException(ExitCodes.NotSetUp, $"No license is installed in {state.Directory}: run 'licenseportal-agent install --license FILE'.");
+            var root = TrustAnchor.Require(context.Environment);
             var hostKey = state.LoadHostKey();
-            var trusted = state.TrustedVendorKeys(null, context.Err);
-            var identity = CommonOptions.ResolveIdentity(parse.GetValue(mac), parse.GetValue(serial), context.Environment);
+            var identity = CommonOptions.ReadIdentity(context.Environment);
             var now = context.Environment.Time.GetUtcNow();
-            var result = LicenseVerifier.Verify(text, hostKey, trusted, identity, now);
+            var highWater = state.ReadHighWater();
+            var result = LicenseVerifier.Verify(text, hostKey, root, identity, now, highWater);
             if (result.Content is null || (!result.IsValid && result.Code != LicenseErrorCode.Expired))
             {
-                throw new AgentException(ExitCodes.LicenseRejected, "the installed " + LicenseOutput.Rejection(result));
+                throw new AgentException(RejectionExitCodes.For(result.Code), "the installed " + LicenseOutput.Rejection(result));
+            }
+
+            // A check the license passed (or failed only by expiry) is a clock reading this host trusts from now on.
+            // Written at most once a minute, so frequent checks stay cheap.
+            if (now > highWater.TrustedTime + TrustedTimeStep)
+            {
+                state.SaveHighWater(highWater.Raise(now));
             }
 
             var usage = new QuotaUsage(parse.GetValue(desktops), parse.GetValue(images), parse.GetValue(users), parse.GetValue(vcpus), parse.GetValue(vmem), parse.GetValue(vdisk));

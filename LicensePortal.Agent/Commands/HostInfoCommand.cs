@@ -15,15 +15,13 @@ public static class HostInfoCommand
         var stateDir = CommonOptions.StateDir();
         var instance = new Option<string>("--instance") { Description = "The portal instance name.", Required = true };
         var outFile = new Option<string>("--out") { Description = "Where to write the host info file.", Required = true };
-        var mac = CommonOptions.Mac();
-        var serial = CommonOptions.Serial();
         var command = new Command("hostinfo", "Write this host's signed host info file (creates the host key on first use).")
         {
-            stateDir, instance, outFile, mac, serial,
+            stateDir, instance, outFile,
         };
         command.SetAction(parse => context.Guard(() =>
         {
-            var identity = CommonOptions.ResolveIdentity(parse.GetValue(mac), parse.GetValue(serial), context.Environment);
+            var identity = CommonOptions.ReadIdentity(context.Environment);
             var name = parse.GetRequiredValue(instance);
             if (!TextInputRules.IsValidInstanceName(name))
             {

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using LicensePortal.Licensing;
@@ -38,9 +37,6 @@ public static class OnlineCommands
         var server = new Option<string?>("--server") { Description = "Portal base URL, e.g. https://license.example.com (remembered).", Required = activate };
         var instance = new Option<string?>("--instance") { Description = "The portal instance name (remembered).", Required = activate };
         var token = new Option<string?>("--token") { Description = "Activation token from the instance page (remembered, mode 0600).", Required = activate };
-        var vendorKey = CommonOptions.VendorKey();
-        var mac = CommonOptions.Mac();
-        var serial = CommonOptions.Serial();
         var command = activate
             ? new Command("activate", "Upload this host's info to the portal, download the license, verify and install it. Exit 0 if installed.")
             : new Command("renew", "Download the latest license revision from the portal (as remembered by activate), verify and install it.");
@@ -48,9 +44,6 @@ public static class OnlineCommands
         command.Options.Add(server);
         command.Options.Add(instance);
         command.Options.Add(token);
-        command.Options.Add(vendorKey);
-        command.Options.Add(mac);
-        command.Options.Add(serial);
         command.SetAction((parse, cancellationToken) => context.GuardAsync(async () =>
         {
             var state = new AgentState(parse.GetRequiredValue(stateDir));
@@ -68,22 +61,14 @@ public static class OnlineCommands
                 throw new AgentException(ExitCodes.Usage, "--instance must be 1-64 printable characters without leading or trailing spaces.");
             }
 
-            var identity = CommonOptions.ResolveIdentity(parse.GetValue(mac), parse.GetValue(serial), context.Environment);
+            var identity = CommonOptions.ReadIdentity(context.Environment);
+            _ = TrustAnchor.Require(context.Environment); // refuse before talking to the server if nothing could verify the answer
             var hostKey = activate ? state.LoadOrCreateHostKey(out var created) : state.LoadHostKey();
             using var http = context.Environment.HttpHandler is { } handler ? new HttpClient(handler, disposeHandler: false) : new HttpClient();
             http.BaseAddress = baseUri;
             http.Timeout = TimeSpan.FromSeconds(60);
             var client = new PortalClient(http, config.Token, context, cancellationToken);
 
-            var given = parse.GetValue(vendorKey);
-            if (given is null && !state.HasVendorKeys())
-            {
-                var keyText = await client.GetStringAsync("vendor-key", authenticated: false);
-                var fetched = state.RememberVendorKeyText(keyText);
-                context.Out.WriteLine($"Fetched the vendor key from {baseUri}: key id {fetched.KeyId}, SHA-256 fingerprint {Fingerprint(fetched)}.");
-                context.Out.WriteLine("Compare this fingerprint with the one your vendor gave you before trusting the license.");
-            }
-            var trusted = state.TrustedVendorKeys(given, context.Err);
             var path = "api/v1/instances/" + Uri.EscapeDataString(config.Instance);
 
             if (activate)
@@ -94,19 +79,15 @@ public static class OnlineCommands
             }
             var license = await client.PostAsync(path + "/license", () => null);
             state.SaveServerConfig(config);
-            InstallCommand.VerifyAndInstall(context, state, hostKey, trusted, identity, license);
+            InstallCommand.VerifyAndInstall(context, state, license);
             return ExitCodes.Ok;
         }));
         return command;
     }
 
-    private static string Fingerprint(VendorPublicKey key) => Convert.ToHexStringLower(SHA256.HashData(key.GetBytes()));
-
     /// <summary>Calls the portal with the bearer token, retrying transient failures with exponential backoff.</summary>
     private sealed class PortalClient(HttpClient http, string token, AgentContext context, CancellationToken cancellationToken)
     {
-        public Task<string> GetStringAsync(string path, bool authenticated) => SendAsync(() => new HttpRequestMessage(HttpMethod.Get, path), authenticated);
-
         public Task<string> PostAsync(string path, Func<HttpContent?> content) => SendAsync(() => new HttpRequestMessage(HttpMethod.Post, path) { Content = content() }, authenticated: true);
 
         private async Task<string> SendAsync(Func<HttpRequestMessage> build, bool authenticated)

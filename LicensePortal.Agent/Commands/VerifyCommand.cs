@@ -3,7 +3,7 @@ using LicensePortal.Licensing;
 
 namespace LicensePortal.Agent.Commands;
 
-/// <summary><c>verify --license FILE [--vendor-key FILE] [--json]</c>: checks a license file for this host.</summary>
+/// <summary><c>verify --license FILE [--json]</c>: checks a license file for this host; changes nothing.</summary>
 public static class VerifyCommand
 {
     /// <summary>Creates the command.</summary>
@@ -14,22 +14,19 @@ public static class VerifyCommand
         ArgumentNullException.ThrowIfNull(context);
         var stateDir = CommonOptions.StateDir();
         var license = CommonOptions.License();
-        var vendorKey = CommonOptions.VendorKey();
         var json = new Option<bool>("--json") { Description = "Print the result as JSON (camelCase fields)." };
-        var mac = CommonOptions.Mac();
-        var serial = CommonOptions.Serial();
-        var command = new Command("verify", "Verify a license file for this host and print its values. Exit 0 if valid, 3 if rejected.")
+        var command = new Command("verify", "Verify a license file for this host and print its values. Exit 0 if valid; 3, 5, 6 or 7 if rejected.")
         {
-            stateDir, license, vendorKey, json, mac, serial,
+            stateDir, license, json,
         };
         command.SetAction(parse => context.Guard(() =>
         {
+            var root = TrustAnchor.Require(context.Environment);
             var state = new AgentState(parse.GetRequiredValue(stateDir));
             var hostKey = state.LoadHostKey();
-            var trusted = state.TrustedVendorKeys(parse.GetValue(vendorKey), context.Err);
-            var identity = CommonOptions.ResolveIdentity(parse.GetValue(mac), parse.GetValue(serial), context.Environment);
+            var identity = CommonOptions.ReadIdentity(context.Environment);
             var text = AgentState.ReadText(parse.GetRequiredValue(license));
-            var result = LicenseVerifier.Verify(text, hostKey, trusted, identity, context.Environment.Time.GetUtcNow());
+            var result = LicenseVerifier.Verify(text, hostKey, root, identity, context.Environment.Time.GetUtcNow(), state.ReadHighWater());
             if (parse.GetValue(json))
             {
                 LicenseOutput.WriteJson(context.Out, result);
@@ -43,7 +40,7 @@ public static class VerifyCommand
             if (!result.IsValid)
             {
                 context.Err.WriteLine("error: " + LicenseOutput.Rejection(result));
-                return ExitCodes.LicenseRejected;
+                return RejectionExitCodes.For(result.Code);
             }
 
             return ExitCodes.Ok;

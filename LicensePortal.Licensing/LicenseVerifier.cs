@@ -166,7 +166,7 @@ public static class LicenseVerifier
             return LicenseVerificationResult.Fail(LicenseErrorCode.CertificateExpired, $"The license was issued at {content.IssuedAt:u}, outside its signing key's certificate ({SigningKeyCertificate.Format(certificate.ValidFrom)} to {SigningKeyCertificate.Format(certificate.ValidUntil)}).", content);
         }
 
-        if (highWater is not null && now < highWater.TrustedTime - ClockWindBackTolerance)
+        if (highWater is not null && now + ClockWindBackTolerance < highWater.TrustedTime)
         {
             return LicenseVerificationResult.Fail(LicenseErrorCode.ClockWoundBack, $"The clock says {now.ToUniversalTime():u}, more than 24 hours before {highWater.TrustedTime.ToUniversalTime():u}, a time this host has already seen: the clock was set back.", content);
         }

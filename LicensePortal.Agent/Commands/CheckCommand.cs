@@ -37,10 +37,10 @@ public static class CheckCommand
         };
         command.SetAction(parse => context.Guard(() =>
         {
+            var root = TrustAnchor.Require(context.Environment);
             var state = new AgentState(parse.GetRequiredValue(stateDir));
             var text = state.ReadInstalledLicense()
                 ?? throw new AgentException(ExitCodes.NotSetUp, $"No license is installed in {state.Directory}: run 'licenseportal-agent install --license FILE'.");
-            var root = TrustAnchor.Require(context.Environment);
             var hostKey = state.LoadHostKey();
             var identity = CommonOptions.ReadIdentity(context.Environment);
             var now = context.Environment.Time.GetUtcNow();
@@ -48,7 +48,7 @@ public static class CheckCommand
             var result = LicenseVerifier.Verify(text, hostKey, root, identity, now, highWater);
             if (result.Content is null || (!result.IsValid && result.Code != LicenseErrorCode.Expired))
             {
-                throw new AgentException(RejectionExitCodes.For(result.Code), "the installed " + LicenseOutput.Rejection(result));
+                throw new AgentException(RejectionExitCodes.For(result.Code), LicenseOutput.Rejection(result));
             }
 
             // A check the license passed (or failed only by expiry) is a clock reading this host trusts from now on.

@@ -48,7 +48,10 @@ public static class InstallCommand
         var result = LicenseVerifier.Verify(text, hostKey, root, identity, now, highWater);
         if (!result.IsValid || result.Content is null)
         {
-            throw new AgentException(RejectionExitCodes.For(result.Code), LicenseOutput.Rejection(result) + " The installed license was not changed.");
+            var unchanged = System.Globalization.CultureInfo.CurrentUICulture.Name.StartsWith("zh", StringComparison.OrdinalIgnoreCase)
+                ? " 已安装的 License 未被更改。"
+                : " The installed license was not changed.";
+            throw new AgentException(RejectionExitCodes.For(result.Code), LicenseOutput.Rejection(result) + unchanged);
         }
 
         state.InstallLicense(text, highWater.Raise(result.Content, now));

@@ -54,5 +54,6 @@ internal static class LicenseOutput
         output.WriteLine(JsonSerializer.Serialize(document, Json));
     }
 
-    public static string Rejection(LicenseVerificationResult result) => $"license rejected ({result.Code}): {result.Message}";
+    /// <summary>The rejection in the user's language (see <see cref="RejectionText"/>).</summary>
+    public static string Rejection(LicenseVerificationResult result) => RejectionText.For(result, CultureInfo.CurrentUICulture);
 }

@@ -1,6 +1,5 @@
 using LicensePortal.Agent;
 using LicensePortal.Licensing;
-using Microsoft.Extensions.Time.Testing;
 
 namespace LicensePortal.Tests.Agent;
 
@@ -24,8 +23,8 @@ public sealed class AgentSandbox : IDisposable
             WriteSys("sys/class/dmi/id/product_serial", "VMware-42 1a 2b 3c\n");
         }
 
-        VendorKeyFile = Path.Combine(Root, "vendor.pub");
-        File.WriteAllText(VendorKeyFile, Vendor.PublicKey.Export());
+        var key = VendorKey.Generate();
+        Vendor = new CertifiedSigningKey(key, VendorRoot.Certify(key.PublicKey, Start.AddDays(-30), Start.AddDays(3650)));
     }
 
     public string Root { get; }
@@ -34,11 +33,14 @@ public sealed class AgentSandbox : IDisposable
 
     public string StateDir { get; }
 
-    public string VendorKeyFile { get; }
+    /// <summary>The vendor root this test agent trusts (through the test seam; a Release build trusts only its compiled-in root).</summary>
+    public VendorRootKey VendorRoot { get; } = VendorRootKey.Generate();
 
-    public VendorKey Vendor { get; } = VendorKey.Generate();
+    /// <summary>A signing key certified by <see cref="VendorRoot"/>.</summary>
+    public CertifiedSigningKey Vendor { get; }
 
-    public FakeTimeProvider Time { get; } = new(Start);
+    /// <summary>The host's clock, which a test may set back as a host owner would.</summary>
+    public HostClock Time { get; } = new(Start);
 
     public const string HostMac = "52:54:00:ab:cd:ef";
 
@@ -67,13 +69,30 @@ public sealed class AgentSandbox : IDisposable
         $"{iface}\t00000000\t0102A8C0\t0003\t0\t0\t100\t00000000\t0\t0\t0\n" +
         $"{iface}\t0002A8C0\t00000000\t0001\t0\t0\t100\t00FFFFFF\t0\t0\t0\n");
 
-    public async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
+    public Task<(int Exit, string Out, string Err)> RunAsync(params string[] args) =>
+        RunAsync(new AgentEnvironment { SystemRoot = SysRoot, Time = Time, VendorRoot = VendorRoot.PublicKey }, args);
+
+    /// <summary>Runs the agent as one built without a vendor root (no -p:VendorRootPublicKeyFile).</summary>
+    public Task<(int Exit, string Out, string Err)> RunWithoutRootAsync(params string[] args) =>
+        RunAsync(new AgentEnvironment { SystemRoot = SysRoot, Time = Time }, args);
+
+    /// <summary>This sandbox's fake machine with the given root, HTTP handler and retry delay (the test seam).</summary>
+    public AgentEnvironment Environment(VendorRootPublicKey? root, HttpMessageHandler? http = null, Func<TimeSpan, CancellationToken, Task>? delay = null) =>
+        new() { SystemRoot = SysRoot, Time = TimeProvider.System, VendorRoot = root, HttpHandler = http, Delay = delay ?? ((_, _) => Task.CompletedTask) };
+
+    public async Task<(int Exit, string Out, string Err)> RunAsync(AgentEnvironment env, params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var env = new AgentEnvironment { SystemRoot = SysRoot, Time = Time };
         var exit = await AgentApp.RunAsync([.. args, "--state-dir", StateDir], output, error, env);
         return (exit, output.ToString(), error.ToString());
+    }
+
+    /// <summary>Installs a license through the agent and asserts it was accepted.</summary>
+    public async Task InstallAsync(string licensePath)
+    {
+        var (exit, _, err) = await RunAsync("install", "--license", licensePath);
+        Assert.True(exit == ExitCodes.Ok, err);
     }
 
     /// <summary>Runs hostinfo and returns the parsed host info (what the portal would see).</summary>
@@ -101,10 +120,10 @@ public sealed class AgentSandbox : IDisposable
         InstanceName = info.InstanceName,
     };
 
-    public string WriteLicense(string name, LicenseContent content, HostPublicKey host)
+    public string WriteLicense(string name, LicenseContent content, HostPublicKey host, CertifiedSigningKey? signer = null)
     {
         var path = Path.Combine(Root, name);
-        File.WriteAllText(path, LicenseFile.Issue(content, Vendor, host));
+        File.WriteAllText(path, LicenseFile.Issue(content, signer ?? Vendor, host));
         return path;
     }
 
@@ -115,4 +134,16 @@ public sealed class AgentSandbox : IDisposable
             Directory.Delete(Root, recursive: true);
         }
     }
+}
+
+/// <summary>A clock that can be set to any time, also backwards (FakeTimeProvider refuses that).</summary>
+public sealed class HostClock(DateTimeOffset start) : TimeProvider
+{
+    private DateTimeOffset _now = start;
+
+    public override DateTimeOffset GetUtcNow() => _now;
+
+    public void Advance(TimeSpan by) => _now += by;
+
+    public void SetUtcNow(DateTimeOffset value) => _now = value;
 }

@@ -14,8 +14,7 @@ public sealed class CheckCommandReportsQuotas : IDisposable
     {
         var info = await _box.HostInfoAsync();
         var license = _box.WriteLicense("l.lic", AgentSandbox.Content(info, expires: expires), info.HostPublicKey);
-        var (exit, _, err) = await _box.RunAsync("install", "--license", license, "--vendor-key", _box.VendorKeyFile);
-        Assert.True(exit == ExitCodes.Ok, err);
+        await _box.InstallAsync(license);
     }
 
     private static string[] Usage(long desktops = 100, long images = 20, long users = 150, long vcpus = 400, long vmem = 1024, long vdisk = 10240) =>

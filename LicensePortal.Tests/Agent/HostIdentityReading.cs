@@ -56,7 +56,7 @@ public sealed class HostIdentityReading : IDisposable
     }
 
     [Fact]
-    public void No_physical_interface_gives_a_message_asking_for_mac()
+    public void No_physical_interface_gives_a_message_naming_where_it_looked()
     {
         Directory.Delete(Path.Combine(_box.SysRoot, "sys/class/net/eth0/device"));
         Directory.Delete(Path.Combine(_box.SysRoot, "sys/class/net/enp9s0/device"));
@@ -64,7 +64,7 @@ public sealed class HostIdentityReading : IDisposable
         var ex = Assert.Throws<AgentException>(() => Reader.ReadMac());
 
         Assert.Equal(ExitCodes.Environment, ex.ExitCode);
-        Assert.Contains("--mac", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("sys/class/net", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -85,24 +85,34 @@ public sealed class HostIdentityReading : IDisposable
     }
 
     [Fact]
-    public void Missing_dmi_gives_a_message_asking_for_serial()
+    public void Missing_dmi_falls_back_to_the_machine_id()
     {
         Directory.Delete(Path.Combine(_box.SysRoot, "sys/class/dmi"), recursive: true);
+        _box.WriteSys("etc/machine-id", "0123456789abcdef0123456789abcdef\n");
 
-        var ex = Assert.Throws<AgentException>(() => Reader.ReadSerial());
-
-        Assert.Contains("No DMI data", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("--serial", ex.Message, StringComparison.Ordinal);
+        Assert.Equal("machine-id:0123456789abcdef0123456789abcdef", Reader.ReadSerial());
     }
 
     [Fact]
-    public void Dmi_without_usable_serial_gives_a_message_asking_for_serial()
+    public void Dmi_with_only_placeholders_falls_back_to_the_machine_id()
     {
         _box.WriteSys("sys/class/dmi/id/product_serial", "Not Specified\n");
+        _box.WriteSys("etc/machine-id", "0123456789abcdef0123456789abcdef\n");
+
+        Assert.Equal("machine-id:0123456789abcdef0123456789abcdef", Reader.ReadSerial());
+    }
+
+    [Fact]
+    public void Neither_dmi_nor_a_well_formed_machine_id_gives_a_message_naming_both()
+    {
+        Directory.Delete(Path.Combine(_box.SysRoot, "sys/class/dmi"), recursive: true);
+        _box.WriteSys("etc/machine-id", "not-a-machine-id\n");
 
         var ex = Assert.Throws<AgentException>(() => Reader.ReadSerial());
 
-        Assert.Contains("--serial", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Environment, ex.ExitCode);
+        Assert.Contains("no DMI serial", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("machine id", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

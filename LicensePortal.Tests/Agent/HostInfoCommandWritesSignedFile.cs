@@ -35,20 +35,32 @@ public sealed class HostInfoCommandWritesSignedFile : IDisposable
     }
 
     [Fact]
-    public async Task Mac_and_serial_overrides_are_used()
+    public async Task Mac_and_serial_options_do_not_exist_so_the_host_identity_cannot_be_borrowed()
     {
         var file = Path.Combine(_box.Root, "h.txt");
 
-        var (exit, _, _) = await _box.RunAsync("hostinfo", "--instance", "x", "--out", file, "--mac", "AA-BB-CC-DD-EE-01", "--serial", "SN 9");
+        var (exit, _, err) = await _box.RunAsync("hostinfo", "--instance", "x", "--out", file, "--mac", "AA-BB-CC-DD-EE-01", "--serial", "SN 9");
 
-        Assert.Equal(ExitCodes.Ok, exit);
-        var info = HostInfoFile.Parse(File.ReadAllBytes(file));
-        Assert.Equal("aa:bb:cc:dd:ee:01", info.Mac);
-        Assert.Equal("SN 9", info.SerialNumber);
+        Assert.Equal(ExitCodes.Usage, exit);
+        Assert.Contains("--mac", err, StringComparison.Ordinal);
+        Assert.False(File.Exists(file));
     }
 
     [Fact]
-    public async Task Machine_without_dmi_fails_with_exit_2_asking_for_serial_and_writes_nothing()
+    public async Task Machine_without_dmi_uses_its_machine_id_and_names_it_as_the_source()
+    {
+        using var box = new AgentSandbox(withDmi: false);
+        box.WriteSys("etc/machine-id", "3d1219c7c4c5404aaa1f6d2a48adfda4\n");
+        var file = Path.Combine(box.Root, "h.txt");
+
+        var (exit, _, err) = await box.RunAsync("hostinfo", "--instance", "x", "--out", file);
+
+        Assert.True(exit == ExitCodes.Ok, err);
+        Assert.Equal("machine-id:3d1219c7c4c5404aaa1f6d2a48adfda4", HostInfoFile.Parse(File.ReadAllBytes(file)).SerialNumber);
+    }
+
+    [Fact]
+    public async Task Machine_without_dmi_or_machine_id_fails_with_exit_2_and_writes_nothing()
     {
         using var box = new AgentSandbox(withDmi: false);
         var file = Path.Combine(box.Root, "h.txt");
@@ -56,17 +68,8 @@ public sealed class HostInfoCommandWritesSignedFile : IDisposable
         var (exit, _, err) = await box.RunAsync("hostinfo", "--instance", "x", "--out", file);
 
         Assert.Equal(ExitCodes.Environment, exit);
-        Assert.Contains("--serial", err, StringComparison.Ordinal);
+        Assert.Contains("machine id", err, StringComparison.Ordinal);
         Assert.False(File.Exists(file));
-    }
-
-    [Fact]
-    public async Task Invalid_mac_override_is_a_usage_error()
-    {
-        var (exit, _, err) = await _box.RunAsync("hostinfo", "--instance", "x", "--out", Path.Combine(_box.Root, "h.txt"), "--mac", "nope");
-
-        Assert.Equal(ExitCodes.Usage, exit);
-        Assert.Contains("--mac", err, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -81,7 +84,9 @@ public sealed class HostInfoCommandWritesSignedFile : IDisposable
     [Fact]
     public async Task Locally_administered_mac_gives_a_warning()
     {
-        var (exit, _, err) = await _box.RunAsync("hostinfo", "--instance", "x", "--out", Path.Combine(_box.Root, "h.txt"), "--mac", "02:fc:00:00:00:01");
+        File.WriteAllText(Path.Combine(_box.SysRoot, "sys/class/net/eth0/address"), "02:fc:00:00:00:01\n");
+
+        var (exit, _, err) = await _box.RunAsync("hostinfo", "--instance", "x", "--out", Path.Combine(_box.Root, "h.txt"));
 
         Assert.Equal(ExitCodes.Ok, exit);
         Assert.Contains("locally administered", err, StringComparison.Ordinal);

@@ -16,7 +16,7 @@ public sealed class VerifyAndInstallCommands : IDisposable
         var info = await _box.HostInfoAsync();
         var license = _box.WriteLicense("l.lic", AgentSandbox.Content(info), info.HostPublicKey);
 
-        var (exit, output, err) = await _box.RunAsync("verify", "--license", license, "--vendor-key", _box.VendorKeyFile);
+        var (exit, output, err) = await _box.RunAsync("verify", "--license", license);
 
         Assert.True(exit == ExitCodes.Ok, err);
         foreach (var line in new[] { "max desktops: 100", "max images: 20", "max users: 150", "max vcpus: 400", "max vmem (GiB): 1024", "max vdisk (GiB): 10240", "expires on: 2027-12-31", "mac: 52:54:00:ab:cd:ef", "serial: VMware-42 1a 2b 3c" })
@@ -31,7 +31,7 @@ public sealed class VerifyAndInstallCommands : IDisposable
         var info = await _box.HostInfoAsync();
         var license = _box.WriteLicense("l.lic", AgentSandbox.Content(info), info.HostPublicKey);
 
-        var (exit, output, _) = await _box.RunAsync("verify", "--license", license, "--vendor-key", _box.VendorKeyFile, "--json");
+        var (exit, output, _) = await _box.RunAsync("verify", "--license", license, "--json");
 
         Assert.Equal(ExitCodes.Ok, exit);
         using var doc = JsonDocument.Parse(output);
@@ -45,70 +45,16 @@ public sealed class VerifyAndInstallCommands : IDisposable
     }
 
     [Fact]
-    public async Task Vendor_key_given_once_is_remembered_for_later_commands()
-    {
-        var info = await _box.HostInfoAsync();
-        var license = _box.WriteLicense("l.lic", AgentSandbox.Content(info), info.HostPublicKey);
-        Assert.Equal(ExitCodes.Ok, (await _box.RunAsync("verify", "--license", license, "--vendor-key", _box.VendorKeyFile)).Exit);
-
-        var (exit, _, err) = await _box.RunAsync("verify", "--license", license);
-
-        Assert.True(exit == ExitCodes.Ok, err);
-        Assert.True(File.Exists(Path.Combine(_box.StateDir, "vendor-keys", _box.Vendor.KeyId + ".pub")));
-    }
-
-    [Fact]
-    public async Task Verify_without_any_vendor_key_says_how_to_set_one()
-    {
-        var info = await _box.HostInfoAsync();
-        var license = _box.WriteLicense("l.lic", AgentSandbox.Content(info), info.HostPublicKey);
-
-        var (exit, _, err) = await _box.RunAsync("verify", "--license", license);
-
-        Assert.Equal(ExitCodes.NotSetUp, exit);
-        Assert.Contains("--vendor-key", err, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task Vendor_private_key_or_host_key_given_as_vendor_key_is_refused_as_wrong_type()
-    {
-        var info = await _box.HostInfoAsync();
-        var license = _box.WriteLicense("l.lic", AgentSandbox.Content(info), info.HostPublicKey);
-        var privateFile = Path.Combine(_box.Root, "vendor.key");
-        File.WriteAllText(privateFile, _box.Vendor.ExportPrivate());
-
-        var (exit, _, err) = await _box.RunAsync("verify", "--license", license, "--vendor-key", privateFile);
-        Assert.Equal(ExitCodes.Usage, exit);
-        Assert.Contains("wrong type", err, StringComparison.Ordinal);
-
-        (exit, _, err) = await _box.RunAsync("verify", "--license", license, "--vendor-key", Path.Combine(_box.StateDir, "host.key"));
-        Assert.Equal(ExitCodes.Usage, exit);
-        Assert.Contains("wrong type", err, StringComparison.Ordinal);
-        Assert.False(Directory.Exists(Path.Combine(_box.StateDir, "vendor-keys")));
-    }
-
-    [Fact]
     public async Task Verify_rejects_a_license_for_another_mac_with_the_reason()
     {
         var info = await _box.HostInfoAsync();
         var license = _box.WriteLicense("l.lic", AgentSandbox.Content(info) with { Mac = "52:54:00:00:00:99" }, info.HostPublicKey);
 
-        var (exit, output, err) = await _box.RunAsync("verify", "--license", license, "--vendor-key", _box.VendorKeyFile);
+        var (exit, output, err) = await _box.RunAsync("verify", "--license", license);
 
         Assert.Equal(ExitCodes.LicenseRejected, exit);
         Assert.Contains("HostMismatch", err, StringComparison.Ordinal);
         Assert.DoesNotContain("max desktops", output, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task Verify_honours_mac_and_serial_overrides()
-    {
-        var info = await _box.HostInfoAsync();
-        var license = _box.WriteLicense("l.lic", AgentSandbox.Content(info) with { Mac = "52:54:00:00:00:99", SerialNumber = "S-2" }, info.HostPublicKey);
-
-        var (exit, _, err) = await _box.RunAsync("verify", "--license", license, "--vendor-key", _box.VendorKeyFile, "--mac", "52:54:00:00:00:99", "--serial", "S-2");
-
-        Assert.True(exit == ExitCodes.Ok, err);
     }
 
     [Fact]
@@ -117,7 +63,7 @@ public sealed class VerifyAndInstallCommands : IDisposable
         var info = await _box.HostInfoAsync();
         var license = _box.WriteLicense("l.lic", AgentSandbox.Content(info, expires: new DateOnly(2026, 1, 1)), info.HostPublicKey);
 
-        var (exit, output, _) = await _box.RunAsync("verify", "--license", license, "--vendor-key", _box.VendorKeyFile, "--json");
+        var (exit, output, _) = await _box.RunAsync("verify", "--license", license, "--json");
 
         Assert.Equal(ExitCodes.LicenseRejected, exit);
         using var doc = JsonDocument.Parse(output);
@@ -131,7 +77,7 @@ public sealed class VerifyAndInstallCommands : IDisposable
         var info = await _box.HostInfoAsync();
         var license = _box.WriteLicense("l.lic", AgentSandbox.Content(info), info.HostPublicKey);
 
-        var (exit, output, err) = await _box.RunAsync("install", "--license", license, "--vendor-key", _box.VendorKeyFile);
+        var (exit, output, err) = await _box.RunAsync("install", "--license", license);
 
         Assert.True(exit == ExitCodes.Ok, err);
         Assert.Contains("revision 1", output, StringComparison.Ordinal);
@@ -151,9 +97,9 @@ public sealed class VerifyAndInstallCommands : IDisposable
         var info = await _box.HostInfoAsync();
         var v1 = _box.WriteLicense("v1.lic", AgentSandbox.Content(info, revision: 1), info.HostPublicKey);
         var v2 = _box.WriteLicense("v2.lic", AgentSandbox.Content(info, revision: 2), info.HostPublicKey);
-        Assert.Equal(ExitCodes.Ok, (await _box.RunAsync("install", "--license", v1, "--vendor-key", _box.VendorKeyFile)).Exit);
+        await _box.InstallAsync(v1);
 
-        Assert.Equal(ExitCodes.Ok, (await _box.RunAsync("install", "--license", v2)).Exit);
+        await _box.InstallAsync(v2);
 
         Assert.Equal(File.ReadAllText(v2), File.ReadAllText(Path.Combine(_box.StateDir, "license.lic")));
     }
@@ -166,8 +112,9 @@ public sealed class VerifyAndInstallCommands : IDisposable
     {
         var info = await _box.HostInfoAsync();
         var good = _box.WriteLicense("good.lic", AgentSandbox.Content(info, revision: 2), info.HostPublicKey);
-        Assert.Equal(ExitCodes.Ok, (await _box.RunAsync("install", "--license", good, "--vendor-key", _box.VendorKeyFile)).Exit);
+        await _box.InstallAsync(good);
         var installedBefore = File.ReadAllBytes(Path.Combine(_box.StateDir, "license.lic"));
+        var highWaterBefore = File.ReadAllBytes(Path.Combine(_box.StateDir, "high-water"));
         var bad = Path.Combine(_box.Root, "bad.lic");
         switch (kind)
         {
@@ -196,9 +143,10 @@ public sealed class VerifyAndInstallCommands : IDisposable
 
         var (exit, _, err) = await _box.RunAsync("install", "--license", bad);
 
-        Assert.Equal(ExitCodes.LicenseRejected, exit);
+        Assert.Equal(kind == "older" ? ExitCodes.RolledBack : ExitCodes.LicenseRejected, exit);
         Assert.NotEmpty(err);
         Assert.Equal(installedBefore, File.ReadAllBytes(Path.Combine(_box.StateDir, "license.lic")));
+        Assert.Equal(highWaterBefore, File.ReadAllBytes(Path.Combine(_box.StateDir, "high-water")));
         Assert.Empty(Directory.GetFiles(_box.StateDir, "*.tmp"));
     }
 
@@ -208,17 +156,18 @@ public sealed class VerifyAndInstallCommands : IDisposable
         var info = await _box.HostInfoAsync();
         var v2 = _box.WriteLicense("v2.lic", AgentSandbox.Content(info, revision: 2), info.HostPublicKey);
         var v1 = _box.WriteLicense("v1.lic", AgentSandbox.Content(info, revision: 1), info.HostPublicKey);
-        await _box.RunAsync("install", "--license", v2, "--vendor-key", _box.VendorKeyFile);
+        await _box.InstallAsync(v2);
 
-        var (_, _, err) = await _box.RunAsync("install", "--license", v1);
+        var (exit, _, err) = await _box.RunAsync("install", "--license", v1);
 
+        Assert.Equal(ExitCodes.RolledBack, exit);
         Assert.Contains("OlderThanInstalled", err, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Verify_before_any_hostinfo_says_to_run_hostinfo_first()
     {
-        var (exit, _, err) = await _box.RunAsync("verify", "--license", _box.VendorKeyFile, "--vendor-key", _box.VendorKeyFile);
+        var (exit, _, err) = await _box.RunAsync("verify", "--license", Path.Combine(_box.Root, "missing.lic"));
 
         Assert.Equal(ExitCodes.NotSetUp, exit);
         Assert.Contains("hostinfo", err, StringComparison.Ordinal);

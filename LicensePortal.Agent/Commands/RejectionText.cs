@@ -1,0 +1,40 @@
+using System.Globalization;
+using LicensePortal.Licensing;
+
+namespace LicensePortal.Agent.Commands;
+
+/// <summary>
+/// A license rejection in the user's language: Simplified Chinese when the process's UI culture is Chinese (LANG or
+/// LC_ALL such as zh_CN.UTF-8), otherwise English. The reason code stays in the text, unchanged, for scripts.
+/// </summary>
+internal static class RejectionText
+{
+    public static string For(LicenseVerificationResult result, CultureInfo culture)
+    {
+        var chinese = culture.Name.StartsWith("zh", StringComparison.OrdinalIgnoreCase);
+        return chinese
+            ? $"License 被拒绝（{result.Code}）：{Chinese(result)}"
+            : $"license rejected ({result.Code}): {result.Message}";
+    }
+
+    private static string Chinese(LicenseVerificationResult result) => result.Code switch
+    {
+        LicenseErrorCode.Empty => "License 文件为空。",
+        LicenseErrorCode.TooLarge => "License 文件超过 64 KiB。",
+        LicenseErrorCode.NotText => "License 文件不是 UTF-8 文本。",
+        LicenseErrorCode.Truncated => "License 文件不完整（被截断）。",
+        LicenseErrorCode.Malformed => "License 文件格式错误或已损坏。",
+        LicenseErrorCode.UnsupportedVersion => "不支持此 License 格式版本。",
+        LicenseErrorCode.UnknownRootKey => "License 的签名密钥不是由本主机信任的厂商根密钥认证的。",
+        LicenseErrorCode.NotForThisHost => "此 License 是为另一台主机的密钥签发的，或已损坏。",
+        LicenseErrorCode.BadSignature => "厂商签名校验失败。",
+        LicenseErrorCode.HostMismatch => "License 中的 MAC 地址或序列号与本主机不符。",
+        LicenseErrorCode.Expired => string.Create(CultureInfo.InvariantCulture, $"License 已于 {result.Content?.ExpiresOn:yyyy-MM-dd} 过期。"),
+        LicenseErrorCode.IssuedInFuture => "License 的签发时间晚于本机当前时间超过 5 分钟：请检查系统时钟。",
+        LicenseErrorCode.OlderThanInstalled => "此 License 比本主机已安装过的版本旧：不能用旧文件替换。",
+        LicenseErrorCode.BadCertificate => "License 携带的签名密钥证书无效（不是由受信任的根密钥签发）。",
+        LicenseErrorCode.CertificateExpired => "License 的签发时间不在其签名密钥证书的有效期内。",
+        LicenseErrorCode.ClockWoundBack => "系统时钟比本主机已确认过的时间早 24 小时以上：时钟被调回。",
+        _ => result.Message,
+    };
+}

@@ -1,4 +1,6 @@
 using LicensePortal.Agent;
+using LicensePortal.Licensing;
+using LicensePortal.Tests.Agent;
 using LicensePortal.Tests.Infrastructure;
 using Microsoft.Playwright;
 
@@ -46,10 +48,12 @@ public sealed class CustomerLicenseJourneyTests
             var adminRowBadge = admin.Locator("#instances-grid tr", new() { HasText = "cust-01" }).Locator(".status-badge");
             await Assertions.Expect(adminRowBadge).ToHaveAttributeAsync("data-status", "TOUPLOAD");
 
-            // On the licensed host: the agent writes the host info file.
-            var stateDir = Path.Combine(work.FullName, "state");
+            // On the licensed host (a fake sysfs tree), the agent built for this portal's root writes the host info file.
+            using var http = new HttpClient { BaseAddress = portal.BaseAddress };
+            using var host = new AgentSandbox();
+            var agent = host.Environment(VendorRootPublicKey.Import(await http.GetStringAsync(new Uri("vendor-root.pub", UriKind.Relative))));
             var hostInfo = Path.Combine(work.FullName, "hostinfo.txt");
-            Assert.Equal(0, await RunAgentAsync("hostinfo", "--instance", "cust-01", "--out", hostInfo, "--mac", "52:54:00:12:34:56", "--serial", "SN-JOURNEY-1", "--state-dir", stateDir));
+            Assert.Equal(0, (await host.RunAsync(agent, "hostinfo", "--instance", "cust-01", "--out", hostInfo)).Exit);
 
             // The customer drops it on the instance page.
             current = customer;
@@ -58,7 +62,7 @@ public sealed class CustomerLicenseJourneyTests
             await customer.Locator("input[type=file]").SetInputFilesAsync(hostInfo);
             await Assertions.Expect(customer.Locator("#upload-result")).ToContainTextAsync("accepted");
             await Assertions.Expect(customer.Locator(".status-badge")).ToHaveAttributeAsync("data-status", "TODOWNLOAD");
-            await Assertions.Expect(customer.Locator("#host-details")).ToContainTextAsync("52:54:00:12:34:56");
+            await Assertions.Expect(customer.Locator("#host-details")).ToContainTextAsync(AgentSandbox.HostMac);
 
             // The administrator's grid, open all along, changed by itself.
             current = admin;
@@ -72,12 +76,10 @@ public sealed class CustomerLicenseJourneyTests
             await download.SaveAsAsync(licensePath);
             await Assertions.Expect(customer.Locator("#license-history")).ToContainTextAsync("cust");
 
-            using var http = new HttpClient { BaseAddress = portal.BaseAddress };
-            var vendorKey = Path.Combine(work.FullName, "vendor.pub");
-            await File.WriteAllTextAsync(vendorKey, await http.GetStringAsync("vendor-key"));
-            Assert.Equal(0, await RunAgentAsync("install", "--license", licensePath, "--vendor-key", vendorKey, "--mac", "52:54:00:12:34:56", "--serial", "SN-JOURNEY-1", "--state-dir", stateDir));
-            Assert.Equal(0, await RunAgentAsync("check", "--desktops", "20", "--images", "0", "--users", "0", "--vcpus", "0", "--vmem", "0", "--vdisk", "0", "--mac", "52:54:00:12:34:56", "--serial", "SN-JOURNEY-1", "--state-dir", stateDir));
-            Assert.NotEqual(0, await RunAgentAsync("check", "--desktops", "21", "--images", "0", "--users", "0", "--vcpus", "0", "--vmem", "0", "--vdisk", "0", "--mac", "52:54:00:12:34:56", "--serial", "SN-JOURNEY-1", "--state-dir", stateDir));
+            var install = await host.RunAsync(agent, "install", "--license", licensePath);
+            Assert.True(install.Exit == 0, install.Err);
+            Assert.Equal(0, (await host.RunAsync(agent, "check", "--desktops", "20", "--images", "0", "--users", "0", "--vcpus", "0", "--vmem", "0", "--vdisk", "0")).Exit);
+            Assert.Equal(ExitCodes.QuotaBase + 1, (await host.RunAsync(agent, "check", "--desktops", "21", "--images", "0", "--users", "0", "--vcpus", "0", "--vmem", "0", "--vdisk", "0")).Exit);
         }
         catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
         {
@@ -91,17 +93,5 @@ public sealed class CustomerLicenseJourneyTests
             playwright.Dispose();
             work.Delete(recursive: true);
         }
-    }
-
-    private static async Task<int> RunAgentAsync(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = await AgentApp.RunAsync(args, output, error);
-        if (code != 0)
-        {
-            Console.WriteLine($"agent {string.Join(' ', args)} -> {code}\n{output}\n{error}");
-        }
-        return code;
     }
 }

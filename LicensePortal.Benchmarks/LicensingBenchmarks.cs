@@ -9,7 +9,7 @@ namespace LicensePortal.Benchmarks;
 [MemoryDiagnoser]
 public class LicensingBenchmarks
 {
-    private static readonly byte[] Domain = Encoding.ASCII.GetBytes("licenseportal-license-v1\n");
+    private static readonly byte[] Domain = Encoding.ASCII.GetBytes("licenseportal-license-v2\n");
     private static readonly DateTimeOffset Now = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
 
     private readonly byte[] _seed = RandomNumberGenerator.GetBytes(32);
@@ -19,13 +19,15 @@ public class LicensingBenchmarks
     private readonly byte[] _cipher = new byte[300];
     private readonly byte[] _tag = new byte[16];
     private readonly byte[] _peerPublic = Primitives.X25519PublicFromPrivate(RandomNumberGenerator.GetBytes(32));
-    private readonly VendorKey _vendor = VendorKey.Generate();
+    private readonly VendorRootKey _root = VendorRootKey.Generate();
+    private readonly VendorKey _signingKey = VendorKey.Generate();
+    private CertifiedSigningKey _vendor = null!;
     private readonly HostKey _host = HostKey.Generate();
     private byte[] _publicKey = [];
     private byte[] _signature = [];
     private LicenseContent _content = null!;
     private string _license = string.Empty;
-    private VendorPublicKey[] _trusted = [];
+    private VendorRootPublicKey _trusted = null!;
     private HostIdentity _identity = null!;
     private byte[] _hostInfo = [];
 
@@ -33,6 +35,7 @@ public class LicensingBenchmarks
     [GlobalSetup]
     public void Setup()
     {
+        _vendor = new CertifiedSigningKey(_signingKey, _root.Certify(_signingKey.PublicKey, Now.AddDays(-180), Now.AddDays(180)));
         _publicKey = Primitives.Ed25519PublicFromSeed(_seed);
         _signature = Primitives.Ed25519Sign(_seed, Domain, _message);
         _identity = new HostIdentity("52:54:00:12:34:56", "VMware-42 1a 2b 3c");
@@ -52,7 +55,7 @@ public class LicensingBenchmarks
             InstanceName = "demo-01",
         };
         _license = LicenseFile.Issue(_content, _vendor, _host.PublicKey);
-        _trusted = [_vendor.PublicKey];
+        _trusted = _root.PublicKey;
         _hostInfo = Encoding.UTF8.GetBytes(HostInfoFile.Write("demo-01", _identity.Mac, _identity.SerialNumber, _host, Now));
     }
 
@@ -70,7 +73,7 @@ public class LicensingBenchmarks
 
     /// <summary>HKDF-SHA256 key derivation as used for a license.</summary>
     [Benchmark]
-    public byte[] HkdfDerive() => LicenseFile.DeriveKey(_aesKey, _peerPublic, _peerPublic, "0123456789abcdef", new string('a', 64));
+    public byte[] HkdfDerive() => LicenseFile.DeriveKey(_aesKey, _peerPublic, _peerPublic, "fedcba9876543210", "0123456789abcdef", new string('a', 64));
 
     /// <summary>AES-256-GCM encryption of 300 bytes, including key setup.</summary>
     [Benchmark]
@@ -81,11 +84,11 @@ public class LicensingBenchmarks
         return _cipher;
     }
 
-    /// <summary>Issue one license: sign, X25519, HKDF, AES-GCM, armor.</summary>
+    /// <summary>Issue one license: sign, X25519, HKDF, AES-GCM, armor, certificate appended.</summary>
     [Benchmark]
     public string LicenseFileIssue() => LicenseFile.Issue(_content, _vendor, _host.PublicKey);
 
-    /// <summary>Verify one license: parse, X25519, HKDF, AES-GCM, Ed25519 verify, checks.</summary>
+    /// <summary>Verify one license: parse both blocks, certificate signature (Ed25519), X25519, HKDF, AES-GCM, license signature (Ed25519), checks.</summary>
     [Benchmark]
     public bool LicenseVerifierVerify() => LicenseVerifier.Verify(_license, _host, _trusted, _identity, Now).IsValid;
 

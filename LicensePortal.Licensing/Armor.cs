@@ -125,6 +125,12 @@ internal static class Armor
             }
 
             var colon = lines[i].IndexOf(": ", StringComparison.Ordinal);
+            if (colon <= 0 && i == count - 1 && !text.EndsWith('\n'))
+            {
+                detail = "the file ends inside the header block";
+                return ArmorProblem.Truncated;
+            }
+
             if (colon <= 0)
             {
                 detail = $"line {i + 1} is not a 'Name: value' header";

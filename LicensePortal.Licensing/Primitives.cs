@@ -31,9 +31,14 @@ internal static class Primitives
         return signer.GenerateSignature();
     }
 
+    /// <summary>
+    /// RFC 8032 Ed25519 verification with BouncyCastle (S &lt; L, canonical encodings, cofactored equation), and R must be a
+    /// point of prime order like the public key: then the cofactored and the cofactorless equations agree, so every
+    /// signature accepted here is accepted by every strict verifier (OpenSSL, Go) and the other way round.
+    /// </summary>
     public static bool Ed25519Verify(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> domain, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature)
     {
-        if (signature.Length != SignatureSize || publicKey.Length != KeySize)
+        if (signature.Length != SignatureSize || publicKey.Length != KeySize || !IsValidEd25519PublicKey(signature[..KeySize]))
         {
             return false;
         }

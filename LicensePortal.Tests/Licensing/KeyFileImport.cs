@@ -4,32 +4,84 @@ namespace LicensePortal.Tests.Licensing;
 
 public sealed class KeyFileImport(LicensingFixture f) : IClassFixture<LicensingFixture>
 {
+    private VendorKey Vendor => f.Vendor.Key;
+
+    private VendorKey OtherVendor => f.OtherVendor.Key;
+
     [Fact]
     public void Vendor_key_id_is_first_16_hex_of_sha256_of_the_public_key()
     {
-        var expected = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(f.Vendor.PublicKey.GetBytes()))[..16];
+        var expected = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Vendor.PublicKey.GetBytes()))[..16];
 
-        Assert.Equal(expected, f.Vendor.KeyId);
-        Assert.Equal(f.Vendor.KeyId, f.Vendor.PublicKey.KeyId);
+        Assert.Equal(expected, Vendor.KeyId);
+        Assert.Equal(Vendor.KeyId, Vendor.PublicKey.KeyId);
+    }
+
+    [Fact]
+    public void Root_key_id_is_first_16_hex_and_fingerprint_all_64_hex_of_sha256_of_the_public_key()
+    {
+        var expected = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(f.Root.PublicKey.GetBytes()));
+
+        Assert.Equal(expected, f.Root.PublicKey.Fingerprint);
+        Assert.Equal(expected[..16], f.Root.KeyId);
     }
 
     [Fact]
     public void Vendor_private_key_round_trips_and_signs_the_same()
     {
-        var imported = VendorKey.ImportPrivate(f.Vendor.ExportPrivate());
+        var imported = VendorKey.ImportPrivate(Vendor.ExportPrivate());
 
-        Assert.Equal(f.Vendor.KeyId, imported.KeyId);
-        var file = LicenseFile.Issue(f.Content(), imported, f.Host.PublicKey);
+        Assert.Equal(Vendor.KeyId, imported.KeyId);
+        var file = LicenseFile.Issue(f.Content(), new CertifiedSigningKey(imported, f.Vendor.Certificate), f.Host.PublicKey);
         Assert.True(f.Verify(file).IsValid);
+    }
+
+    [Fact]
+    public void Root_private_key_round_trips_and_certifies_the_same()
+    {
+        var imported = VendorRootKey.ImportPrivate(f.Root.ExportPrivate());
+        var key = VendorKey.Generate();
+
+        Assert.Equal(f.Root.KeyId, imported.KeyId);
+        Assert.True(imported.Certify(key.PublicKey, LicensingFixture.Now, LicensingFixture.Now.AddDays(1)).IsSignedBy(f.Root.PublicKey));
+    }
+
+    [Fact]
+    public void Root_public_key_file_shows_its_key_id_and_round_trips()
+    {
+        var text = f.Root.PublicKey.Export();
+
+        Assert.StartsWith("-----BEGIN LICENSEPORTAL VENDOR ROOT PUBLIC KEY-----\nFormat: 1\nKey-Id: " + f.Root.KeyId + "\n\n", text, StringComparison.Ordinal);
+        Assert.Equal(f.Root.PublicKey, VendorRootPublicKey.Import(text));
+        Assert.Equal(f.Root.PublicKey, VendorRootPublicKey.FromBytes(f.Root.PublicKey.GetBytes()));
+        Assert.StartsWith("-----BEGIN LICENSEPORTAL VENDOR ROOT PRIVATE KEY-----\nFormat: 1\nKey-Id: " + f.Root.KeyId + "\n\n", f.Root.ExportPrivate(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Root_and_signing_key_files_are_not_accepted_for_each_other()
+    {
+        Assert.Equal(KeyFileErrorCode.WrongKeyType, Assert.Throws<KeyFileException>(() => VendorRootPublicKey.Import(f.Root.ExportPrivate())).Code);
+        Assert.Equal(KeyFileErrorCode.WrongKeyType, Assert.Throws<KeyFileException>(() => VendorRootPublicKey.Import(Vendor.PublicKey.Export())).Code);
+        Assert.Equal(KeyFileErrorCode.WrongKeyType, Assert.Throws<KeyFileException>(() => VendorPublicKey.Import(f.Root.PublicKey.Export())).Code);
+        Assert.Equal(KeyFileErrorCode.WrongKeyType, Assert.Throws<KeyFileException>(() => VendorRootKey.ImportPrivate(Vendor.ExportPrivate())).Code);
+        Assert.Equal(KeyFileErrorCode.WrongKeyType, Assert.Throws<KeyFileException>(() => VendorRootPublicKey.Import(f.Vendor.Certificate.Export())).Code);
+    }
+
+    [Fact]
+    public void Root_public_key_with_another_key_id_is_refused()
+    {
+        var text = f.Root.PublicKey.Export().Replace(f.Root.KeyId, f.OtherRoot.KeyId, StringComparison.Ordinal);
+
+        Assert.Equal(KeyFileErrorCode.KeyIdMismatch, Assert.Throws<KeyFileException>(() => VendorRootPublicKey.Import(text)).Code);
     }
 
     [Fact]
     public void Vendor_public_key_file_shows_its_key_id_and_round_trips()
     {
-        var text = f.Vendor.PublicKey.Export();
+        var text = Vendor.PublicKey.Export();
 
-        Assert.StartsWith("-----BEGIN LICENSEPORTAL VENDOR PUBLIC KEY-----\nFormat: 1\nKey-Id: " + f.Vendor.KeyId + "\n", text, StringComparison.Ordinal);
-        Assert.Equal(f.Vendor.PublicKey.GetBytes(), VendorPublicKey.Import(text).GetBytes());
+        Assert.StartsWith("-----BEGIN LICENSEPORTAL VENDOR PUBLIC KEY-----\nFormat: 1\nKey-Id: " + Vendor.KeyId + "\n", text, StringComparison.Ordinal);
+        Assert.Equal(Vendor.PublicKey.GetBytes(), VendorPublicKey.Import(text).GetBytes());
     }
 
     [Fact]
@@ -52,7 +104,7 @@ public sealed class KeyFileImport(LicensingFixture f) : IClassFixture<LicensingF
     [Fact]
     public void Vendor_private_key_file_given_as_public_key_is_refused_as_wrong_type()
     {
-        var ex = Assert.Throws<KeyFileException>(() => VendorPublicKey.Import(f.Vendor.ExportPrivate()));
+        var ex = Assert.Throws<KeyFileException>(() => VendorPublicKey.Import(Vendor.ExportPrivate()));
 
         Assert.Equal(KeyFileErrorCode.WrongKeyType, ex.Code);
         Assert.Contains("wrong type", ex.Message, StringComparison.Ordinal);
@@ -69,8 +121,8 @@ public sealed class KeyFileImport(LicensingFixture f) : IClassFixture<LicensingF
     [Fact]
     public void Vendor_public_key_given_as_private_key_is_refused_as_wrong_type()
     {
-        Assert.Equal(KeyFileErrorCode.WrongKeyType, Assert.Throws<KeyFileException>(() => VendorKey.ImportPrivate(f.Vendor.PublicKey.Export())).Code);
-        Assert.Equal(KeyFileErrorCode.WrongKeyType, Assert.Throws<KeyFileException>(() => HostKey.ImportPrivate(f.Vendor.ExportPrivate())).Code);
+        Assert.Equal(KeyFileErrorCode.WrongKeyType, Assert.Throws<KeyFileException>(() => VendorKey.ImportPrivate(Vendor.PublicKey.Export())).Code);
+        Assert.Equal(KeyFileErrorCode.WrongKeyType, Assert.Throws<KeyFileException>(() => HostKey.ImportPrivate(Vendor.ExportPrivate())).Code);
     }
 
     [Theory]
@@ -86,7 +138,7 @@ public sealed class KeyFileImport(LicensingFixture f) : IClassFixture<LicensingF
     [Fact]
     public void Oversized_and_truncated_key_files_are_refused()
     {
-        var text = f.Vendor.PublicKey.Export();
+        var text = Vendor.PublicKey.Export();
 
         Assert.Equal(KeyFileErrorCode.TooLarge, Assert.Throws<KeyFileException>(() => VendorPublicKey.Import(text + new string('A', 70_000))).Code);
         Assert.Equal(KeyFileErrorCode.Truncated, Assert.Throws<KeyFileException>(() => VendorPublicKey.Import(text[..(text.Length - 20)])).Code);
@@ -95,7 +147,7 @@ public sealed class KeyFileImport(LicensingFixture f) : IClassFixture<LicensingF
     [Fact]
     public void Key_id_that_does_not_match_the_key_is_refused()
     {
-        var text = f.Vendor.PublicKey.Export().Replace(f.Vendor.KeyId, f.OtherVendor.KeyId, StringComparison.Ordinal);
+        var text = Vendor.PublicKey.Export().Replace(Vendor.KeyId, OtherVendor.KeyId, StringComparison.Ordinal);
 
         Assert.Equal(KeyFileErrorCode.KeyIdMismatch, Assert.Throws<KeyFileException>(() => VendorPublicKey.Import(text)).Code);
     }
@@ -103,7 +155,7 @@ public sealed class KeyFileImport(LicensingFixture f) : IClassFixture<LicensingF
     [Fact]
     public void Unknown_key_file_version_is_refused_as_unsupported()
     {
-        var text = f.Vendor.PublicKey.Export().Replace("Format: 1", "Format: 9", StringComparison.Ordinal);
+        var text = Vendor.PublicKey.Export().Replace("Format: 1", "Format: 9", StringComparison.Ordinal);
 
         Assert.Equal(KeyFileErrorCode.UnsupportedVersion, Assert.Throws<KeyFileException>(() => VendorPublicKey.Import(text)).Code);
     }
@@ -126,8 +178,8 @@ public sealed class KeyFileImport(LicensingFixture f) : IClassFixture<LicensingF
     {
         Assert.Equal(f.Host.PublicKey, HostPublicKey.Import(f.Host.PublicKey.Export()));
         Assert.NotEqual(f.Host.PublicKey, f.OtherHost.PublicKey);
-        Assert.Equal(f.Vendor.PublicKey, VendorPublicKey.Import(f.Vendor.PublicKey.Export()));
-        Assert.NotEqual(f.Vendor.PublicKey, f.OtherVendor.PublicKey);
+        Assert.Equal(Vendor.PublicKey, VendorPublicKey.Import(Vendor.PublicKey.Export()));
+        Assert.NotEqual(Vendor.PublicKey, OtherVendor.PublicKey);
     }
 
     [Fact]

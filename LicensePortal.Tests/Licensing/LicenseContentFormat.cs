@@ -7,7 +7,7 @@ public sealed class LicenseContentFormat(LicensingFixture f) : IClassFixture<Lic
     [Fact]
     public void Plaintext_starts_with_the_seeds_nine_lines_in_order_then_extras()
     {
-        var content = f.Content() with { VendorKeyId = f.Vendor.KeyId, HostKeyFingerprint = f.Host.Fingerprint };
+        var content = f.Content() with { VendorKeyId = f.Vendor.KeyId, RootKeyId = f.Root.KeyId, HostKeyFingerprint = f.Host.Fingerprint };
 
         var lines = content.ToText().Split('\n');
 
@@ -17,7 +17,9 @@ public sealed class LicenseContentFormat(LicensingFixture f) : IClassFixture<Lic
         Assert.Equal("instance: demo-01", lines[11]);
         Assert.Equal("host-key-fingerprint: " + f.Host.Fingerprint, lines[12]);
         Assert.Equal("vendor-key-id: " + f.Vendor.KeyId, lines[13]);
-        Assert.Equal(string.Empty, lines[14]);
+        Assert.Equal("root-key-id: " + f.Root.KeyId, lines[14]);
+        Assert.Equal(string.Empty, lines[15]);
+        Assert.Equal(16, lines.Length);
         Assert.Equal(content, LicenseContent.Parse(content.ToText()));
     }
 
@@ -30,7 +32,7 @@ public sealed class LicenseContentFormat(LicensingFixture f) : IClassFixture<Lic
     [InlineData("instance: demo-01", "instance : demo-01")]
     public void Non_canonical_or_invalid_values_are_rejected(string from, string to)
     {
-        var text = (f.Content() with { VendorKeyId = f.Vendor.KeyId, HostKeyFingerprint = f.Host.Fingerprint }).ToText();
+        var text = (f.Content() with { VendorKeyId = f.Vendor.KeyId, RootKeyId = f.Root.KeyId, HostKeyFingerprint = f.Host.Fingerprint }).ToText();
         var index = text.IndexOf(from, StringComparison.Ordinal);
         var edited = string.Concat(text.AsSpan(0, index), to, text.AsSpan(index + from.Length));
 
@@ -38,9 +40,41 @@ public sealed class LicenseContentFormat(LicensingFixture f) : IClassFixture<Lic
     }
 
     [Fact]
+    public void Crlf_plaintext_is_rejected_as_malformed()
+    {
+        var text = Bound().ToText();
+
+        Assert.Equal(LicenseErrorCode.Malformed, Assert.Throws<LicenseException>(() => LicenseContent.Parse(text.Replace("\n", "\r\n", StringComparison.Ordinal))).Code);
+        Assert.Equal(LicenseErrorCode.Malformed, Assert.Throws<LicenseException>(() => LicenseContent.Parse(text.Replace("revision: 1\n", "revision: 1\r\n", StringComparison.Ordinal))).Code);
+    }
+
+    [Fact]
+    public void Format_1_plaintext_without_the_root_key_id_line_is_rejected()
+    {
+        var lines = Bound().ToText().Split('\n');
+
+        Assert.Equal(LicenseErrorCode.Truncated, Assert.Throws<LicenseException>(() => LicenseContent.Parse(string.Join('\n', lines[..14]) + "\n")).Code);
+    }
+
+    [Fact]
+    public void A_sixteenth_line_is_rejected()
+    {
+        Assert.Equal(LicenseErrorCode.Malformed, Assert.Throws<LicenseException>(() => LicenseContent.Parse(Bound().ToText() + "comment: x\n")).Code);
+    }
+
+    [Fact]
+    public void Root_key_id_must_be_16_lower_case_hex()
+    {
+        Assert.Equal(LicenseErrorCode.Malformed, Assert.Throws<LicenseException>(() => (Bound() with { RootKeyId = f.Root.KeyId.ToUpperInvariant() }).ToText()).Code);
+        Assert.Equal(LicenseErrorCode.Malformed, Assert.Throws<LicenseException>(() => (Bound() with { RootKeyId = f.Root.KeyId[..15] }).ToText()).Code);
+    }
+
+    private LicenseContent Bound() => f.Content() with { VendorKeyId = f.Vendor.KeyId, RootKeyId = f.Root.KeyId, HostKeyFingerprint = f.Host.Fingerprint };
+
+    [Fact]
     public void Missing_lines_are_rejected_as_truncated()
     {
-        var text = (f.Content() with { VendorKeyId = f.Vendor.KeyId, HostKeyFingerprint = f.Host.Fingerprint }).ToText();
+        var text = (f.Content() with { VendorKeyId = f.Vendor.KeyId, RootKeyId = f.Root.KeyId, HostKeyFingerprint = f.Host.Fingerprint }).ToText();
         var cut = string.Join('\n', text.Split('\n')[..9]) + "\n";
 
         Assert.Equal(LicenseErrorCode.Truncated, Assert.Throws<LicenseException>(() => LicenseContent.Parse(cut)).Code);

@@ -17,24 +17,28 @@ public sealed class LicenseRoundTrip(LicensingFixture f) : IClassFixture<Licensi
 
         Assert.True(result.IsValid, result.Message);
         Assert.Equal(LicenseErrorCode.None, result.Code);
-        var expected = content with { VendorKeyId = f.Vendor.KeyId, HostKeyFingerprint = f.Host.Fingerprint };
+        var expected = content with { VendorKeyId = f.Vendor.KeyId, RootKeyId = f.Root.KeyId, HostKeyFingerprint = f.Host.Fingerprint };
         Assert.Equal(expected, result.Content);
     }
 
     [Fact]
-    public void License_file_is_armored_text_with_visible_header_and_no_visible_quotas()
+    public void License_file_is_the_armored_license_block_then_the_certificate_with_no_visible_quotas()
     {
         var file = f.Issue();
-        var lines = file.Split('\n');
+        var certificate = f.Vendor.Certificate.Export();
+        Assert.EndsWith(certificate, file, StringComparison.Ordinal);
+        var lines = file[..^certificate.Length].Split('\n');
 
         Assert.Equal("-----BEGIN LICENSEPORTAL LICENSE-----", lines[0]);
-        Assert.Equal("Format: 1", lines[1]);
-        Assert.Equal("Vendor-Key-Id: " + f.Vendor.KeyId, lines[2]);
-        Assert.Equal("Host-Key-Fingerprint: " + f.Host.Fingerprint, lines[3]);
-        Assert.StartsWith("Ephemeral-Key: ", lines[4], StringComparison.Ordinal);
-        Assert.Equal(string.Empty, lines[5]);
+        Assert.Equal("Format: 2", lines[1]);
+        Assert.Equal("Root-Key-Id: " + f.Root.KeyId, lines[2]);
+        Assert.Equal("Signing-Key-Id: " + f.Vendor.KeyId, lines[3]);
+        Assert.Equal("Host-Key-Fingerprint: " + f.Host.Fingerprint, lines[4]);
+        Assert.StartsWith("Ephemeral-Key: ", lines[5], StringComparison.Ordinal);
+        Assert.Equal(string.Empty, lines[6]);
         Assert.Equal("-----END LICENSEPORTAL LICENSE-----", lines[^2]);
-        Assert.All(lines[6..^2], l => Assert.InRange(l.Length, 1, 64));
+        Assert.Equal(string.Empty, lines[^1]);
+        Assert.All(lines[7..^2], l => Assert.InRange(l.Length, 1, 64));
         Assert.DoesNotContain("10240", file, StringComparison.Ordinal);
         Assert.DoesNotContain("52:54:00", file, StringComparison.Ordinal);
     }
@@ -59,7 +63,8 @@ public sealed class LicenseRoundTrip(LicensingFixture f) : IClassFixture<Licensi
     {
         var header = LicenseFile.ReadHeader(f.Issue());
 
-        Assert.Equal(1, header.Format);
+        Assert.Equal(2, header.Format);
+        Assert.Equal(f.Root.KeyId, header.RootKeyId);
         Assert.Equal(f.Vendor.KeyId, header.VendorKeyId);
         Assert.Equal(f.Host.Fingerprint, header.HostKeyFingerprint);
     }
@@ -99,6 +104,48 @@ public sealed class LicenseRoundTrip(LicensingFixture f) : IClassFixture<Licensi
         var content = f.Content() with { VendorKeyId = f.OtherVendor.KeyId };
 
         Assert.Throws<ArgumentException>(() => LicenseFile.Issue(content, f.Vendor, f.Host.PublicKey));
+    }
+
+    [Fact]
+    public void Content_naming_another_root_or_host_cannot_be_issued()
+    {
+        Assert.Throws<ArgumentException>(() => LicenseFile.Issue(f.Content() with { RootKeyId = f.OtherRoot.KeyId }, f.Vendor, f.Host.PublicKey));
+        Assert.Throws<ArgumentException>(() => LicenseFile.Issue(f.Content() with { HostKeyFingerprint = f.OtherHost.Fingerprint }, f.Vendor, f.Host.PublicKey));
+    }
+
+    [Theory]
+    [InlineData(-181)]
+    [InlineData(181)]
+    public void Content_whose_issue_time_the_certificate_does_not_cover_cannot_be_issued(int days)
+    {
+        var content = f.Content(issuedAt: LicensingFixture.Now.AddDays(days));
+
+        var ex = Assert.Throws<ArgumentException>(() => LicenseFile.Issue(content, f.Vendor, f.Host.PublicKey));
+
+        Assert.Contains("does not cover", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Content_issued_at_the_first_and_last_second_of_the_certificate_can_be_issued()
+    {
+        var from = new DateTimeOffset(2026, 6, 1, 0, 0, 0, TimeSpan.Zero);
+        var until = new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
+        var key = LicensingFixture.Certify(f.Root, VendorKey.Generate(), from, until);
+
+        Assert.True(f.Verify(LicenseFile.Issue(f.Content(issuedAt: until), key, f.Host.PublicKey)).IsValid);
+        Assert.True(f.Verify(LicenseFile.Issue(f.Content(issuedAt: from), key, f.Host.PublicKey), from).IsValid);
+        Assert.Throws<ArgumentException>(() => LicenseFile.Issue(f.Content(issuedAt: until.AddSeconds(1)), key, f.Host.PublicKey));
+        Assert.Throws<ArgumentException>(() => LicenseFile.Issue(f.Content(issuedAt: from.AddSeconds(-1)), key, f.Host.PublicKey));
+    }
+
+    [Fact]
+    public void Fractions_of_a_second_after_the_certificates_last_second_are_still_covered()
+    {
+        // The issue time is written in whole seconds, so Issue judges the truncated time, as every host will.
+        var until = new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
+        var key = LicensingFixture.Certify(f.Root, VendorKey.Generate(), until.AddDays(-1), until);
+
+        Assert.True(f.Verify(LicenseFile.Issue(f.Content(issuedAt: until.AddMilliseconds(999)), key, f.Host.PublicKey)).IsValid);
     }
 
     [Fact]

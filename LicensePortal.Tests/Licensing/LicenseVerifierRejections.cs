@@ -30,28 +30,52 @@ public sealed class LicenseVerifierRejections(LicensingFixture f) : IClassFixtur
     }
 
     [Theory]
-    [InlineData(0.1)]
-    [InlineData(0.5)]
-    [InlineData(0.9)]
-    public void Truncated_license_is_rejected_as_truncated(double fraction)
+    [InlineData("in the license body", 0)]
+    [InlineData("inside the license END line", 1)]
+    [InlineData("after the license block", 2)]
+    [InlineData("inside the certificate body", 3)]
+    [InlineData("inside the certificate END line", 4)]
+    public void Truncated_license_is_rejected_as_truncated(string where, int cut)
     {
         var file = f.Issue();
+        var licenseEnd = file.IndexOf("-----END LICENSEPORTAL LICENSE-----\n", StringComparison.Ordinal);
+        var certificateBody = file.IndexOf("\n\n", licenseEnd, StringComparison.Ordinal) + 2;
+        var length = cut switch
+        {
+            0 => licenseEnd - 30,
+            1 => licenseEnd + 20,
+            2 => licenseEnd + 36,
+            3 => certificateBody + 40,
+            _ => file.Length - 10,
+        };
 
-        Assert.Equal(LicenseErrorCode.Truncated, f.Verify(file[..(int)(file.Length * fraction)]).Code);
+        Assert.True(LicenseErrorCode.Truncated == f.Verify(file[..length]).Code, where);
+    }
+
+    [Fact]
+    public void A_file_cut_inside_a_header_line_is_truncated_but_a_header_without_colon_inside_the_file_is_malformed()
+    {
+        var file = f.Issue();
+        var headerWithoutColon = file.Replace("Signing-Key-Id: ", "Signing-Key-Id ", StringComparison.Ordinal);
+
+        Assert.Equal(LicenseErrorCode.Truncated, f.Verify(file[..(file.IndexOf("Signing-Key-Id", StringComparison.Ordinal) + 8)]).Code);
+        Assert.Equal(LicenseErrorCode.Malformed, f.Verify(headerWithoutColon).Code);
+        Assert.Equal(LicenseErrorCode.Truncated, f.Verify(file[..(file.IndexOf("Signing-Key-Id", StringComparison.Ordinal) + 18)]).Code);
     }
 
     [Fact]
     public void Unknown_format_version_is_rejected_as_unsupported()
     {
-        var file = f.Issue().Replace("Format: 1", "Format: 2", StringComparison.Ordinal);
-
-        Assert.Equal(LicenseErrorCode.UnsupportedVersion, f.Verify(file).Code);
+        Assert.Equal(LicenseErrorCode.UnsupportedVersion, f.Verify(f.Issue().Replace("Format: 2", "Format: 3", StringComparison.Ordinal)).Code);
+        Assert.Equal(LicenseErrorCode.UnsupportedVersion, f.Verify(f.Issue().Replace("Format: 2", "Format: 1", StringComparison.Ordinal)).Code);
     }
 
     [Fact]
     public void Key_file_given_as_license_is_rejected_as_malformed()
     {
-        Assert.Equal(LicenseErrorCode.Malformed, f.Verify(f.Vendor.PublicKey.Export()).Code);
+        Assert.Equal(LicenseErrorCode.Malformed, f.Verify(f.Vendor.Key.PublicKey.Export()).Code);
+        Assert.Equal(LicenseErrorCode.Malformed, f.Verify(f.Vendor.Certificate.Export()).Code);
+        Assert.Equal(LicenseErrorCode.Malformed, f.Verify(f.Root.PublicKey.Export()).Code);
         Assert.Equal(LicenseErrorCode.Malformed, f.Verify("hello world").Code);
     }
 
@@ -62,11 +86,14 @@ public sealed class LicenseVerifierRejections(LicensingFixture f) : IClassFixtur
     }
 
     [Fact]
-    public void License_signed_by_an_unknown_vendor_key_is_rejected()
+    public void License_signed_by_a_key_certified_by_another_root_is_rejected()
     {
         var file = LicenseFile.Issue(f.Content(), f.OtherVendor, f.Host.PublicKey);
 
-        Assert.Equal(LicenseErrorCode.UnknownVendorKey, f.Verify(file).Code);
+        var result = f.Verify(file);
+
+        Assert.Equal(LicenseErrorCode.UnknownRootKey, result.Code);
+        Assert.Null(result.Content);
     }
 
     [Fact]
@@ -106,17 +133,18 @@ public sealed class LicenseVerifierRejections(LicensingFixture f) : IClassFixtur
     }
 
     [Fact]
-    public void Untrusted_vendor_key_with_a_trusted_key_id_in_the_header_fails_the_signature()
+    public void Other_roots_license_relabelled_with_the_trusted_ids_and_certificate_does_not_decrypt()
     {
-        // Another vendor signs, then the header is relabelled with the trusted key id: the key id is bound
-        // into the AEAD (HKDF info and associated data), so the forgery does not even decrypt.
-        var file = LicenseFile.Issue(f.Content(), f.OtherVendor, f.Host.PublicKey)
-            .Replace(f.OtherVendor.KeyId, f.Vendor.KeyId, StringComparison.Ordinal);
+        // Another vendor's license, its header relabelled with the trusted root and signing key ids and the genuine
+        // certificate put in: the ids are bound into the AEAD (HKDF info and associated data), so it does not decrypt.
+        var issued = LicenseFile.Issue(f.Content(), f.OtherVendor, f.Host.PublicKey);
+        var block = issued[..(issued.IndexOf("-----END LICENSEPORTAL LICENSE-----\n", StringComparison.Ordinal) + 36)]
+            .Replace(f.OtherVendor.KeyId, f.Vendor.KeyId, StringComparison.Ordinal)
+            .Replace(f.OtherRoot.KeyId, f.Root.KeyId, StringComparison.Ordinal);
 
-        var result = f.Verify(file);
+        var result = f.Verify(block + f.Vendor.Certificate.Export());
 
-        Assert.False(result.IsValid);
-        Assert.Contains(result.Code, new[] { LicenseErrorCode.NotForThisHost, LicenseErrorCode.BadSignature });
+        Assert.Equal(LicenseErrorCode.NotForThisHost, result.Code);
         Assert.Null(result.Content);
     }
 
@@ -125,7 +153,7 @@ public sealed class LicenseVerifierRejections(LicensingFixture f) : IClassFixtur
     {
         // A forger who knows only public keys can build a well-sealed file naming the trusted vendor:
         // sign with their own key inside, seal with the real key id. The signature check must catch it.
-        var forged = LicensingFixtureForgery.SealWithForeignSignature(f.Content(), f.OtherVendor, f.Vendor.KeyId, f.Host.PublicKey);
+        var forged = LicensingFixtureForgery.SealWithForeignSignature(f.Content(), f.OtherVendor.Key, f.Vendor, f.Host.PublicKey);
 
         Assert.Equal(LicenseErrorCode.BadSignature, f.Verify(forged).Code);
     }
@@ -135,12 +163,13 @@ public sealed class LicenseVerifierRejections(LicensingFixture f) : IClassFixtur
     {
         var file = f.Issue();
         var parsed = LicenseFile.Read(file);
-        var headers = LicenseFile.BuildHeaders(parsed.Header.VendorKeyId, parsed.Header.HostKeyFingerprint, parsed.EphemeralPublic);
+        var headers = LicenseFile.BuildHeaders(parsed.Header.RootKeyId, parsed.Header.VendorKeyId, parsed.Header.HostKeyFingerprint, parsed.EphemeralPublic);
+        var certificate = parsed.Certificate!.Export();
         for (var bit = 0; bit < parsed.Body.Length * 8; bit++)
         {
             var body = (byte[])parsed.Body.Clone();
             body[bit / 8] ^= (byte)(1 << (bit % 8));
-            var tampered = Armor.Write("LICENSEPORTAL LICENSE", headers, body);
+            var tampered = Armor.Write("LICENSEPORTAL LICENSE", headers, body) + certificate;
 
             var result = f.Verify(tampered);
 
@@ -154,11 +183,14 @@ public sealed class LicenseVerifierRejections(LicensingFixture f) : IClassFixtur
     {
         var file = f.Issue();
         var bytes = Encoding.UTF8.GetBytes(file);
-        // Every bit of every header byte and every 7th byte elsewhere: thousands of cases, all refused.
+        // Every bit of every header byte of both blocks and every 7th byte elsewhere: thousands of cases, all refused.
         var headerEnd = file.IndexOf("\n\n", StringComparison.Ordinal) + 2;
+        var certificateStart = file.IndexOf("-----BEGIN LICENSEPORTAL SIGNING KEY CERTIFICATE-----", StringComparison.Ordinal);
+        var certificateHeaderEnd = file.IndexOf("\n\n", certificateStart, StringComparison.Ordinal) + 2;
         for (var i = 0; i < bytes.Length; i++)
         {
-            if (i >= headerEnd && i % 7 != 0)
+            var inHeaders = i < headerEnd || (i >= certificateStart && i < certificateHeaderEnd);
+            if (!inHeaders && i % 7 != 0)
             {
                 continue;
             }
@@ -187,11 +219,12 @@ public sealed class LicenseVerifierRejections(LicensingFixture f) : IClassFixtur
     {
         var file = f.Issue();
 
-        Assert.Equal(LicenseErrorCode.Malformed, f.Verify(file.Replace("Format: 1", "Format:  1", StringComparison.Ordinal)).Code);
+        Assert.Equal(LicenseErrorCode.Malformed, f.Verify(file.Replace("Format: 2", "Format:  2", StringComparison.Ordinal)).Code);
         Assert.Equal(LicenseErrorCode.Malformed, f.Verify(file + "\n").Code);
         var lines = file.Split('\n').ToList();
-        lines[6] = lines[6] + lines[7][..4];
-        lines[7] = lines[7][4..];
+        Assert.Equal(string.Empty, lines[6]);
+        lines[7] = lines[7] + lines[8][..4];
+        lines[8] = lines[8][4..];
         Assert.Equal(LicenseErrorCode.Malformed, f.Verify(string.Join('\n', lines)).Code);
     }
 }

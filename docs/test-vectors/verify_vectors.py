@@ -1,15 +1,21 @@
 #!/usr/bin/env python3
-"""Independent check of the LicensePortal v1 test vectors, written from docs/license-format.md.
+"""Independent check of the LicensePortal format 2 test vectors, written from docs/license-format.md.
 
-Needs the `cryptography` package. Run from anywhere: python3 verify_vectors.py
-Exits 0 when every derived value and every expected case result matches.
+Needs Python 3.9+ and the `cryptography` package (Debian: python3-cryptography; 38 or newer) for X25519, HKDF,
+AES-GCM and Ed25519 signing. Ed25519 *verification* is implemented here in plain Python, exactly as section 2.3 of
+the format document states it (full key validation, S < L, R of prime order, cofactored equation), because OpenSSL
+does not validate keys; OpenSSL's (cofactorless) answer is cross-checked on every signature whose R has prime order,
+where the two equations must agree. Run from anywhere: python3 verify_vectors.py. Prints one line per failure and a summary; exits 1 on any
+mismatch.
 """
 import base64
 import binascii
 import hashlib
 import json
 import os
+import re
 import sys
+import unicodedata
 from datetime import datetime, timedelta, timezone
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
@@ -22,6 +28,24 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 HERE = os.path.dirname(os.path.abspath(__file__))
 RAW = serialization.Encoding.Raw, serialization.PublicFormat.Raw
 
+LICENSE_LABEL = "LICENSEPORTAL LICENSE"
+CERT_LABEL = "LICENSEPORTAL SIGNING KEY CERTIFICATE"
+ROOT_PUBLIC_LABEL = "LICENSEPORTAL VENDOR ROOT PUBLIC KEY"
+LICENSE_DOMAIN = b"licenseportal-license-v2\n"
+CERT_DOMAIN = b"licenseportal-signing-key-certificate-v1\n"
+HOSTINFO_DOMAIN = b"licenseportal-hostinfo-v1\n"
+HOSTKEY_DOMAIN = b"licenseportal-hostkey-v1\n"
+KDF_LABEL = b"licenseportal-license-v2"
+LICENSE_HEADERS = ["Format", "Root-Key-Id", "Signing-Key-Id", "Host-Key-Fingerprint", "Ephemeral-Key"]
+CERT_HEADERS = ["Format", "Root-Key-Id", "Signing-Key-Id", "Signing-Key", "Valid-From", "Valid-Until"]
+HOSTINFO_NAMES = ["LicensePortal-HostInfo", "Instance", "MAC", "Serial", "Created",
+                  "Host-Signing-Key", "Host-Encryption-Key", "Check-Code"]
+CONTENT_EXTRAS = ["issued-at", "revision", "instance", "host-key-fingerprint", "vendor-key-id", "root-key-id"]
+
+# Section 1.2: Unicode White_Space, listed.
+WHITE_SPACE = set(map(chr, [0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B),
+                            0x2028, 0x2029, 0x202F, 0x205F, 0x3000]))
+
 
 class Fail(Exception):
     def __init__(self, code):
@@ -29,17 +53,137 @@ class Fail(Exception):
         self.code = code
 
 
+# ---------------------------------------------------------------- edwards25519 (section 2.3)
+P = 2 ** 255 - 19
+L = 2 ** 252 + 27742317777372353535851937790883648493
+D = -121665 * pow(121666, P - 2, P) % P
+SQRT_M1 = pow(2, (P - 1) // 4, P)
+IDENTITY = (0, 1, 1, 0)
+
+
+def pt_add(a, b):
+    x1, y1, z1, t1 = a
+    x2, y2, z2, t2 = b
+    aa = (y1 - x1) * (y2 - x2) % P
+    bb = (y1 + x1) * (y2 + x2) % P
+    cc = 2 * D * t1 * t2 % P
+    dd = 2 * z1 * z2 % P
+    e, f, g, h = bb - aa, dd - cc, dd + cc, bb + aa
+    return e * f % P, g * h % P, f * g % P, e * h % P
+
+
+def pt_mul(k, pt):
+    result = IDENTITY
+    while k > 0:
+        if k & 1:
+            result = pt_add(result, pt)
+        pt = pt_add(pt, pt)
+        k >>= 1
+    return result
+
+
+def pt_equal(a, b):
+    return (a[0] * b[2] - b[0] * a[2]) % P == 0 and (a[1] * b[2] - b[1] * a[2]) % P == 0
+
+
+def pt_decode(enc: bytes):
+    """RFC 8032 5.1.3 decoding; None for y >= p, a point off the curve, or x = 0 with the sign bit set."""
+    if len(enc) != 32:
+        return None
+    y = int.from_bytes(enc, "little")
+    sign = y >> 255
+    y &= (1 << 255) - 1
+    if y >= P:
+        return None
+    x2 = (y * y - 1) * pow(D * y * y + 1, P - 2, P) % P
+    if x2 == 0:
+        if sign:
+            return None
+        return 0, y, 1, 0
+    x = pow(x2, (P + 3) // 8, P)
+    if (x * x - x2) % P:
+        x = x * SQRT_M1 % P
+    if (x * x - x2) % P:
+        return None
+    if (x & 1) != sign:
+        x = P - x
+    return x, y, 1, x * y % P
+
+
+BASE = pt_decode(bytes.fromhex("5866666666666666666666666666666666666666666666666666666666666666"))
+_valid_cache = {}
+
+
+def valid_ed25519_key(enc: bytes) -> bool:
+    """Section 2.3: canonical, on the curve, of order exactly L ([L]A = identity, A != identity)."""
+    if enc not in _valid_cache:
+        a = pt_decode(enc)
+        _valid_cache[enc] = a is not None and not pt_equal(a, IDENTITY) and pt_equal(pt_mul(L, a), IDENTITY)
+    return _valid_cache[enc]
+
+
+openssl_checks = []
+
+
+def ed25519_verify(pub: bytes, message: bytes, sig: bytes) -> bool:
+    """Section 2.3, the reference rule: key validation, S < L, R of prime order, [8][S]B = [8]R + [8][k]A."""
+    if len(pub) != 32 or len(sig) != 64 or not valid_ed25519_key(pub):
+        return False
+    r_enc, s = sig[:32], int.from_bytes(sig[32:], "little")
+    if s >= L:
+        return False
+    # R must pass the same full validation as a key (canonical, prime order): then cofactored and cofactorless agree.
+    if not valid_ed25519_key(r_enc):
+        return False
+    r = pt_decode(r_enc)
+    a = pt_decode(pub)
+    k = int.from_bytes(hashlib.sha512(r_enc + pub + message).digest(), "little") % L
+    left = pt_mul(8, pt_mul(s, BASE))
+    right = pt_mul(8, pt_add(r, pt_mul(k, a)))
+    result = pt_equal(left, right)
+    # Where R has prime order (honest signatures) cofactored and cofactorless agree: OpenSSL must say the same.
+    if pt_equal(pt_mul(L, r), IDENTITY) and not pt_equal(r, IDENTITY):
+        try:
+            Ed25519PublicKey.from_public_bytes(pub).verify(sig, message)
+            openssl = True
+        except InvalidSignature:
+            openssl = False
+        openssl_checks.append((result, openssl))
+    return result
+
+
+# ---------------------------------------------------------------- X25519 (section 2.4)
+LOW_ORDER_U = {0, 1, P - 1,
+               325606250916557431795983626356110631294008115727848805560023387167927233504,
+               39382357235489614581723060781553021112529911719440698176882885853963445705823}
+
+
+def canonical_x25519(enc: bytes) -> bool:
+    return len(enc) == 32 and enc[31] & 0x80 == 0 and int.from_bytes(enc, "little") < P
+
+
+def low_order_x25519(enc: bytes) -> bool:
+    return int.from_bytes(enc, "little") in LOW_ORDER_U
+
+
+# ---------------------------------------------------------------- text (section 1)
 def text_limits(data: str) -> str:
     raw = data.encode("utf-8", "surrogatepass")
     if not raw:
         raise Fail("Empty")
     if len(raw) > 65536:
         raise Fail("TooLarge")
+    try:
+        data.encode("utf-8")
+    except UnicodeEncodeError:
+        raise Fail("NotText")
     for i, c in enumerate(data):
+        if c == "\n":
+            continue
         if c == "\r":
             if i + 1 >= len(data) or data[i + 1] != "\n":
                 raise Fail("Malformed")
-        elif c == "\ufeff" or (c != "\n" and (ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F)):
+        elif c == "\ufeff" or unicodedata.category(c) == "Cc":
             raise Fail("NotText")
     crlf = data.count("\r\n")
     if crlf and crlf != data.count("\n"):
@@ -47,13 +191,45 @@ def text_limits(data: str) -> str:
     return data.replace("\r\n", "\n")
 
 
+def safe_value(value: str, max_units: int) -> bool:
+    """Section 1.2: 1..max UTF-16 code units, no Cc / U+FEFF / U+2028 / U+2029, no white space at either end."""
+    units = len(value.encode("utf-16-le")) // 2
+    if units == 0 or units > max_units:
+        return False
+    if value[0] in WHITE_SPACE or value[-1] in WHITE_SPACE:
+        return False
+    return not any(unicodedata.category(c) == "Cc" or c in "\ufeff\u2028\u2029" for c in value)
+
+
+def lower_hex(value: str, length: int) -> bool:
+    return len(value) == length and all(c in "0123456789abcdef" for c in value)
+
+
 def b64(value: str, length: int) -> bytes:
-    raw = base64.b64decode(value, validate=True)
+    """Canonical standard base64 of exactly `length` bytes, else ValueError."""
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except binascii.Error:
+        raise ValueError("not base64")
     if len(raw) != length or base64.b64encode(raw).decode() != value:
         raise ValueError("not canonical base64")
     return raw
 
 
+TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+
+
+def parse_time(s):
+    if not TIME_RE.match(s):
+        raise ValueError("not a time")
+    return datetime.strptime(s, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+
+
+def fmt_time(t):
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# ---------------------------------------------------------------- armor (section 3)
 def armor_write(label, headers, body):
     out = f"-----BEGIN {label}-----\n" + "".join(f"{k}: {v}\n" for k, v in headers) + "\n"
     enc = base64.b64encode(body).decode()
@@ -61,58 +237,151 @@ def armor_write(label, headers, body):
     return out + f"-----END {label}-----\n"
 
 
+def armor_label(line, kind):
+    prefix = "-----" + kind
+    if not line.startswith(prefix) or not line.endswith("-----") or len(line) <= len(prefix) + 5:
+        return None
+    label = line[len(prefix):-5]
+    return label if all(c == " " or "A" <= c <= "Z" for c in label) else None
+
+
+def peek_label(text):
+    return armor_label(text.split("\n", 1)[0], "BEGIN ")
+
+
 def armor_read(text):
+    """Returns (label, headers, body) or raises Fail('Malformed' | 'Truncated') exactly as section 3.2 says."""
     lines = text.split("\n")
     if lines[-1] == "":
         lines = lines[:-1]
-    if not lines or not lines[0].startswith("-----BEGIN ") or not lines[0].endswith("-----"):
+    label = armor_label(lines[0], "BEGIN ") if lines else None
+    if label is None:
         raise Fail("Malformed")
-    label = lines[0][11:-5]
     headers, i = [], 1
     while i < len(lines) and lines[i] != "":
-        if ": " not in lines[i] or lines[i].startswith("-----"):
+        if lines[i].startswith("-----"):
             raise Fail("Malformed")
-        k, v = lines[i].split(": ", 1)
-        headers.append((k, v))
+        colon = lines[i].find(": ")
+        if colon <= 0:
+            # A file cut inside its last header line is truncated, not malformed (section 3.2, step 3).
+            raise Fail("Truncated" if i == len(lines) - 1 and not text.endswith("\n") else "Malformed")
+        headers.append((lines[i][:colon], lines[i][colon + 2:]))
         i += 1
     if i >= len(lines):
         raise Fail("Truncated")
-    end = f"-----END {label}-----"
-    if end not in lines[i + 1:]:
+    i += 1
+    body, ended = "", False
+    end_line = f"-----END {label}-----"
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith("-----"):
+            if i == len(lines) - 1 and not text.endswith("\n") and len(line) < len(end_line) and end_line.startswith(line):
+                raise Fail("Truncated")
+            if line != end_line:
+                raise Fail("Malformed")
+            ended = True
+            i += 1
+            break
+        body += line
+        i += 1
+    if not ended:
         raise Fail("Truncated")
-    j = lines.index(end, i + 1)
+    if i < len(lines):
+        raise Fail("Malformed")
     try:
-        body = base64.b64decode("".join(lines[i + 1:j]), validate=True)
+        raw = base64.b64decode(body, validate=True)
     except binascii.Error:
         raise Fail("Malformed")
-    canonical = armor_write(label, headers, body)
+    canonical = armor_write(label, headers, raw)
     if text not in (canonical, canonical[:-1]):
         raise Fail("Malformed")
-    return label, headers, body
+    return label, headers, raw
 
 
-def fingerprint(sign_pub: bytes, enc_pub: bytes) -> str:
-    return hashlib.sha256(b"licenseportal-hostkey-v1\n" + sign_pub + enc_pub).hexdigest()
+def header_text(headers):
+    return "".join(f"{k}: {v}\n" for k, v in headers)
+
+
+# ---------------------------------------------------------------- key files and certificates (sections 4, 5)
+def read_block(data, expected_label):
+    text = text_limits(data)
+    label = peek_label(text)
+    if label is None or not label.startswith("LICENSEPORTAL "):
+        raise Fail("Malformed")
+    if label != expected_label:
+        raise Fail("WrongKeyType")
+    _, headers, body = armor_read(text)
+    if not headers or headers[0][0] != "Format" or not headers[0][1].isdigit() or not headers[0][1].isascii():
+        raise Fail("Malformed")
+    if headers[0][1] != "1":
+        raise Fail("UnsupportedVersion")
+    return headers, body
 
 
 def key_id(pub: bytes) -> str:
     return hashlib.sha256(pub).hexdigest()[:16]
 
 
-HOSTINFO_NAMES = ["LicensePortal-HostInfo", "Instance", "MAC", "Serial", "Created",
-                  "Host-Signing-Key", "Host-Encryption-Key", "Check-Code"]
+def import_root_public(data) -> bytes:
+    headers, body = read_block(data, ROOT_PUBLIC_LABEL)
+    if len(headers) != 2 or headers[1][0] != "Key-Id":
+        raise Fail("Malformed")
+    if len(body) != 32 or not valid_ed25519_key(body):
+        raise Fail("InvalidKey")
+    if headers[1][1] != key_id(body):
+        raise Fail("KeyIdMismatch")
+    return body
+
+
+def import_certificate(data):
+    headers, body = read_block(data, CERT_LABEL)
+    if [k for k, _ in headers] != CERT_HEADERS:
+        raise Fail("Malformed")
+    values = [v for _, v in headers]
+    if not lower_hex(values[1], 16) or not lower_hex(values[2], 16):
+        raise Fail("Malformed")
+    try:
+        signing_key = b64(values[3], 32)
+    except ValueError:
+        raise Fail("Malformed")
+    if not valid_ed25519_key(signing_key):
+        raise Fail("InvalidKey")
+    if values[2] != key_id(signing_key):
+        raise Fail("KeyIdMismatch")
+    try:
+        valid_from, valid_until = parse_time(values[4]), parse_time(values[5])
+    except ValueError:
+        raise Fail("Malformed")
+    if valid_until < valid_from:
+        raise Fail("Malformed")
+    if len(body) != 64:
+        raise Fail("Malformed")
+    return {"root": values[1], "kid": values[2], "key": signing_key, "from": valid_from, "until": valid_until,
+            "statement": header_text(headers).encode(), "signature": body}
+
+
+def certificate_signed_by(cert, root_pub: bytes) -> bool:
+    return cert["root"] == key_id(root_pub) and ed25519_verify(root_pub, CERT_DOMAIN + cert["statement"], cert["signature"])
+
+
+# ---------------------------------------------------------------- host info (section 6)
+def normalized_mac(mac):
+    return re.fullmatch(r"[0-9a-f]{2}(:[0-9a-f]{2}){5}", mac) is not None and mac != "00:00:00:00:00:00"
+
+
+def fingerprint(sign_pub: bytes, enc_pub: bytes) -> str:
+    return hashlib.sha256(HOSTKEY_DOMAIN + sign_pub + enc_pub).hexdigest()
 
 
 def parse_hostinfo(data: str):
     text = text_limits(data)
     lines = text.split("\n")
     count = len(lines) - (1 if lines[-1] == "" else 0)
-    first = lines[0]
-    if not first.startswith("LicensePortal-HostInfo: "):
+    if not lines[0].startswith("LicensePortal-HostInfo: "):
         raise Fail("Malformed")
-    version = first[len("LicensePortal-HostInfo: "):]
+    version = lines[0][len("LicensePortal-HostInfo: "):]
     if version != "1":
-        raise Fail("UnsupportedVersion" if version.isdigit() else "Malformed")
+        raise Fail("UnsupportedVersion" if version.isdigit() and version.isascii() else "Malformed")
     if count > 8:
         raise Fail("Malformed")
     complete = count - 1 if count < 8 and not text.endswith("\n") else count
@@ -126,117 +395,250 @@ def parse_hostinfo(data: str):
         raise Fail("Truncated")
     try:
         sig = b64(values[7], 64)
-        sign_pub, enc_pub = b64(values[5], 32), b64(values[6], 32)
-    except (ValueError, binascii.Error):
+    except ValueError:
         raise Fail("InvalidField" if text.endswith("\n") else "Truncated")
-    signed = "".join(line + "\n" for line in lines[:7]).encode()
+    if not safe_value(values[1], 64) or not normalized_mac(values[2]) or not safe_value(values[3], 128):
+        raise Fail("InvalidField")
     try:
-        Ed25519PublicKey.from_public_bytes(sign_pub).verify(sig, b"licenseportal-hostinfo-v1\n" + signed)
-    except InvalidSignature:
+        parse_time(values[4])
+        sign_pub, enc_pub = b64(values[5], 32), b64(values[6], 32)
+    except ValueError:
+        raise Fail("InvalidField")
+    if not valid_ed25519_key(sign_pub):
+        raise Fail("InvalidField")
+    if not canonical_x25519(enc_pub) or low_order_x25519(enc_pub):
+        raise Fail("InvalidField")
+    signed = "".join(line + "\n" for line in lines[:7]).encode()
+    if not ed25519_verify(sign_pub, HOSTINFO_DOMAIN + signed, sig):
         raise Fail("BadCheckCode")
     return values, fingerprint(sign_pub, enc_pub)
 
 
-def parse_time(s):
-    return datetime.strptime(s, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+# ---------------------------------------------------------------- license (sections 7, 8)
+def canonical_int(s):
+    if not s or len(s) > 10 or not (s.isascii() and s.isdigit()) or (len(s) > 1 and s[0] == "0") or int(s) > 2 ** 31 - 1:
+        raise ValueError("not a canonical integer")
+    return int(s)
 
 
-def verify_license(data, host_enc_priv: bytes, host_fp: str, trusted: dict, mac, serial, now, installed=None):
-    text = text_limits(data)
-    label, headers, body = armor_read(text)
-    if label != "LICENSEPORTAL LICENSE":
-        raise Fail("Malformed")
-    if not headers or headers[0][0] != "Format" or not headers[0][1].isdigit():
-        raise Fail("Malformed")
-    if headers[0][1] != "1":
-        raise Fail("UnsupportedVersion")
-    if [k for k, _ in headers] != ["Format", "Vendor-Key-Id", "Host-Key-Fingerprint", "Ephemeral-Key"]:
-        raise Fail("Malformed")
-    kid, fp, epk_b64 = headers[1][1], headers[2][1], headers[3][1]
+def parse_content(plaintext: bytes):
+    """Section 7.1; any problem is Malformed (the verifier reports every content problem so)."""
     try:
-        pk_e = b64(epk_b64, 32)
-    except (ValueError, binascii.Error):
+        text = plaintext.decode("utf-8")
+        if "\r" in text:
+            raise ValueError("CR")
+        text_limits(text)
+        if not text.endswith("\n"):
+            raise ValueError("no final LF")
+        lines = text[:-1].split("\n")
+        if len(lines) != 15:
+            raise ValueError("line count")
+        quotas = [canonical_int(x) for x in lines[:6]]
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", lines[6]):
+            raise ValueError("date")
+        expires = datetime.strptime(lines[6], "%Y-%m-%d").date()
+        extras = {}
+        for name, line in zip(CONTENT_EXTRAS, lines[9:]):
+            if not line.startswith(name + ": "):
+                raise ValueError("extra line")
+            extras[name] = line[len(name) + 2:]
+        issued = parse_time(extras["issued-at"])
+        revision = canonical_int(extras["revision"])
+        if revision < 1 or not normalized_mac(lines[7]) or not safe_value(lines[8], 128) or not safe_value(extras["instance"], 64):
+            raise ValueError("value")
+        if not lower_hex(extras["host-key-fingerprint"], 64) or not lower_hex(extras["vendor-key-id"], 16) or not lower_hex(extras["root-key-id"], 16):
+            raise ValueError("ids")
+        canonical = "".join(f"{q}\n" for q in quotas) + expires.strftime("%Y-%m-%d") + "\n" + lines[7] + "\n" + lines[8] + "\n"
+        canonical += "".join(f"{n}: {v}\n" for n, v in [("issued-at", fmt_time(issued)), ("revision", str(revision))] + [(n, extras[n]) for n in CONTENT_EXTRAS[2:]])
+        if canonical != text:
+            raise ValueError("not canonical")
+    except (ValueError, UnicodeDecodeError, Fail):
+        raise Fail("Malformed")
+    return {"quotas": quotas, "expires": expires, "mac": lines[7], "serial": lines[8], "issued": issued, "revision": revision,
+            "instance": extras["instance"], "fp": extras["host-key-fingerprint"], "kid": extras["vendor-key-id"], "root": extras["root-key-id"]}
+
+
+def derive_key(shared, pk_e, pk_r, root_kid, kid, fp):
+    info = KDF_LABEL + b"\x00" + root_kid.encode() + b"\x00" + kid.encode() + b"\x00" + fp.encode() + b"\x00" + pk_e
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=pk_e + pk_r, info=info).derive(shared), info
+
+
+def verify_license(data, host_enc_priv: bytes, host_fp: str, root_pub: bytes, mac, serial, now, high_water=None):
+    # 8.1 steps 1-4: limits, armor, header, certificate form
+    text = text_limits(data)
+    label = peek_label(text)
+    if label != LICENSE_LABEL:
+        raise Fail("Malformed")
+    end_line = "\n-----END LICENSEPORTAL LICENSE-----\n"
+    end = text.find(end_line)
+    license_text = text if end < 0 else text[:end + len(end_line)]
+    cert_text = "" if end < 0 else text[end + len(end_line):]
+    _, headers, body = armor_read(license_text)
+    if not headers or headers[0][0] != "Format" or not headers[0][1].isdigit() or not headers[0][1].isascii():
+        raise Fail("Malformed")
+    if headers[0][1] != "2":
+        raise Fail("UnsupportedVersion")
+    if [k for k, _ in headers] != LICENSE_HEADERS:
+        raise Fail("Malformed")
+    root_kid, kid, fp, epk = (v for _, v in headers[1:])
+    if not lower_hex(root_kid, 16) or not lower_hex(kid, 16) or not lower_hex(fp, 64):
+        raise Fail("Malformed")
+    try:
+        pk_e = b64(epk, 32)
+    except ValueError:
+        raise Fail("Malformed")
+    if not canonical_x25519(pk_e):
         raise Fail("Malformed")
     if len(body) < 12 + 16 + 64 + 1:
         raise Fail("Truncated")
-    if kid not in trusted:
-        raise Fail("UnknownVendorKey")
+    if cert_text == "":
+        raise Fail("Truncated")
+    cert = None
+    try:
+        cert = import_certificate(cert_text)
+    except Fail as e:
+        if e.code not in ("InvalidKey", "KeyIdMismatch"):
+            raise Fail("Truncated" if e.code == "Truncated" else "Malformed")
+    # 8.1 steps 5-: trust, certificate, host, decryption, signature, content, time, revision
+    if root_kid != key_id(root_pub):
+        raise Fail("UnknownRootKey")
+    if cert is None or not certificate_signed_by(cert, root_pub):
+        raise Fail("BadCertificate")
+    if cert["kid"] != kid:
+        raise Fail("BadCertificate")
     if fp != host_fp:
         raise Fail("NotForThisHost")
     priv = X25519PrivateKey.from_private_bytes(host_enc_priv)
     pk_r = priv.public_key().public_bytes(*RAW)
-    shared = priv.exchange(X25519PublicKey.from_public_bytes(pk_e))
-    info = b"licenseportal-license-v1\x00" + kid.encode() + b"\x00" + fp.encode() + b"\x00" + pk_e
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=pk_e + pk_r, info=info).derive(shared)
-    aad = "".join(f"{k}: {v}\n" for k, v in headers).encode()
     try:
-        inner = AESGCM(key).decrypt(body[:12], body[12:], aad)
+        shared = priv.exchange(X25519PublicKey.from_public_bytes(pk_e))
+    except ValueError:
+        raise Fail("NotForThisHost")
+    key, _ = derive_key(shared, pk_e, pk_r, root_kid, kid, fp)
+    try:
+        inner = AESGCM(key).decrypt(body[:12], body[12:], header_text(headers).encode())
     except InvalidTag:
         raise Fail("NotForThisHost")
     plaintext, sig = inner[:-64], inner[-64:]
-    try:
-        trusted[kid].verify(sig, b"licenseportal-license-v1\n" + plaintext)
-    except InvalidSignature:
+    if not ed25519_verify(cert["key"], LICENSE_DOMAIN + plaintext, sig):
         raise Fail("BadSignature")
-    lines = plaintext.decode().split("\n")[:-1]
-    extras = dict(line.split(": ", 1) for line in lines[9:])
-    if extras["vendor-key-id"] != kid:
+    content = parse_content(plaintext)
+    if content["kid"] != kid or content["root"] != root_kid:
         raise Fail("BadSignature")
-    if extras["host-key-fingerprint"] != host_fp:
+    if content["fp"] != host_fp:
         raise Fail("NotForThisHost")
-    if lines[7] != mac or lines[8] != serial:
+    if content["mac"] != mac or content["serial"] != serial:
         raise Fail("HostMismatch")
-    issued = parse_time(extras["issued-at"])
-    if issued > now + timedelta(minutes=5):
+    if not (cert["from"] <= content["issued"] <= cert["until"]):
+        raise Fail("CertificateExpired")
+    if high_water is not None and now + timedelta(hours=24) < high_water["trusted"]:
+        raise Fail("ClockWoundBack")
+    if content["issued"] > now + timedelta(minutes=5):
         raise Fail("IssuedInFuture")
-    if lines[6] < now.strftime("%Y-%m-%d"):
+    if content["expires"] < now.date():
         raise Fail("Expired")
-    if installed is not None:
-        inst_rev, inst_text, inst_issued = installed
-        rev = int(extras["revision"])
-        if rev < inst_rev or (rev == inst_rev and plaintext != inst_text and issued < inst_issued):
-            raise Fail("OlderThanInstalled")
+    if high_water is not None and content["revision"] < high_water["revisions"].get(content["instance"], 0):
+        raise Fail("OlderThanInstalled")
     return plaintext
 
 
+# ---------------------------------------------------------------- main
 def main():
     with open(os.path.join(HERE, "vectors.json"), encoding="utf-8") as f:
         v = json.load(f)
     inp, der = v["inputs"], v["derived"]
     h = bytes.fromhex
-    vendor = Ed25519PrivateKey.from_private_bytes(h(inp["vendorSeedHex"]))
-    vendor_pub = vendor.public_key().public_bytes(*RAW)
-    sign_pub = Ed25519PrivateKey.from_private_bytes(h(inp["hostSigningSeedHex"])).public_key().public_bytes(*RAW)
-    enc_priv = h(inp["hostEncryptionPrivateHex"])
-    enc_pub = X25519PrivateKey.from_private_bytes(enc_priv).public_key().public_bytes(*RAW)
-    fp = fingerprint(sign_pub, enc_pub)
-    failures = []
+    failures, checks = [], [0]
 
     def check(name, actual, expected):
+        checks[0] += 1
         if actual != expected:
             failures.append(f"{name}: expected {expected!r}, got {actual!r}")
 
-    check("vendorKeyId", key_id(vendor_pub), der["vendorKeyId"])
+    def read(name):
+        with open(os.path.join(HERE, name), encoding="utf-8", newline="") as fh:
+            return fh.read()
+
+    for label_key, hex_key in [("rootSeedLabel", "rootSeedHex"), ("otherRootSeedLabel", "otherRootSeedHex"),
+                               ("vendorSeedLabel", "vendorSeedHex"), ("otherVendorSeedLabel", "otherVendorSeedHex"),
+                               ("hostSigningSeedLabel", "hostSigningSeedHex"), ("hostEncryptionPrivateLabel", "hostEncryptionPrivateHex"),
+                               ("ephemeralPrivateLabel", "ephemeralPrivateHex")]:
+        check(hex_key, hashlib.sha256(inp[label_key].encode()).hexdigest(), inp[hex_key])
+    check("nonceHex", hashlib.sha256(inp["nonceLabel"].encode()).hexdigest()[:24], inp["nonceHex"])
+
+    def pub_of(seed_hex):
+        return Ed25519PrivateKey.from_private_bytes(h(seed_hex)).public_key().public_bytes(*RAW)
+
+    root = Ed25519PrivateKey.from_private_bytes(h(inp["rootSeedHex"]))
+    root_pub = pub_of(inp["rootSeedHex"])
+    vendor = Ed25519PrivateKey.from_private_bytes(h(inp["vendorSeedHex"]))
+    vendor_pub = pub_of(inp["vendorSeedHex"])
+    root_kid, kid = key_id(root_pub), key_id(vendor_pub)
+    check("rootPublicKeyHex", root_pub.hex(), der["rootPublicKeyHex"])
+    check("rootKeyId", root_kid, der["rootKeyId"])
+    check("rootFingerprint", hashlib.sha256(root_pub).hexdigest(), der["rootFingerprint"])
+    check("otherRootKeyId", key_id(pub_of(inp["otherRootSeedHex"])), der["otherRootKeyId"])
+    check("vendorKeyId", kid, der["vendorKeyId"])
+    check("otherVendorKeyId", key_id(pub_of(inp["otherVendorSeedHex"])), der["otherVendorKeyId"])
+    check("root.pub", armor_write(ROOT_PUBLIC_LABEL, [("Format", "1"), ("Key-Id", root_kid)], root_pub), read("root.pub"))
+    check("root.key", armor_write("LICENSEPORTAL VENDOR ROOT PRIVATE KEY", [("Format", "1"), ("Key-Id", root_kid)], h(inp["rootSeedHex"])), read("root.key"))
+    check("vendor.pub", armor_write("LICENSEPORTAL VENDOR PUBLIC KEY", [("Format", "1"), ("Key-Id", kid)], vendor_pub), read("vendor.pub"))
+    check("vendor.key", armor_write("LICENSEPORTAL VENDOR PRIVATE KEY", [("Format", "1"), ("Key-Id", kid)], h(inp["vendorSeedHex"])), read("vendor.key"))
+
+    # Certificate (section 5): statement, root signature, file.
+    cert_headers = [("Format", "1"), ("Root-Key-Id", root_kid), ("Signing-Key-Id", kid),
+                    ("Signing-Key", base64.b64encode(vendor_pub).decode()),
+                    ("Valid-From", inp["certificateValidFrom"]), ("Valid-Until", inp["certificateValidUntil"])]
+    statement = header_text(cert_headers)
+    check("certificateStatement", statement, der["certificateStatement"])
+    cert_sig = root.sign(CERT_DOMAIN + statement.encode())
+    check("certificateSignature", cert_sig.hex(), der["certificateSignatureHex"])
+    cert_file = armor_write(CERT_LABEL, cert_headers, cert_sig)
+    check("vendor.cert", cert_file, read("vendor.cert"))
+    check("vendor.cert verifies under root.pub", certificate_signed_by(import_certificate(cert_file), import_root_public(read("root.pub"))), True)
+
+    # Host keys (section 2.2) and the host files.
+    sign_seed = h(inp["hostSigningSeedHex"])
+    sign_pub = pub_of(inp["hostSigningSeedHex"])
+    enc_priv = h(inp["hostEncryptionPrivateHex"])
+    enc_pub = X25519PrivateKey.from_private_bytes(enc_priv).public_key().public_bytes(*RAW)
+    fp = fingerprint(sign_pub, enc_pub)
+    check("hostSigningPublicHex", sign_pub.hex(), der["hostSigningPublicHex"])
+    check("hostEncryptionPublicHex", enc_pub.hex(), der["hostEncryptionPublicHex"])
     check("hostKeyFingerprint", fp, der["hostKeyFingerprint"])
+    check("host.pub", armor_write("LICENSEPORTAL HOST PUBLIC KEY", [("Format", "1"), ("Fingerprint", fp)], sign_pub + enc_pub), read("host.pub"))
+    check("host.key", armor_write("LICENSEPORTAL HOST PRIVATE KEY", [("Format", "1"), ("Fingerprint", fp)], sign_seed + enc_priv), read("host.key"))
+    seven = "".join(f"{n}: {x}\n" for n, x in zip(HOSTINFO_NAMES, ["1", inp["instance"], inp["mac"], inp["serial"], inp["created"],
+                                                               base64.b64encode(sign_pub).decode(), base64.b64encode(enc_pub).decode()]))
+    check_code = Ed25519PrivateKey.from_private_bytes(sign_seed).sign(HOSTINFO_DOMAIN + seven.encode())
+    check("hostinfo.txt", seven + "Check-Code: " + base64.b64encode(check_code).decode() + "\n", read("hostinfo.txt"))
+
+    # License (sections 7, 8): plaintext, signature, sealing, file = license block || certificate.
     plaintext = h(der["licensePlaintextHex"])
-    check("licenseSignature", vendor.sign(b"licenseportal-license-v1\n" + plaintext).hex(), der["licenseSignatureHex"])
+    check("license-plaintext.txt", plaintext.decode(), read("license-plaintext.txt"))
+    content = parse_content(plaintext)
+    check("plaintext key ids", (content["root"], content["kid"], content["fp"]), (root_kid, kid, fp))
+    signature = vendor.sign(LICENSE_DOMAIN + plaintext)
+    check("licenseSignature", signature.hex(), der["licenseSignatureHex"])
     eph = X25519PrivateKey.from_private_bytes(h(inp["ephemeralPrivateHex"]))
     pk_e = eph.public_key().public_bytes(*RAW)
+    check("ephemeralPublicHex", pk_e.hex(), der["ephemeralPublicHex"])
     shared = eph.exchange(X25519PublicKey.from_public_bytes(enc_pub))
     check("x25519SharedSecret", shared.hex(), der["x25519SharedSecretHex"])
-    info = b"licenseportal-license-v1\x00" + der["vendorKeyId"].encode() + b"\x00" + fp.encode() + b"\x00" + pk_e
+    check("hkdfSalt", (pk_e + enc_pub).hex(), der["hkdfSaltHex"])
+    key, info = derive_key(shared, pk_e, enc_pub, root_kid, kid, fp)
     check("hkdfInfo", info.hex(), der["hkdfInfoHex"])
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=pk_e + enc_pub, info=info).derive(shared)
+    check("hkdfInfo length", len(info), 156)
     check("aeadKey", key.hex(), der["aeadKeyHex"])
-
-    # Re-seal with the fixed nonce: must reproduce license.lic exactly.
-    nonce = h(inp["nonceHex"])
-    headers = [("Format", "1"), ("Vendor-Key-Id", der["vendorKeyId"]), ("Host-Key-Fingerprint", fp),
+    headers = [("Format", "2"), ("Root-Key-Id", root_kid), ("Signing-Key-Id", kid), ("Host-Key-Fingerprint", fp),
                ("Ephemeral-Key", base64.b64encode(pk_e).decode())]
-    check("associatedData", "".join(f"{k}: {v}\n" for k, v in headers), der["associatedData"])
-    sealed = AESGCM(key).encrypt(nonce, plaintext + h(der["licenseSignatureHex"]), der["associatedData"].encode())
-    with open(os.path.join(HERE, "license.lic"), encoding="utf-8") as f:
-        check("license.lic", armor_write("LICENSEPORTAL LICENSE", headers, nonce + sealed), f.read())
+    check("associatedData", header_text(headers), der["associatedData"])
+    nonce = h(inp["nonceHex"])
+    sealed = AESGCM(key).encrypt(nonce, plaintext + signature, header_text(headers).encode())
+    check("license.lic", armor_write(LICENSE_LABEL, headers, nonce + sealed) + cert_file, read("license.lic"))
+
+    for case in v["signatureCases"]:
+        check("signature case " + case["name"], ed25519_verify(h(case["publicKeyHex"]), h(case["messageHex"]), h(case["signatureHex"])), case["valid"])
 
     for case in v["hostInfoCases"]:
         try:
@@ -246,26 +648,38 @@ def main():
             got = e.code
         check("hostinfo case " + case["name"], got, case["expected"])
 
-    trusted_all = {der["vendorKeyId"]: vendor.public_key()}
-    for case in v["licenseCases"]:
-        trusted = {k: trusted_all[k] for k in case["trustedVendorKeyIds"] if k in trusted_all}
-        installed = None
-        if "installedRevision" in case:
-            rev = case["installedRevision"]
-            text = plaintext.decode().replace("revision: 2\n", f"revision: {rev}\n").encode()
-            installed = (rev, text, parse_time(inp["created"]))
+    trusted_root = import_root_public(read("root.pub"))
+    for case in v["keyFileCases"]:
         try:
-            verify_license(case["text"], enc_priv, fp, trusted, case["expectedMac"], case["expectedSerial"],
-                           parse_time(case["now"]), installed)
+            if case["kind"] == "rootPublicKey":
+                import_root_public(case["text"])
+                got = "Ok"
+            else:
+                got = "Ok" if certificate_signed_by(import_certificate(case["text"]), trusted_root) else "NotSignedByRoot"
+        except Fail as e:
+            got = e.code
+        check(f"key file case {case['name']}", got, case["expected"])
+
+    for case in v["licenseCases"]:
+        hw = None
+        if "highWater" in case:
+            hw = {"trusted": parse_time(case["highWater"]["trustedTime"]), "revisions": case["highWater"]["revisions"]}
+        try:
+            verify_license(case["text"], enc_priv, fp, trusted_root, case["expectedMac"], case["expectedSerial"],
+                           parse_time(case["now"]), hw)
             got = "None"
         except Fail as e:
             got = e.code
         check("license case " + case["name"], got, case["expected"])
 
+    disagreements = sum(1 for ours, openssl in openssl_checks if ours != openssl)
+    check(f"OpenSSL agrees on the {len(openssl_checks)} signatures whose R has prime order", disagreements, 0)
+
     for line in failures:
         print("FAIL", line)
-    total = 8 + len(v["hostInfoCases"]) + len(v["licenseCases"])
-    print(f"{total - len(failures)}/{total} checks passed")
+    print(f"{len(v['signatureCases'])} signature, {len(v['hostInfoCases'])} host info, {len(v['keyFileCases'])} key file and "
+          f"{len(v['licenseCases'])} license cases; {len(openssl_checks)} verifications cross-checked with OpenSSL")
+    print(f"{checks[0] - len(failures)}/{checks[0]} checks passed")
     return 1 if failures else 0
 
 

@@ -1,15 +1,34 @@
 using LicensePortal;
 using LicensePortal.Accounts;
+using LicensePortal.Commands;
 using LicensePortal.Data;
+using LicensePortal.Options;
+using LicensePortal.Services;
 
 var builder = WebApplication.CreateBuilder(args);
+
+// `keys init-root | request | certify | install`: the vendor root ceremony; no database, no web server.
+if (KeysCommand.IsKeysCommand(args))
+{
+    var licensing = builder.Configuration.GetSection(LicensingOptions.Section).Get<LicensingOptions>() ?? new LicensingOptions();
+    return KeysCommand.Run(args, licensing, builder.Environment, TimeProvider.System, Console.Out, Console.Error);
+}
+
 builder.AddLicensePortal();
 
 var app = builder.Build();
+var seedDemo = args.Length > 0 && args[0] == "seed-demo";
+
+// The vendor keys first, before the database is touched: a key directory that cannot sign (the current key without a
+// valid certificate, no vendor-root.pub, ...) stops the portal with the message naming the command that fixes it.
+if (!seedDemo && !VendorKeyCheck.Passes(app.Services, Console.Error))
+{
+    return 1;
+}
 await FirstRunSetup.RunAsync(app.Services, Console.Out);
 
 // `seed-demo --users N --instances N [--append]`: fill the configured database with demo data and exit; no web server.
-if (args.Length > 0 && args[0] == "seed-demo")
+if (seedDemo)
 {
     var result = await app.Services.GetRequiredService<DemoSeeder>().SeedAsync(DemoSeedOptions.Parse(args), Console.Out);
     return result.Seeded ? 0 : 1;

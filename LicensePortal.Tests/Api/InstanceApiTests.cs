@@ -190,8 +190,8 @@ public sealed class InstanceApiTests
         Assert.Equal("carols_LICENSE", generate.Content.Headers.ContentDisposition?.FileName?.Trim('"'));
         Assert.Equal("1", generate.Headers.GetValues("X-License-Revision").Single());
         var text = await latest.Content.ReadAsStringAsync();
-        var vendor = factory.Services.GetRequiredService<VendorKeyStore>().CurrentInfo.PublicKey;
-        var verified = LicenseVerifier.Verify(text, hostKey, [vendor], new HostIdentity(ApiTestKit.Mac, ApiTestKit.Serial), DateTimeOffset.UtcNow);
+        var root = factory.Services.GetRequiredService<VendorKeyStore>().Root;
+        var verified = LicenseVerifier.Verify(text, hostKey, root, new HostIdentity(ApiTestKit.Mac, ApiTestKit.Serial), DateTimeOffset.UtcNow);
         Assert.True(verified.IsValid);
         Assert.Equal(10, verified.Content!.MaxDesktops);
         Assert.Equal(1, history[0].GetProperty("revision").GetInt32());
@@ -263,9 +263,14 @@ public sealed class InstanceApiTests
 
         var keys = await ApiTestKit.JsonAsync(await client.GetAsync(new Uri("/api/v1/vendor-keys", UriKind.Relative)), HttpStatusCode.OK);
 
-        var current = factory.Services.GetRequiredService<VendorKeyStore>().CurrentInfo;
+        var store = factory.Services.GetRequiredService<VendorKeyStore>();
+        var current = store.CurrentInfo;
         Assert.Equal(current.KeyId, keys[0].GetProperty("keyId").GetString());
         Assert.True(keys[0].GetProperty("isCurrent").GetBoolean());
         Assert.Equal(current.PublicKeyFile, keys[0].GetProperty("publicKey").GetString());
+        Assert.Equal((store.Root.KeyId, store.Root.Fingerprint), (keys[0].GetProperty("rootKeyId").GetString(), keys[0].GetProperty("rootFingerprint").GetString()));
+        Assert.True(keys[0].GetProperty("certified").GetBoolean());
+        Assert.Equal(current.Certificate!.ValidFrom.UtcDateTime, keys[0].GetProperty("validFrom").GetDateTime().ToUniversalTime());
+        Assert.Equal(current.Certificate.ValidUntil.UtcDateTime, keys[0].GetProperty("validUntil").GetDateTime().ToUniversalTime());
     }
 }

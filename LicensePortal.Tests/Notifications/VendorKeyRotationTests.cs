@@ -4,6 +4,7 @@ using LicensePortal.Notifications;
 using LicensePortal.Options;
 using LicensePortal.Services;
 using LicensePortal.Tests.Infrastructure;
+using LicensePortal.Tests.Licensing.Portal;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Internal;
@@ -46,9 +47,9 @@ public sealed class VendorKeyRotationTests
             var first = nodeA.CurrentInfo.KeyId;
             Assert.Equal(first, nodeB.CurrentInfo.KeyId);
 
-            var added = nodeA.AddKey();
+            var added = nodeA.AddKey()!;
 
-            Assert.Equal(first, nodeB.CurrentInfo.KeyId); // no notice here: B does not know yet
+            // No notice here: B learns of the key because it is asked for its id.
             var found = nodeB.Find(added.KeyId);
             Assert.NotNull(found);
             Assert.Equal(added.PublicKey, found.PublicKey);
@@ -73,7 +74,7 @@ public sealed class VendorKeyRotationTests
         try
         {
             var store = Store(directory);
-            store.AddKey();
+            Assert.NotNull(store.AddKey());
             var before = store.All;
             // As if the shared volume were not mounted: the folder is there, the files are not.
             foreach (var file in Directory.GetFiles(directory))
@@ -91,6 +92,81 @@ public sealed class VendorKeyRotationTests
         {
             Directory.Delete(directory, recursive: true);
             Directory.Delete(aside, recursive: true);
+        }
+    }
+
+    /// <summary>keys request, keys certify (on the "root's machine" folder) and keys install, in process; returns the installed key id.</summary>
+    private static string Ceremony(string directory, string rootMachine)
+    {
+        var request = Path.Combine(rootMachine, Guid.NewGuid().ToString("N") + ".request");
+        PortalCli.Ok(directory, "keys", "request", "--out", request);
+        PortalCli.Ok(directory, "keys", "certify", "--root", Path.Combine(rootMachine, "vendor-root.key"), "--request", request, "--out", request + ".cert");
+        PortalCli.Ok(directory, "keys", "install", "--certificate", request + ".cert");
+        return File.ReadAllText(Path.Combine(directory, "current")).Trim();
+    }
+
+    /// <summary>A key directory whose root is kept in <paramref name="rootMachine"/>, with one installed key.</summary>
+    private static string OfflineRootDirectory(string directory, string rootMachine)
+    {
+        PortalCli.Ok(directory, "keys", "init-root", "--out", rootMachine);
+        Directory.CreateDirectory(directory);
+        File.Copy(Path.Combine(rootMachine, "vendor-root.pub"), Path.Combine(directory, "vendor-root.pub"));
+        return Ceremony(directory, rootMachine);
+    }
+
+    [Fact]
+    public async Task A_key_made_current_by_keys_install_is_taken_up_by_every_running_node_within_seconds_without_a_notice()
+    {
+        var work = Directory.CreateTempSubdirectory("lp-keys-").FullName;
+        try
+        {
+            var directory = Path.Combine(work, "keys");
+            var rootMachine = Path.Combine(work, "root");
+            var first = OfflineRootDirectory(directory, rootMachine);
+            var nodeA = Store(directory);
+            var nodeB = Store(directory);
+            Assert.Equal((first, first, false), (nodeA.CurrentInfo.KeyId, nodeB.CurrentInfo.KeyId, nodeA.RootIsOnline));
+
+            var second = Ceremony(directory, rootMachine);
+
+            await EventuallyAsync(() => nodeA.CurrentInfo.KeyId == second && nodeB.CurrentInfo.KeyId == second, "both nodes to take up the installed key");
+            Assert.All(new[] { nodeA, nodeB }, node =>
+            {
+                Assert.Equal(2, node.All.Count);
+                Assert.All(node.All, k => Assert.True(k.Certificate!.IsSignedBy(node.Root)));
+                Assert.False(node.Find(first)!.IsCurrent);
+            });
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_running_node_keeps_signing_with_its_key_when_the_current_file_names_a_key_without_a_certificate()
+    {
+        var work = Directory.CreateTempSubdirectory("lp-keys-").FullName;
+        try
+        {
+            var directory = Path.Combine(work, "keys");
+            var first = OfflineRootDirectory(directory, Path.Combine(work, "root"));
+            var node = Store(directory);
+            Assert.Equal(first, node.CurrentInfo.KeyId);
+            PortalCli.Ok(directory, "keys", "request", "--out", Path.Combine(work, "pending.request"));
+            var pending = VendorPublicKey.Import(await File.ReadAllTextAsync(Path.Combine(work, "pending.request"))).KeyId;
+
+            // Someone points `current` at the uncertified key by hand.
+            VendorKeyDirectory.WriteFile(Path.Combine(directory, "current"), pending, secret: true);
+            await Task.Delay(VendorKeyStore.CurrentFileCheckInterval * 2);
+
+            Assert.Equal(first, node.CurrentInfo.KeyId);
+            Assert.Null(node.Find(pending)?.Certificate);
+            Assert.True(node.Find(first)!.IsCurrent);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
         }
     }
 

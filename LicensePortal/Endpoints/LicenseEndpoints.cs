@@ -9,7 +9,9 @@ namespace LicensePortal.Endpoints;
 
 /// <summary>
 /// The seed's file URLs: /upload_hostinfo, /download_license and /static/license/&lt;NAME&gt;_LICENSE, now behind sign-in
-/// and the instance's owner, plus /vendor-key, the public key hosts verify licenses with (public by design).
+/// and the instance's owner, plus the public key files (public by design): /vendor-root.pub, the vendor root hosts trust
+/// (built into the agent), and /vendor-key[/{keyId}], the signing keys' public halves (every license carries its key's
+/// certificate from the root, so hosts need no signing key file).
 /// </summary>
 public static class LicenseEndpoints
 {
@@ -20,6 +22,12 @@ public static class LicenseEndpoints
         app.MapGet("/download_license", DownloadLicenseAsync).RequireAuthorization();
         app.MapGet("/static/license/{fileName}", LatestLicenseAsync).RequireAuthorization();
         app.MapPost("/upload_hostinfo", UploadHostInfoAsync).RequireAuthorization().DisableAntiforgery();
+        app.MapGet("/vendor-root.pub", (VendorKeyStore keys, HttpContext context) =>
+        {
+            // The trust anchor changes only with a new root (a new agent build): cacheable by anyone for a day.
+            context.Response.Headers.CacheControl = "public, max-age=86400";
+            return TypedResults.File(Encoding.UTF8.GetBytes(keys.Root.Export()), "application/x-pem-file", VendorKeyDirectory.RootPublicFile);
+        }).AllowAnonymous();
         app.MapGet("/vendor-key", (VendorKeyStore keys) => VendorKeyFile(keys.CurrentInfo)).AllowAnonymous();
         app.MapGet("/vendor-key/{keyId}", Results<FileContentHttpResult, NotFound> (string keyId, VendorKeyStore keys) =>
             keys.Find(keyId) is { } key ? VendorKeyFile(key) : TypedResults.NotFound()).AllowAnonymous();

@@ -7,8 +7,18 @@ public sealed class LicensingOptions
 {
     public const string Section = "Licensing";
 
-    /// <summary>Folder of the vendor signing keys, outside wwwroot, readable only by the portal's user. Default: data/keys beside the app.</summary>
+    /// <summary>
+    /// Folder of the vendor root public key, the signing keys and their certificates (and, in the embedded default, the root
+    /// private key), outside wwwroot, readable only by the portal's user. Default: data/keys beside the app.
+    /// </summary>
     public string? KeyDirectory { get; set; }
+
+    /// <summary>How long a signing key certified by an online root may sign licenses (its certificate's validity). Default: 5 years.</summary>
+    public TimeSpan CertificateValidity { get; set; } = TimeSpan.FromDays(1826);
+
+    /// <summary>The key directory as an absolute path.</summary>
+    public static string ResolveKeyDirectory(LicensingOptions options, IHostEnvironment environment) =>
+        Path.GetFullPath(options.KeyDirectory is { Length: > 0 } dir ? dir : Path.Combine("data", "keys"), environment.ContentRootPath);
 
     /// <summary>Downloads allowed per instance within <see cref="DownloadWindow"/>; one more moves it to DOWNLOADERROR.</summary>
     [Range(1, 10_000)]

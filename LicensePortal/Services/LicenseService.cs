@@ -39,7 +39,8 @@ public sealed class LicenseService(
 
     /// <summary>
     /// Takes a host info file for an instance. Input that is not a host info file at all (empty, over 64 KiB, binary,
-    /// no host info header) is refused and changes nothing. A host info file that fails its checks (edited, truncated,
+    /// no host info header), and a file created more than <see cref="LicenseFile.ClockSkew"/> after the portal's clock,
+    /// is refused and changes nothing. A host info file that fails its checks (edited, truncated,
     /// made for another instance) puts the instance in INFOERROR with the reason, keeping the host details on file.
     /// </summary>
     public async Task<ServiceResult<HostInfoOutcome>> UploadHostInfoAsync(PortalActor actor, string instanceName, ReadOnlyMemory<byte> file, CancellationToken cancellationToken = default)
@@ -63,6 +64,15 @@ public sealed class LicenseService(
         catch (HostInfoException ex)
         {
             reason = $"HostInfo.{ex.Code}";
+        }
+        // A file the host signed with a clock running ahead (or set ahead on purpose) is refused and changes nothing: its
+        // owner fixes the clock and writes it again. The same 5 minutes a host allows a license issued "in the future".
+        var clock = time.GetUtcNow();
+        if (hostInfo is not null && hostInfo.CreatedAt > clock + LicenseFile.ClockSkew)
+        {
+            const string shown = "yyyy-MM-dd HH:mm:ss 'UTC'";
+            return ServiceResult<HostInfoOutcome>.Invalid("File", "HostInfo.CreatedInFuture",
+                hostInfo.CreatedAt.UtcDateTime.ToString(shown, CultureInfo.InvariantCulture), clock.UtcDateTime.ToString(shown, CultureInfo.InvariantCulture));
         }
 
         for (var attempt = 0; ; attempt++)
@@ -401,7 +411,7 @@ public sealed class LicenseService(
         instance.StatusReason = reason;
     }
 
-    private LicenseRecord Issue(Instance instance, VendorKey vendorKey, string contentKey, int revision, PortalActor actor, DateTime now)
+    private LicenseRecord Issue(Instance instance, CertifiedSigningKey vendorKey, string contentKey, int revision, PortalActor actor, DateTime now)
     {
         var host = HostKey(instance.PublicKey);
         var issuedAt = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);

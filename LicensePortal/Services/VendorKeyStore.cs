@@ -5,34 +5,42 @@ using Microsoft.Extensions.Options;
 namespace LicensePortal.Services;
 
 /// <summary>
-/// The vendor's signing keys, as files in Licensing:KeyDirectory (mode 0600, folder 0700). The newest is the current key
-/// that signs new licenses; older keys stay so their public halves keep being served and their licenses keep verifying.
-/// The private keys never leave this class. Several portal nodes share one key directory (a shared volume): a node that
-/// adds a key tells the others through <see cref="Relay"/> and they re-read the directory; a node asked for a key id it
-/// does not know re-reads it too when that key's file is there.
+/// The vendor's keys, as files in Licensing:KeyDirectory (layout in <see cref="VendorKeyDirectory"/>): the root public
+/// key hosts trust, the root private key where it is kept online (the embedded default), and the signing keys, each
+/// with its certificate from the root. The current key (with a valid certificate) signs new licenses; older keys stay
+/// so their public halves keep being served. The private keys never leave this class. Several portal nodes share one
+/// key directory (a shared volume): a node that adds a key tells the others through <see cref="Relay"/> and they re-read
+/// the directory; a node asked for a key id it does not know re-reads it too when that key's file is there; and every
+/// node looks at the <c>current</c> file every few seconds, so a key made current by <c>keys install</c> is taken up
+/// without a restart or a notice.
 /// </summary>
 public sealed class VendorKeyStore
 {
-    private const string CurrentFile = "current";
-    private readonly string _directory;
+    private readonly VendorKeyDirectory _directory;
     private readonly TimeProvider _time;
+    private readonly TimeSpan _certificateValidity;
     private readonly ILogger<VendorKeyStore> _logger;
     private readonly AuditService? _audit;
     private readonly Lock _gate = new();
     private Dictionary<string, VendorKeyInfo> _keys = [];
-    private VendorKey _current = null!;
+    private CertifiedSigningKey _current = null!;
+    private VendorRootPublicKey _root = null!;
+    private VendorRootKey? _rootPrivate;
+    private long _nextCurrentFileCheck;
+    private string? _refusedCurrentId;
 
+    /// <summary>How often a node looks at the <c>current</c> file for a key made current outside it (see <see cref="FollowCurrentFile"/>).</summary>
+    public static readonly TimeSpan CurrentFileCheckInterval = TimeSpan.FromSeconds(2);
+
+    /// <exception cref="VendorKeySetupException">No signing key has a valid certificate from the root; the message names the command to run.</exception>
     public VendorKeyStore(IOptions<LicensingOptions> options, IHostEnvironment environment, TimeProvider time, ILogger<VendorKeyStore> logger, AuditService? audit = null)
     {
         _audit = audit;
-        _directory = Path.GetFullPath(options.Value.KeyDirectory is { Length: > 0 } dir ? dir : Path.Combine("data", "keys"), environment.ContentRootPath);
+        _directory = new VendorKeyDirectory(LicensingOptions.ResolveKeyDirectory(options.Value, environment));
         _time = time;
+        _certificateValidity = options.Value.CertificateValidity;
         _logger = logger;
-        Directory.CreateDirectory(_directory);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(_directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
+        _directory.EnsureExists();
         lock (_gate)
         {
             Load(firstRun: true);
@@ -45,11 +53,12 @@ public sealed class VendorKeyStore
     /// </summary>
     public Func<Task>? Relay { get; set; }
 
-    /// <summary>The key that signs new licenses.</summary>
-    internal VendorKey Current
+    /// <summary>The certified key that signs new licenses.</summary>
+    internal CertifiedSigningKey Current
     {
         get
         {
+            FollowCurrentFile();
             lock (_gate)
             {
                 return _current;
@@ -59,11 +68,39 @@ public sealed class VendorKeyStore
 
     public VendorKeyInfo CurrentInfo => Find(Current.KeyId)!;
 
-    /// <summary>Every key's public half, newest first.</summary>
+    /// <summary>The key directory (absolute), as the <c>keys</c> commands and the /vendor-keys page name it.</summary>
+    public string KeyDirectory => _directory.Path;
+
+    /// <summary>The root public key every host and product trusts.</summary>
+    public VendorRootPublicKey Root
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _root;
+            }
+        }
+    }
+
+    /// <summary>True when the root private key is in the key directory, so a new signing key can be certified with one click.</summary>
+    public bool RootIsOnline
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _rootPrivate is not null;
+            }
+        }
+    }
+
+    /// <summary>Every signing key's public half, newest first.</summary>
     public IReadOnlyList<VendorKeyInfo> All
     {
         get
         {
+            FollowCurrentFile();
             lock (_gate)
             {
                 return _keys.Values.OrderByDescending(k => k.CreatedAt).ToList();
@@ -82,7 +119,7 @@ public sealed class VendorKeyStore
         }
         // Perhaps another node added it and its notice has not arrived (or was lost). Only a well-formed id whose file
         // exists causes a re-read: made-up ids on the anonymous /vendor-key/{id} cost one check, and an id is never a path.
-        if (IsKeyId(keyId) && File.Exists(Path.Combine(_directory, keyId + ".key")) && Reload())
+        if (IsKeyId(keyId) && File.Exists(_directory.KeyPath(keyId)) && Reload())
         {
             lock (_gate)
             {
@@ -105,26 +142,29 @@ public sealed class VendorKeyStore
                 Load(firstRun: false);
                 return true;
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or KeyFileException or InvalidOperationException)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or KeyFileException or VendorKeySetupException)
             {
-                _logger.LogWarning(ex, "Re-reading the vendor keys in {Directory} failed; keeping the {Count} key(s) already loaded", _directory, _keys.Count);
+                _logger.LogWarning(ex, "Re-reading the vendor keys in {Directory} failed; keeping the {Count} key(s) already loaded", _directory.Path, _keys.Count);
                 return false;
             }
         }
     }
 
     /// <summary>
-    /// Makes a new current key; licenses signed by older keys still verify against their public keys. Other nodes learn
-    /// of it through <see cref="AddKeyAsync"/>, which also announces it.
+    /// Makes a new current key certified by the online root; licenses signed by older keys still verify, since each carries
+    /// its own certificate. Null when the root is kept offline (then a key is added with the <c>keys</c> commands). Other
+    /// nodes learn of it through <see cref="AddKeyAsync"/>, which also announces it.
     /// </summary>
-    public VendorKeyInfo AddKey()
+    public VendorKeyInfo? AddKey()
     {
         lock (_gate)
         {
-            var key = VendorKey.Generate();
-            WriteSecret(Path.Combine(_directory, key.KeyId + ".key"), key.ExportPrivate());
-            WriteSecret(Path.Combine(_directory, CurrentFile), key.KeyId);
-            _logger.LogInformation("New vendor signing key {KeyId}", key.KeyId);
+            if (_rootPrivate is null)
+            {
+                return null;
+            }
+            var key = CreateCertifiedKey(_rootPrivate);
+            _logger.LogInformation("New vendor signing key {KeyId}, certified by root {RootKeyId}", key.KeyId, _rootPrivate.KeyId);
             Load(firstRun: false);
             return _keys[key.KeyId];
         }
@@ -141,7 +181,10 @@ public sealed class VendorKeyStore
             return ServiceResult<VendorKeyInfo>.Forbidden();
         }
         var previous = CurrentInfo.KeyId;
-        var key = AddKey();
+        if (AddKey() is not { } key)
+        {
+            return ServiceResult<VendorKeyInfo>.Invalid("", "VendorKeys.RootOffline");
+        }
         if (_audit is not null)
         {
             await _audit.RecordAsync(actor, "vendorkey.add", "vendorkey", key.KeyId, new { CurrentKeyId = previous },
@@ -162,63 +205,114 @@ public sealed class VendorKeyStore
         return ServiceResult<VendorKeyInfo>.Ok(key);
     }
 
-    /// <summary>Reads every key file and the current key's id; the caller holds <see cref="_gate"/>.</summary>
+    /// <summary>
+    /// At most every <see cref="CurrentFileCheckInterval"/>, reads the <c>current</c> file and re-reads the directory when it
+    /// names another key: how a running node takes up a key made current by <c>keys install</c> (which cannot send a notice:
+    /// it needs neither database nor Redis) or by another node whose notice was lost. A file naming a key that cannot be
+    /// used (no valid certificate) is re-read once, logged, and then ignored until it changes; the loaded keys stay.
+    /// </summary>
+    private void FollowCurrentFile()
+    {
+        var now = Environment.TickCount64;
+        if (now < Interlocked.Read(ref _nextCurrentFileCheck))
+        {
+            return;
+        }
+        Interlocked.Exchange(ref _nextCurrentFileCheck, now + (long)CurrentFileCheckInterval.TotalMilliseconds);
+        string? named;
+        try
+        {
+            named = _directory.ReadCurrentId();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return; // the shared volume is away for a moment: keep signing with the key already loaded
+        }
+        lock (_gate)
+        {
+            if (named is null || named == _current.KeyId || named == _refusedCurrentId)
+            {
+                return;
+            }
+            // Not taken up (refused, or naming no key file): do not re-read every few seconds until the file changes again.
+            if (!Reload() || _current.KeyId != named)
+            {
+                _refusedCurrentId = named;
+            }
+        }
+    }
+
+    /// <summary>Reads the root and every signing key with its certificate, and picks the current key; the caller holds <see cref="_gate"/>.</summary>
     private void Load(bool firstRun)
     {
-        var keys = new Dictionary<string, (VendorKey Key, DateTime CreatedAt)>();
-        foreach (var file in Directory.EnumerateFiles(_directory, "*.key"))
+        if (firstRun && _directory.IsEmpty)
+        {
+            // First run of the embedded default: the portal makes its own root (kept here, 0600) and a first signing key.
+            var root = VendorRootKey.Generate();
+            _directory.WriteRoot(root, withPrivate: true);
+            var first = CreateCertifiedKey(root);
+            _logger.LogInformation("Created the vendor root {RootKeyId} and signing key {KeyId} in {Directory}", root.KeyId, first.KeyId, _directory.Path);
+        }
+        var rootPublic = _directory.ReadRootPublic();
+        var rootPrivate = _directory.ReadRootPrivate(rootPublic);
+        var now = _time.GetUtcNow();
+        var keys = new Dictionary<string, (VendorKey Key, SigningKeyCertificate? Certificate, DateTime CreatedAt)>();
+        foreach (var file in _directory.SigningKeyFiles())
         {
             var key = VendorKey.ImportPrivate(File.ReadAllText(file));
+            var certificate = _directory.ReadCertificate(key.KeyId);
+            var valid = certificate is not null && certificate.SigningKey.Equals(key.PublicKey) && certificate.IsSignedBy(rootPublic);
             // Key files are written once, so their write time is their birth time.
-            keys[key.KeyId] = (key, File.GetLastWriteTimeUtc(file));
-        }
-        if (keys.Count == 0 && !firstRun)
-        {
-            // A shared volume that looks empty is more likely unmounted than emptied: never replace the keys with a new one.
-            throw new InvalidOperationException($"No vendor keys in {_directory}.");
+            keys[key.KeyId] = (key, valid ? certificate : null, File.GetLastWriteTimeUtc(file));
         }
         if (keys.Count == 0)
         {
-            // First run: the portal makes its own signing key.
-            var key = VendorKey.Generate();
-            WriteSecret(Path.Combine(_directory, key.KeyId + ".key"), key.ExportPrivate());
-            WriteSecret(Path.Combine(_directory, CurrentFile), key.KeyId);
-            keys[key.KeyId] = (key, _time.GetUtcNow().UtcDateTime);
-            _logger.LogInformation("Created the vendor signing key {KeyId} in {Directory}", key.KeyId, _directory);
+            // A shared volume that looks empty is more likely unmounted than emptied: never replace the keys with a new one.
+            throw new VendorKeySetupException($"No vendor signing keys in {_directory.Path}: run 'LicensePortal keys request', certify the request " +
+                "with 'keys certify' where the root key is kept, and install the certificate with 'keys install --certificate FILE'.");
         }
-        var currentPath = Path.Combine(_directory, CurrentFile);
-        var currentId = File.Exists(currentPath) ? File.ReadAllText(currentPath).Trim() : "";
-        if (!keys.ContainsKey(currentId))
+        var currentId = _directory.ReadCurrentId();
+        if (currentId is not null && keys.TryGetValue(currentId, out var named) && named.Certificate?.Covers(now) != true)
         {
-            currentId = keys.OrderByDescending(k => k.Value.CreatedAt).First().Key;
+            throw new VendorKeySetupException($"The current signing key {currentId} in {_directory.Path} has no valid certificate from root {rootPublic.KeyId} for now " +
+                $"({(named.Certificate is null ? "none, or not signed by this root" : named.Certificate.ToString())}): certify it with 'LicensePortal keys certify' where the root key is kept " +
+                "and run 'LicensePortal keys install --certificate FILE', or make a new one with 'keys request'.");
         }
-        _current = keys[currentId].Key;
-        _keys = keys.ToDictionary(k => k.Key, k => new VendorKeyInfo(k.Key, k.Value.Key.PublicKey, k.Value.CreatedAt, k.Key == currentId));
+        if (currentId is null || !keys.ContainsKey(currentId))
+        {
+            currentId = keys.Where(k => k.Value.Certificate?.Covers(now) == true).OrderByDescending(k => k.Value.CreatedAt).Select(k => k.Key).FirstOrDefault()
+                ?? throw new VendorKeySetupException($"No signing key in {_directory.Path} has a valid certificate from root {rootPublic.KeyId}: run " +
+                    "'LicensePortal keys request', then 'keys certify' where the root key is kept, then 'keys install --certificate FILE'.");
+        }
+        var current = keys[currentId];
+        _current = new CertifiedSigningKey(current.Key, current.Certificate!);
+        _root = rootPublic;
+        _rootPrivate = rootPrivate;
+        _refusedCurrentId = null;
+        _keys = keys.ToDictionary(k => k.Key, k => new VendorKeyInfo(k.Key, k.Value.Key.PublicKey, k.Value.CreatedAt, k.Key == currentId, k.Value.Certificate));
+    }
+
+    /// <summary>A new signing key, certified by the root for <see cref="LicensingOptions.CertificateValidity"/> from now, made current.</summary>
+    private VendorKey CreateCertifiedKey(VendorRootKey root)
+    {
+        var key = VendorKey.Generate();
+        var now = _time.GetUtcNow();
+        _directory.WriteSigningKey(key);
+        _directory.WriteCertificate(root.Certify(key.PublicKey, now.AddSeconds(-1), now + _certificateValidity));
+        _directory.WriteCurrent(key.KeyId);
+        return key;
     }
 
     /// <summary>The form of <see cref="VendorKey.KeyId"/>: 16 lower-case hex digits.</summary>
     private static bool IsKeyId(string value) => value.Length == 16 && value.All(char.IsAsciiHexDigitLower);
-
-    private static void WriteSecret(string path, string content)
-    {
-        var temp = path + ".tmp";
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-        using (var stream = new FileStream(temp, options))
-        using (var writer = new StreamWriter(stream))
-        {
-            writer.Write(content);
-        }
-        File.Move(temp, path, overwrite: true);
-    }
 }
 
-/// <summary>A vendor key's public half and when it was made. <see cref="IsCurrent"/>: it signs new licenses.</summary>
-public sealed record VendorKeyInfo(string KeyId, VendorPublicKey PublicKey, DateTime CreatedAt, bool IsCurrent)
+/// <summary>
+/// A signing key's public half, when it was made and its certificate from the root (null: a request not yet certified,
+/// or a certificate that is not the root's). <see cref="IsCurrent"/>: it signs new licenses.
+/// </summary>
+public sealed record VendorKeyInfo(string KeyId, VendorPublicKey PublicKey, DateTime CreatedAt, bool IsCurrent, SigningKeyCertificate? Certificate)
 {
-    /// <summary>The public key file (what the host agent's --vendor-key takes).</summary>
+    /// <summary>The public key file.</summary>
     public string PublicKeyFile => PublicKey.Export();
 }

@@ -1,13 +1,15 @@
 using LicensePortal.Agent;
+using LicensePortal.Licensing;
 using LicensePortal.Tests.Agent;
 
 namespace LicensePortal.Tests.Licensing.Portal;
 
 /// <summary>
 /// A customer host for round trips: the agent run in-process on its own state folder and fake sysfs (MAC and serial as
-/// in <see cref="PortalLicenseKit"/>), with the clock the test chooses (the portal's fake clock, or the real one over HTTP).
+/// in <see cref="PortalLicenseKit"/>), with the clock the test chooses (the portal's fake clock, or the real one over HTTP)
+/// and the portal's vendor root as the trust anchor (what a Release build has compiled in; here through the test seam).
 /// </summary>
-public sealed class AgentHost(TimeProvider time) : IDisposable
+public sealed class AgentHost(TimeProvider time, VendorRootPublicKey root) : IDisposable
 {
     private readonly AgentSandbox _box = new();
 
@@ -21,7 +23,7 @@ public sealed class AgentHost(TimeProvider time) : IDisposable
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var exit = await AgentApp.RunAsync([.. args, "--state-dir", StateDir], output, error, new AgentEnvironment { SystemRoot = _box.SysRoot, Time = time });
+        var exit = await AgentApp.RunAsync([.. args, "--state-dir", StateDir], output, error, new AgentEnvironment { SystemRoot = _box.SysRoot, Time = time, VendorRoot = root });
         return (exit, output.ToString(), error.ToString());
     }
 
@@ -29,7 +31,7 @@ public sealed class AgentHost(TimeProvider time) : IDisposable
     public async Task<byte[]> HostInfoAsync(string instance)
     {
         var path = File("hostinfo.txt");
-        var (exit, _, err) = await RunAsync("hostinfo", "--instance", instance, "--out", path, "--mac", PortalLicenseKit.Mac, "--serial", PortalLicenseKit.Serial);
+        var (exit, _, err) = await RunAsync("hostinfo", "--instance", instance, "--out", path);
         Assert.True(exit == ExitCodes.Ok, err);
         return System.IO.File.ReadAllBytes(path);
     }

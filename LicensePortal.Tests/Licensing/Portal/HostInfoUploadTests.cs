@@ -1,9 +1,12 @@
+using System.Globalization;
 using System.Text;
 using LicensePortal.Data;
 using LicensePortal.Licensing;
 using LicensePortal.Options;
 using LicensePortal.Services;
 using LicensePortal.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using static LicensePortal.Tests.Licensing.Portal.PortalLicenseKit;
 
 namespace LicensePortal.Tests.Licensing.Portal;
@@ -189,5 +192,97 @@ public sealed class HostInfoUploadTests
         Assert.True(result.Value!.Accepted);
         var after = await SnapshotAsync(portal, Name);
         Assert.Equal((InstanceStatus.TODOWNLOAD, "", key.Fingerprint), (after.Status, after.StatusReason, after.HostKeyFingerprint));
+    }
+
+    private static async Task<int> AuditCountAsync(PortalServices portal)
+    {
+        await using var db = await portal.Get<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
+        return await db.AuditEntries.CountAsync();
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task A_host_info_file_created_10_minutes_after_the_portals_clock_is_refused_and_changes_nothing(DatabaseProvider provider)
+    {
+        TestDatabases.SkipIfUnavailable(provider);
+        var (portal, alice) = await StartAsync(provider);
+        await using var _portal = portal;
+        await UploadValidAsync(portal, alice, Name, HostKey.Generate());
+        var before = await SnapshotAsync(portal, Name);
+        var audit = await AuditCountAsync(portal);
+        var created = portal.Time.GetUtcNow().AddMinutes(10);
+
+        var result = await portal.Get<LicenseService>().UploadHostInfoAsync(alice, Name, HostInfo(Name, HostKey.Generate(), created: created));
+
+        Assert.Equal(Failure.Invalid, result.Failure);
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(("File", "HostInfo.CreatedInFuture"), (error.Field, error.Code));
+        Assert.Equal([created.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture),
+            portal.Time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture)], error.Arguments);
+        Assert.Equal(before, await SnapshotAsync(portal, Name));
+        Assert.Equal(audit, await AuditCountAsync(portal));
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task A_host_info_file_created_in_the_future_leaves_a_new_instance_waiting_for_upload(DatabaseProvider provider)
+    {
+        TestDatabases.SkipIfUnavailable(provider);
+        var (portal, alice) = await StartAsync(provider);
+        await using var _portal = portal;
+        var before = await SnapshotAsync(portal, Name);
+
+        var result = await portal.Get<LicenseService>().UploadHostInfoAsync(alice, Name,
+            HostInfo(Name, HostKey.Generate(), created: portal.Time.GetUtcNow() + LicenseFile.ClockSkew + TimeSpan.FromSeconds(1)));
+
+        Assert.Equal("HostInfo.CreatedInFuture", ErrorCode(result));
+        Assert.Equal(before, await SnapshotAsync(portal, Name));
+        Assert.Equal(InstanceStatus.TOUPLOAD, before.Status);
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task A_host_info_file_created_4_minutes_ahead_of_the_portals_clock_is_accepted(DatabaseProvider provider)
+    {
+        TestDatabases.SkipIfUnavailable(provider);
+        var (portal, alice) = await StartAsync(provider);
+        await using var _portal = portal;
+        var key = HostKey.Generate();
+
+        var result = await portal.Get<LicenseService>().UploadHostInfoAsync(alice, Name, HostInfo(Name, key, created: portal.Time.GetUtcNow().AddMinutes(4)));
+
+        Assert.True(result.Succeeded, Why(result));
+        Assert.True(result.Value!.Accepted);
+        var after = await SnapshotAsync(portal, Name);
+        Assert.Equal((InstanceStatus.TODOWNLOAD, key.Fingerprint), (after.Status, after.HostKeyFingerprint));
+    }
+
+    [Theory]
+    [InlineData("en", "more than 5 minutes after the portal's clock")]
+    [InlineData("zh-Hans", "比门户时钟")]
+    public async Task The_refusal_of_a_host_info_file_from_the_future_is_a_problem_in_the_callers_language(string language, string expected)
+    {
+        await using var factory = new PortalWebFactory();
+        var (alice, password) = await factory.CreateUserAsync("alice");
+        var created = await factory.Services.GetRequiredService<InstanceService>().CreateAsync(await factory.AdminAsync(),
+            new NewInstance(Name, alice.UserId, new InstanceQuotas(10, 5, 20, 64, 256, 2048, DateOnly.FromDateTime(DateTime.UtcNow).AddYears(1))));
+        Assert.True(created.Succeeded);
+        var client = factory.CreateBrowser();
+        using (var signIn = await PortalWebFactory.SignInAsync(client, "alice", password))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Redirect, signIn.StatusCode);
+        }
+        using var body = new ByteArrayContent(HostInfo(Name, HostKey.Generate(), created: DateTimeOffset.UtcNow.AddMinutes(10)));
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"/upload_hostinfo?instance={Name}", UriKind.Relative)) { Content = body };
+        request.Headers.AcceptLanguage.ParseAdd(language);
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("HostInfo.CreatedInFuture", problem.GetProperty("code").GetString());
+        Assert.Contains(expected, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var row = await factory.Services.GetRequiredService<InstanceService>().FindByNameAsync(await factory.AdminAsync(), Name);
+        Assert.Equal(InstanceStatus.TOUPLOAD, row!.Status);
     }
 }

@@ -172,7 +172,7 @@ public sealed class LicenseAuthorizationTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("alice-01_LICENSE", response.Content.Headers.ContentDisposition?.FileName?.Trim('"'));
-        Assert.Equal(1, LicenseFile.ReadHeader(await response.Content.ReadAsStringAsync()).Format);
+        Assert.Equal(LicenseFile.FormatVersion, LicenseFile.ReadHeader(await response.Content.ReadAsStringAsync()).Format);
         Assert.Equal(2, (await SnapshotAsync(factory.Services, Name)).DownloadCount);
     }
 

@@ -68,7 +68,7 @@ public static class PortalLicenseKit
 
     /// <summary>Decrypts and verifies a license the way the host does, with the portal's vendor public keys.</summary>
     public static LicenseVerificationResult Verify(PortalServices portal, string licenseText, HostKey key, string mac = Mac, string serial = Serial) =>
-        LicenseVerifier.Verify(licenseText, key, portal.Get<VendorKeyStore>().All.Select(k => k.PublicKey).ToList(), new HostIdentity(mac, serial), portal.Time.GetUtcNow());
+        LicenseVerifier.Verify(licenseText, key, portal.Get<VendorKeyStore>().Root, new HostIdentity(mac, serial), portal.Time.GetUtcNow());
 
     /// <summary>The error codes of a result, for assertion messages.</summary>
     public static string Why<T>(ServiceResult<T> result) => string.Join(", ", result.Errors.Select(e => e.Code));

@@ -36,22 +36,18 @@ public sealed class RoundTripTests
         return path;
     }
 
-    private static async Task<string> VendorKeyFileAsync(PortalServices portal, AgentHost host)
-    {
-        var path = host.File("vendor.pub");
-        await File.WriteAllTextAsync(path, portal.Get<VendorKeyStore>().CurrentInfo.PublicKeyFile);
-        return path;
-    }
+    /// <summary>A host whose agent trusts the portal's vendor root, as one built with -p:VendorRootPublicKeyFile=vendor-root.pub would.</summary>
+    private static AgentHost Host(PortalServices portal) => new(portal.Time, portal.Get<VendorKeyStore>().Root);
 
     [Fact]
     public async Task A_license_made_from_the_agents_host_info_installs_and_checks_within_quotas()
     {
         var (portal, alice) = await StartAsync();
         await using var _ = portal;
-        using var host = new AgentHost(portal.Time);
+        using var host = Host(portal);
         var license = await IssueAsync(portal, alice, host, await host.HostInfoAsync(Name));
 
-        var install = await host.RunAsync("install", "--license", license, "--vendor-key", await VendorKeyFileAsync(portal, host));
+        var install = await host.RunAsync("install", "--license", license);
 
         Assert.True(install.Exit == ExitCodes.Ok, install.Err);
         Assert.Equal(await File.ReadAllTextAsync(license), await File.ReadAllTextAsync(host.InstalledLicense));
@@ -65,9 +61,9 @@ public sealed class RoundTripTests
     {
         var (portal, alice) = await StartAsync();
         await using var _ = portal;
-        using var host = new AgentHost(portal.Time);
+        using var host = Host(portal);
         var license = await IssueAsync(portal, alice, host, await host.HostInfoAsync(Name));
-        Assert.Equal(ExitCodes.Ok, (await host.RunAsync("install", "--license", license, "--vendor-key", await VendorKeyFileAsync(portal, host))).Exit);
+        Assert.Equal(ExitCodes.Ok, (await host.RunAsync("install", "--license", license)).Exit);
 
         var check = await host.RunAsync(AgentHost.Check(desktops: 11));
 
@@ -80,7 +76,7 @@ public sealed class RoundTripTests
     {
         var (portal, alice) = await StartAsync();
         await using var _ = portal;
-        using var host = new AgentHost(portal.Time);
+        using var host = Host(portal);
         var text = Encoding.UTF8.GetString(await host.HostInfoAsync(Name));
         var edited = Encoding.UTF8.GetBytes(text.Replace("MAC: 52:54:00:ab:cd:ef", "MAC: 52:54:00:ab:cd:ee", StringComparison.Ordinal));
         Assert.NotEqual(text, Encoding.UTF8.GetString(edited));
@@ -98,10 +94,9 @@ public sealed class RoundTripTests
     {
         var (portal, alice) = await StartAsync();
         await using var _ = portal;
-        using var host = new AgentHost(portal.Time);
-        var vendorKey = await VendorKeyFileAsync(portal, host);
+        using var host = Host(portal);
         var first = await IssueAsync(portal, alice, host, await host.HostInfoAsync(Name));
-        Assert.Equal(ExitCodes.Ok, (await host.RunAsync("install", "--license", first, "--vendor-key", vendorKey)).Exit);
+        Assert.Equal(ExitCodes.Ok, (await host.RunAsync("install", "--license", first)).Exit);
         var installed = await File.ReadAllBytesAsync(host.InstalledLicense);
         await UpdateAsync(portal, Name, q => q with { MaxDesktops = 99 });
         var second = (await portal.Get<LicenseService>().GenerateAsync(alice, Name, Address)).Value!;
@@ -128,14 +123,14 @@ public sealed class RoundTripTests
     {
         var (portal, alice) = await StartAsync();
         await using var _ = portal;
-        using var hostA = new AgentHost(portal.Time);
-        using var hostB = new AgentHost(portal.Time);
+        using var hostA = Host(portal);
+        using var hostB = Host(portal);
         Assert.Equal(ExitCodes.Ok, (await hostB.RunAsync("hostinfo", "--instance", Name, "--out", hostB.File("b.txt"))).Exit); // B has its own host key
         var license = await IssueAsync(portal, alice, hostA, await hostA.HostInfoAsync(Name));
         var onB = hostB.File("from-a.lic");
         File.Copy(license, onB);
 
-        var install = await hostB.RunAsync("install", "--license", onB, "--vendor-key", await VendorKeyFileAsync(portal, hostB));
+        var install = await hostB.RunAsync("install", "--license", onB);
 
         Assert.Equal(ExitCodes.LicenseRejected, install.Exit);
         Assert.Contains("NotForThisHost", install.Err + install.Out, StringComparison.Ordinal);
@@ -151,7 +146,10 @@ public sealed class RoundTripTests
         var created = await factory.Services.GetRequiredService<InstanceService>().CreateAsync(await factory.AdminAsync(),
             new NewInstance(Name, alice.UserId, new InstanceQuotas(10, 5, 20, 64, 256, 2048, today.AddYears(1))));
         Assert.True(created.Succeeded);
-        using var host = new AgentHost(TimeProvider.System);
+        // The agent's trust anchor: the root the portal serves at /vendor-root.pub, compiled into its build.
+        using var rootResponse = await factory.CreateClient().GetAsync(new Uri("/vendor-root.pub", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, rootResponse.StatusCode);
+        using var host = new AgentHost(TimeProvider.System, VendorRootPublicKey.Import(await rootResponse.Content.ReadAsStringAsync()));
         var hostInfo = await host.HostInfoAsync(Name);
         var client = factory.CreateBrowser();
         using (var signIn = await PortalWebFactory.SignInAsync(client, "alice", password))
@@ -169,11 +167,8 @@ public sealed class RoundTripTests
         using var download = await client.GetAsync(new Uri($"/download_license?instance={Name}", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, download.StatusCode);
         await File.WriteAllBytesAsync(host.File("alice.lic"), await download.Content.ReadAsByteArrayAsync());
-        using var vendorKey = await factory.CreateClient().GetAsync(new Uri("/vendor-key", UriKind.Relative));
-        Assert.Equal(HttpStatusCode.OK, vendorKey.StatusCode);
-        await File.WriteAllBytesAsync(host.File("vendor.pub"), await vendorKey.Content.ReadAsByteArrayAsync());
 
-        var install = await host.RunAsync("install", "--license", host.File("alice.lic"), "--vendor-key", host.File("vendor.pub"));
+        var install = await host.RunAsync("install", "--license", host.File("alice.lic"));
 
         Assert.True(install.Exit == ExitCodes.Ok, install.Err);
         var check = await host.RunAsync(AgentHost.Check(desktops: 10, vdisk: 2048));

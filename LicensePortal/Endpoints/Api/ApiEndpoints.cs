@@ -30,11 +30,15 @@ public static class ApiEndpoints
         api.MapUserApi();
         api.MapInstanceApi();
         api.MapTokenApi();
-        api.MapGet("/vendor-keys", (VendorKeyStore keys) => TypedResults.Ok(keys.All.Select(k =>
-                new VendorKeyDto(k.KeyId, k.CreatedAt, k.IsCurrent, k.PublicKeyFile, $"/vendor-key/{k.KeyId}")).ToList()))
+        api.MapGet("/vendor-keys", (VendorKeyStore keys) =>
+            {
+                var root = keys.Root;
+                return TypedResults.Ok(keys.All.Select(k => new VendorKeyDto(k.KeyId, k.CreatedAt, k.IsCurrent, k.PublicKeyFile, $"/vendor-key/{k.KeyId}",
+                    root.KeyId, root.Fingerprint, k.Certificate is not null, k.Certificate?.ValidFrom.UtcDateTime, k.Certificate?.ValidUntil.UtcDateTime)).ToList());
+            })
             .AllowAnonymous()
             .WithName("ListVendorKeys")
-            .WithSummary("Vendor public keys and key ids (public).");
+            .WithSummary("Vendor signing keys with their certificates' validity and the vendor root they chain to (public; the root itself: /vendor-root.pub).");
         return app;
     }
 

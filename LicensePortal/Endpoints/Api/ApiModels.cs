@@ -57,7 +57,13 @@ public sealed record HostInfoResultDto(bool Accepted, string Status, string? Rea
 
 public sealed record LicenseHistoryDto(int Revision, DateTime IssuedAt, string VendorKeyId, string HostKeyFingerprint, string IssuedBy, IReadOnlyList<LicenseDownloadEntry> Downloads);
 
-public sealed record VendorKeyDto(string KeyId, DateTime CreatedAt, bool IsCurrent, string PublicKey, string Url);
+/// <summary>
+/// A signing key as listed: its public key file, the vendor root hosts trust it through (<c>rootKeyId</c>, the root's
+/// 64-hex <c>rootFingerprint</c>, served at /vendor-root.pub), and its certificate's validity (null while
+/// <c>certified</c> is false: a request awaiting its certificate).
+/// </summary>
+public sealed record VendorKeyDto(string KeyId, DateTime CreatedAt, bool IsCurrent, string PublicKey, string Url,
+    string RootKeyId, string RootFingerprint, bool Certified, DateTime? ValidFrom, DateTime? ValidUntil);
 
 /// <summary>POST /api/v1/tokens: a user name (or e-mail) and password for a new personal token.</summary>
 public sealed record PasswordTokenRequest(string? UserName, string? Password, string? Name, int? ExpiresInDays);

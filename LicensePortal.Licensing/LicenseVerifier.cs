@@ -69,7 +69,7 @@ public static class LicenseVerifier
     /// Verifies a license file, first failure wins: format; root key id; certificate signed by the root and naming the
     /// signing key; host key fingerprint; decryption; signature by the certified key; bindings inside the signed content;
     /// MAC and serial; issue time inside the certificate's validity; clock not wound back; issue time not in the future;
-    /// expiry; revision not below the high-water mark. The order and codes are in docs/license-format.md, section 6.4.
+    /// expiry; revision not below the high-water mark. The order and codes are in docs/license-format.md, section 8.
     /// </summary>
     /// <param name="fileText">The license file text.</param>
     /// <param name="hostKey">This host's private key.</param>

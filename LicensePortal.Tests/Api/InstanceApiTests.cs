@@ -256,6 +256,35 @@ public sealed class InstanceApiTests
     }
 
     [Fact]
+    public async Task Downloaderror_answers_with_retry_after_equal_to_the_remaining_configured_cool_down_on_the_api_and_the_seed_url()
+    {
+        await using var factory = new PortalWebFactory();
+        await using var portal = factory.WithWebHostBuilder(b => b.UseSetting("Licensing:DownloadLimit", "1").UseSetting("Licensing:DownloadCoolDown", "00:07:00"));
+        var admin = await factory.AdminAsync();
+        await ApiTestKit.InstanceAsync(factory, "coolers", admin);
+        using var client = await ApiTestKit.ClientAsync(portal, admin);
+        using (var upload = await client.PostAsync(new Uri("/api/v1/instances/coolers/hostinfo", UriKind.Relative), ApiTestKit.Text(ApiTestKit.HostInfo("coolers"))))
+        {
+            Assert.Equal(HttpStatusCode.OK, upload.StatusCode);
+        }
+        using (var first = await client.PostAsync(new Uri("/api/v1/instances/coolers/license", UriKind.Relative), null))
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        }
+
+        using var refused = await client.PostAsync(new Uri("/api/v1/instances/coolers/license", UriKind.Relative), null);
+        await ApiTestKit.ProblemAsync(refused, HttpStatusCode.TooManyRequests, "License.TooManyDownloads");
+        // Seven minutes, not the ten of the default: the refusal's own retry time (a second may have passed).
+        Assert.InRange(refused.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 419, 420);
+
+        using var browser = portal.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        Assert.Equal(HttpStatusCode.Redirect, (await PortalWebFactory.SignInAsync(browser, PortalWebFactory.AdminUserName, PortalWebFactory.AdminPassword)).StatusCode);
+        using var seed = await browser.GetAsync(new Uri("/download_license?instance=coolers", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.TooManyRequests, seed.StatusCode);
+        Assert.InRange(seed.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 420);
+    }
+
+    [Fact]
     public async Task Vendor_keys_are_public()
     {
         await using var factory = new PortalWebFactory();

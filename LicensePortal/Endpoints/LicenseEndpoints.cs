@@ -1,6 +1,7 @@
 using System.Text;
 using LicensePortal.Options;
 using LicensePortal.Resources;
+using LicensePortal.Endpoints.Api;
 using LicensePortal.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Localization;
@@ -110,18 +111,9 @@ public static class LicenseEndpoints
             case Failure.None:
                 context.Response.Headers.CacheControl = "no-store";
                 return TypedResults.File(Encoding.UTF8.GetBytes(result.Value!.FileText), "application/octet-stream", result.Value.FileName);
-            case Failure.NotFound:
-                return Problem(text, StatusCodes.Status404NotFound, result.Errors[0]);
-            case Failure.Forbidden:
-                return Problem(text, StatusCodes.Status403Forbidden, result.Errors[0]);
             default:
-                var error = result.Errors[0];
-                if (error.Code is "License.TooManyDownloads" or "License.DownloadError")
-                {
-                    context.Response.Headers.RetryAfter = "600";
-                    return Problem(text, StatusCodes.Status429TooManyRequests, error);
-                }
-                return Problem(text, StatusCodes.Status409Conflict, error);
+                // The same answer as the API's: 404, 403, 409 for a state that refuses, 429 with Retry-After in DOWNLOADERROR.
+                return ApiProblems.From(text, result, context, context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime);
         }
     }
 

@@ -121,7 +121,7 @@ public sealed class InstanceChangeNotifier(ILogger<InstanceChangeNotifier> logge
 
         public Func<InstanceChange, Task> Handler { get; } = handler;
 
-        public bool MaySee(InstanceChange change) => viewer.SeesEverything || change.OwnerId == viewer.UserId;
+        public bool MaySee(InstanceChange change) => InstanceAccess.MaySee(viewer, change.OwnerId);
 
         public void Dispose()
         {

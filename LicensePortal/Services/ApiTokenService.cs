@@ -273,7 +273,7 @@ public sealed class ApiTokenService(
     /// <summary>The non-secret id of a well-formed token ("lpat_…" or "lpact_…"), for rate-limit partitions and logs.</summary>
     public static string? TokenIdOf(string? token) => TryParse(token, out _, out var id, out _) ? id : null;
 
-    private static bool CanManageActivation(PortalActor actor, InstanceRow instance) => actor.IsAdministrator || instance.OwnerId == actor.UserId;
+    private static bool CanManageActivation(PortalActor actor, InstanceRow instance) => InstanceAccess.MayChange(actor, instance.OwnerId);
 
     private static async Task<(string UserName, string Role)?> ActiveUserAsync(AppDbContext db, string userId, DateTime now, CancellationToken cancellationToken)
     {

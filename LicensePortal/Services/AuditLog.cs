@@ -45,6 +45,14 @@ public static class AuditLog
     /// <summary>Action of the rule that ends DOWNLOADERROR after its cool-down.</summary>
     public const string InstanceCoolDownEnd = "instance.cool-down-end";
 
+    /// <summary>The audit action of a change the time rules made.</summary>
+    public static string ActionFor(AutomaticChange change) => change switch
+    {
+        AutomaticChange.Expired => InstanceExpire,
+        AutomaticChange.CoolDownEnded => InstanceCoolDownEnd,
+        _ => throw new ArgumentOutOfRangeException(nameof(change), change, "Only automatic changes are audited as such."),
+    };
+
     /// <summary>
     /// A state change made by the portal's time rules, by <see cref="PortalActor.System"/>. <paramref name="trigger"/> says
     /// what applied it: "sweep" (the background sweep) or the request that touched the instance ("license.generate"),

@@ -50,6 +50,5 @@ public sealed class DashboardService(IDbContextFactory<AppDbContext> dbFactory, 
         return new Page<InstanceRow>(items, total);
     }
 
-    private static IQueryable<Instance> Visible(AppDbContext db, PortalActor actor) =>
-        actor.SeesEverything ? db.Instances.AsNoTracking() : db.Instances.AsNoTracking().Where(i => i.OwnerId == actor.UserId);
+    private static IQueryable<Instance> Visible(AppDbContext db, PortalActor actor) => db.Instances.AsNoTracking().VisibleTo(actor);
 }

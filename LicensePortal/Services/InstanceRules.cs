@@ -64,16 +64,4 @@ public static partial class InstanceRules
             yield return new FieldError(field, "Error.QuotaRange", 0, max);
         }
     }
-
-    /// <summary>The state an instance should be in after its expiry changed, given whether host info is on file.</summary>
-    public static InstanceStatus StatusAfterExpiryChange(InstanceStatus current, DateOnly expiresOn, DateOnly today, bool hasHostInfo)
-    {
-        if (expiresOn < today)
-        {
-            return InstanceStatus.EXPIRED;
-        }
-        return current == InstanceStatus.EXPIRED
-            ? (hasHostInfo ? InstanceStatus.TODOWNLOAD : InstanceStatus.TOUPLOAD)
-            : current;
-    }
 }

@@ -29,12 +29,7 @@ public sealed class InstanceService(
     public async Task<Page<InstanceRow>> ListAsync(PortalActor actor, InstanceQuery query, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var instances = db.Instances.AsNoTracking();
-
-        if (!actor.SeesEverything)
-        {
-            instances = instances.Where(i => i.OwnerId == actor.UserId);
-        }
+        var instances = db.Instances.AsNoTracking().VisibleTo(actor);
         if (query.Status is { } status)
         {
             instances = instances.Where(i => i.Status == status);
@@ -92,7 +87,7 @@ public sealed class InstanceService(
     {
         var generation = notifier.Generation;
         // Staff all see the same rows; a customer sees their own.
-        var key = (actor.SeesEverything ? "*" : "user:" + actor.UserId, query);
+        var key = (InstanceAccess.AudienceKey(actor), query);
         if (_sharedReads.Count > MaxSharedReads)
         {
             _sharedReads.Clear(); // more distinct views than pages open at once: forget them rather than grow
@@ -115,16 +110,14 @@ public sealed class InstanceService(
     public async Task<InstanceRow?> GetAsync(PortalActor actor, int id, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var row = await Project(db.Instances.AsNoTracking().Where(i => i.Id == id)).FirstOrDefaultAsync(cancellationToken);
-        return row is not null && (actor.SeesEverything || row.OwnerId == actor.UserId) ? row : null;
+        return await Project(db.Instances.AsNoTracking().VisibleTo(actor).Where(i => i.Id == id)).FirstOrDefaultAsync(cancellationToken);
     }
 
     public async Task<InstanceRow?> FindByNameAsync(PortalActor actor, string name, CancellationToken cancellationToken = default)
     {
         var normalized = InstanceRules.Normalize(name);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var row = await Project(db.Instances.AsNoTracking().Where(i => i.NormalizedName == normalized)).FirstOrDefaultAsync(cancellationToken);
-        return row is not null && (actor.SeesEverything || row.OwnerId == actor.UserId) ? row : null;
+        return await Project(db.Instances.AsNoTracking().VisibleTo(actor).Where(i => i.NormalizedName == normalized)).FirstOrDefaultAsync(cancellationToken);
     }
 
     /// <summary>The seed's /add_instance.</summary>
@@ -158,13 +151,12 @@ public sealed class InstanceService(
             Name = name,
             NormalizedName = normalized,
             OwnerId = input.OwnerId,
-            Status = InstanceStatus.TOUPLOAD,
-            StatusChangedAt = now,
             CreatedAt = now,
             UpdatedAt = now,
             Version = Guid.NewGuid(),
         };
         Apply(instance, input.Quotas);
+        InstanceLifecycle.Created(instance.ExpiresOn, now).ApplyTo(instance);
         db.Instances.Add(instance);
         AuditLog.Add(db, actor, now, "instance.create", "instance", instance.Name, null, AuditLog.InstanceState(instance));
         try
@@ -213,15 +205,10 @@ public sealed class InstanceService(
         }
 
         var before = AuditLog.InstanceState(instance);
-        Apply(instance, quotas);
         var now = time.GetUtcNow().UtcDateTime;
-        var status = InstanceRules.StatusAfterExpiryChange(instance.Status, quotas.ExpiresOn, Today, hasHostInfo: instance.PublicKey.Length > 0);
-        if (status != instance.Status)
-        {
-            instance.Status = status;
-            instance.StatusChangedAt = now;
-            instance.StatusReason = "";
-        }
+        var state = InstanceLifecycle.ExpiryChanged(InstanceState.Of(instance), quotas.ExpiresOn, now);
+        Apply(instance, quotas);
+        state.ApplyTo(instance);
         instance.UpdatedAt = now;
         instance.Version = Guid.NewGuid();
         AuditLog.Add(db, actor, now, "instance.update", "instance", instance.Name, before, AuditLog.InstanceState(instance));

@@ -89,7 +89,6 @@ public sealed class LicenseService(
             }
 
             var now = Now;
-            var expired = instance.ExpiresOn < Today;
             var before = HostState(instance);
             if (reason is null)
             {
@@ -99,11 +98,11 @@ public sealed class LicenseService(
                 instance.PublicKey = hostInfo.HostPublicKey.Export();
                 instance.HostKeyFingerprint = hostInfo.HostKeyFingerprint;
                 instance.HostInfoUploadedAt = now;
-                SetStatus(instance, expired ? InstanceStatus.EXPIRED : InstanceStatus.TODOWNLOAD, "", now);
+                InstanceLifecycle.HostInfoAccepted(InstanceState.Of(instance), now).ApplyTo(instance);
             }
             else
             {
-                SetStatus(instance, InstanceStatus.INFOERROR, reason, now);
+                InstanceLifecycle.HostInfoRejected(InstanceState.Of(instance), reason, now).ApplyTo(instance);
             }
             instance.UpdatedAt = now;
             instance.Version = Guid.NewGuid();
@@ -143,7 +142,7 @@ public sealed class LicenseService(
             var state = await downloadStatements.ReadAsync(normalized, now - Options.DownloadWindow, cancellationToken);
             var instance = state?.Instance;
             // Another customer's instance is "not found", not "forbidden": its existence is no one else's business.
-            if (instance is null || !(actor.SeesEverything || instance.OwnerId == actor.UserId))
+            if (instance is null || !InstanceAccess.MaySee(actor, instance))
             {
                 return ServiceResult<LicenseDownloadFile>.NotFound();
             }
@@ -153,49 +152,36 @@ public sealed class LicenseService(
                 return ServiceResult<LicenseDownloadFile>.Forbidden();
             }
 
-            var timeRule = ApplyTimeRules(instance, now, trigger: generate ? "license.generate" : "license.download", actor);
+            // The lifecycle decides; this method carries it out. Generating compares what a new license would say with the
+            // latest revision, so the current signing key is part of it.
+            var vendorKey = generate ? vendorKeys.Current : null;
+            var contentKey = vendorKey is null ? null : ContentKey(instance, vendorKey.KeyId);
+            var before = InstanceState.Of(instance);
+            var decision = InstanceLifecycle.Download(before,
+                new DownloadRequest(generate, state!.RecentDownloads, state.LatestId is not null, contentKey != state.LatestContentKey), Rules, now);
+            decision.State.ApplyTo(instance);
+            var timeRule = decision.TimeRule == AutomaticChange.None ? null
+                : AuditLog.Automatic(AuditLog.ActionFor(decision.TimeRule), now, instance.Name, before.Status, before.Reason,
+                    decision.AfterTimeRule.Status, decision.AfterTimeRule.Reason, generate ? "license.generate" : "license.download", actor.UserName);
             // What this request itself changes (a refusal that starts DOWNLOADERROR) is judged after the time rules.
-            var statusBefore = instance.Status;
-            var refusal = instance.Status switch
-            {
-                InstanceStatus.TODOWNLOAD => null,
-                InstanceStatus.TOUPLOAD => "License.NoHostInfo",
-                InstanceStatus.INFOERROR => "License.HostInfoInvalid",
-                InstanceStatus.DOWNLOADERROR => "License.DownloadError",
-                InstanceStatus.EXPIRED => "License.Expired",
-                _ => "Error.Unexpected",
-            };
-
-            // Downloads from before the instance (re)entered TODOWNLOAD (an administrator's reset, the end of a cool-down
-            // just applied) belong to the episode that ended; counting them would put it straight back into DOWNLOADERROR.
-            var recent = timeRule is null ? state!.RecentDownloads : 0;
-            if (refusal is null && recent >= Options.DownloadLimit)
-            {
-                SetStatus(instance, InstanceStatus.DOWNLOADERROR, "License.TooManyDownloads", now);
-                refusal = "License.TooManyDownloads";
-            }
-            if (refusal is null && state!.LatestId is null && !generate)
-            {
-                refusal = "License.NoneIssued";
-            }
+            var statusBefore = decision.AfterTimeRule.Status;
+            var refusal = decision.Refusal;
+            var retryAt = decision.RetryAt;
 
             LicenseRecord? issued = null;
-            if (refusal is null && generate)
+            if (decision.Action == DownloadAction.Issue)
             {
-                var vendorKey = vendorKeys.Current;
-                var contentKey = ContentKey(instance, vendorKey.KeyId);
-                if (state!.LatestId is null || state.LatestContentKey != contentKey)
+                try
                 {
-                    try
-                    {
-                        issued = Issue(instance, vendorKey, contentKey, state.LatestRevision + 1, actor, now);
-                    }
-                    catch (Exception ex) when (ex is LicenseException or KeyFileException or HostInfoException or ArgumentException)
-                    {
-                        logger.LogError(ex, "Generating a license for {Instance} failed", instance.Name);
-                        SetStatus(instance, InstanceStatus.DOWNLOADERROR, "License.GenerationFailed", now);
-                        refusal = "License.GenerationFailed";
-                    }
+                    issued = Issue(instance, vendorKey!, contentKey!, state.LatestRevision + 1, actor, now);
+                }
+                catch (Exception ex) when (ex is LicenseException or KeyFileException or HostInfoException or ArgumentException)
+                {
+                    logger.LogError(ex, "Generating a license for {Instance} failed", instance.Name);
+                    var failed = InstanceLifecycle.IssueFailed(decision.State, now);
+                    failed.ApplyTo(instance);
+                    refusal = InstanceLifecycle.GenerationFailed;
+                    retryAt = InstanceLifecycle.RetryAt(failed, Rules.CoolDown);
                 }
             }
             // Served again as it was issued: the same revision (a plain download, or generating with nothing changed).
@@ -210,7 +196,7 @@ public sealed class LicenseService(
             {
                 // A refusal that changes nothing writes nothing. A time rule's change stands even when the request is refused.
                 logger.LogInformation("{Actor} was refused a license for {Instance}: {Reason}", actor.UserName, instance.Name, refusal);
-                return Refused(instance, refusal);
+                return Refused(refusal, retryAt);
             }
 
             var served = issued is not null ? new LatestLicense(issued.FileText, issued.VendorKeyId, issued.HostKeyFingerprint) : latestFile;
@@ -273,17 +259,20 @@ public sealed class LicenseService(
             if (refusal is not null)
             {
                 logger.LogInformation("{Actor} was refused a license for {Instance}: {Reason}", actor.UserName, instance.Name, refusal);
-                return Refused(instance, refusal);
+                return Refused(refusal, retryAt);
             }
             logger.LogInformation("{Actor} downloaded license revision {Revision} of {Instance}", actor.UserName, revision, instance.Name);
             return ServiceResult<LicenseDownloadFile>.Ok(new LicenseDownloadFile(FileName(instance.Name), served!.FileText, revision, issued is not null));
         }
     }
 
-    private ServiceResult<LicenseDownloadFile> Refused(Instance instance, string refusal) =>
-        refusal == "License.TooManyDownloads" || refusal == "License.DownloadError"
-            ? new ServiceResult<LicenseDownloadFile>(null, Failure.Invalid, [new FieldError("", refusal, RetryAfter(instance).ToString("HH:mm:ss", CultureInfo.InvariantCulture))])
+    /// <summary>A refusal; with a retry time (DOWNLOADERROR) the message names it and the answer carries it as Retry-After.</summary>
+    private static ServiceResult<LicenseDownloadFile> Refused(string refusal, DateTime? retryAt) =>
+        retryAt is { } at
+            ? new ServiceResult<LicenseDownloadFile>(null, Failure.Invalid, [new FieldError("", refusal, at.ToString("HH:mm:ss", CultureInfo.InvariantCulture))]) { RetryAt = at }
             : ServiceResult<LicenseDownloadFile>.Invalid("", refusal);
+
+    private DownloadRules Rules => new(Options.DownloadLimit, Options.DownloadCoolDown);
 
     private sealed record LatestLicense(string FileText, string VendorKeyId, string HostKeyFingerprint);
 
@@ -305,12 +294,13 @@ public sealed class LicenseService(
         {
             return ServiceResult<InstanceRow>.NotFound();
         }
-        if (instance.Status != InstanceStatus.DOWNLOADERROR)
+        var (reset, refusal) = InstanceLifecycle.ResetDownloadError(InstanceState.Of(instance), Now);
+        if (refusal is not null)
         {
-            return ServiceResult<InstanceRow>.Invalid("", "License.NotInDownloadError");
+            return ServiceResult<InstanceRow>.Invalid("", refusal);
         }
         var before = new { Status = instance.Status.ToString(), instance.StatusReason };
-        SetStatus(instance, instance.ExpiresOn < Today ? InstanceStatus.EXPIRED : InstanceStatus.TODOWNLOAD, "", Now);
+        reset.ApplyTo(instance);
         instance.Version = Guid.NewGuid();
         AuditLog.Add(db, actor, Now, "instance.reset-download-error", "instance", instance.Name, before, new { Status = instance.Status.ToString(), instance.StatusReason });
         await db.SaveChangesAsync(cancellationToken);
@@ -364,32 +354,6 @@ public sealed class LicenseService(
         return file.StartsWith("LicensePortal-HostInfo:"u8) ? null : "HostInfo.NotHostInfo";
     }
 
-    /// <summary>
-    /// Time-driven states, applied when an instance is touched (the background sweep does the same for all). A change is
-    /// the portal's, not the user's: the audit entry returned (null when nothing changed) records it as
-    /// <see cref="PortalActor.System"/>'s, naming the request that applied it, and is saved with that request's changes.
-    /// </summary>
-    private AuditEntry? ApplyTimeRules(Instance instance, DateTime now, string trigger, PortalActor actor)
-    {
-        var (status, reason) = (instance.Status, instance.StatusReason);
-        string action;
-        if (instance.Status != InstanceStatus.EXPIRED && instance.ExpiresOn < DateOnly.FromDateTime(now))
-        {
-            SetStatus(instance, InstanceStatus.EXPIRED, "", now);
-            action = AuditLog.InstanceExpire;
-        }
-        else if (instance.Status == InstanceStatus.DOWNLOADERROR && instance.StatusChangedAt + Options.DownloadCoolDown <= now)
-        {
-            SetStatus(instance, InstanceStatus.TODOWNLOAD, "", now);
-            action = AuditLog.InstanceCoolDownEnd;
-        }
-        else
-        {
-            return null;
-        }
-        return AuditLog.Automatic(action, now, instance.Name, status, reason, instance.Status, instance.StatusReason, trigger, actor.UserName);
-    }
-
     private static object HostState(Instance instance) => new
     {
         Status = instance.Status.ToString(),
@@ -398,18 +362,6 @@ public sealed class LicenseService(
         instance.SerialNumber,
         instance.HostKeyFingerprint,
     };
-
-    private DateTime RetryAfter(Instance instance) => instance.StatusChangedAt + Options.DownloadCoolDown;
-
-    private static void SetStatus(Instance instance, InstanceStatus status, string reason, DateTime now)
-    {
-        if (instance.Status != status)
-        {
-            instance.StatusChangedAt = now;
-        }
-        instance.Status = status;
-        instance.StatusReason = reason;
-    }
 
     private LicenseRecord Issue(Instance instance, CertifiedSigningKey vendorKey, string contentKey, int revision, PortalActor actor, DateTime now)
     {
@@ -466,15 +418,14 @@ public sealed class LicenseService(
         i.MaxDesktops, i.MaxImages, i.MaxUsers, i.MaxVcpus, i.MaxVmemGib, i.MaxVdiskGib,
         i.ExpiresOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), i.Mac, i.SerialNumber, i.HostKeyFingerprint, vendorKeyId);
 
-    private static bool CanChange(PortalActor actor, Instance instance) => actor.IsAdministrator || instance.OwnerId == actor.UserId;
+    private static bool CanChange(PortalActor actor, Instance instance) => InstanceAccess.MayChange(actor, instance.OwnerId);
 
     private static async Task<Instance?> FindVisibleAsync(AppDbContext db, PortalActor actor, string name, CancellationToken cancellationToken, bool track = true)
     {
         var normalized = InstanceRules.Normalize(name ?? "");
         var query = track ? db.Instances : db.Instances.AsNoTracking();
-        var instance = await query.FirstOrDefaultAsync(i => i.NormalizedName == normalized, cancellationToken);
         // Another customer's instance is "not found", not "forbidden": its existence is no one else's business.
-        return instance is not null && (actor.SeesEverything || instance.OwnerId == actor.UserId) ? instance : null;
+        return await query.VisibleTo(actor).FirstOrDefaultAsync(i => i.NormalizedName == normalized, cancellationToken);
     }
 
     private static string Truncate(string value, int max) => value.Length <= max ? value : value[..max];

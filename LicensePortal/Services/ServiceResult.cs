@@ -21,6 +21,9 @@ public sealed record ServiceResult<T>(T? Value, Failure Failure, IReadOnlyList<F
 {
     public bool Succeeded => Failure == Failure.None;
 
+    /// <summary>For a refusal that waiting ends (DOWNLOADERROR): when a new request can succeed (UTC). Answers send it as Retry-After.</summary>
+    public DateTime? RetryAt { get; init; }
+
     public static ServiceResult<T> Ok(T value) => new(value, Failure.None, []);
 
     public static ServiceResult<T> Invalid(IReadOnlyList<FieldError> errors) => new(default, Failure.Invalid, errors);

@@ -45,6 +45,22 @@ public static class ApiProblems
         return Problem(text, status, first, result.Errors);
     }
 
+    /// <summary>
+    /// The answer for a failed service call on the seed's URLs and the API alike: the problem of <see cref="From{T}(IStringLocalizer{SharedResource}, ServiceResult{T})"/>,
+    /// and for a refusal that waiting ends (DOWNLOADERROR), <c>Retry-After</c> with the seconds until the refusal's own retry time.
+    /// </summary>
+    public static IResult From<T>(IStringLocalizer<SharedResource> text, ServiceResult<T> result, HttpContext context, DateTime now)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(context);
+        if (result.RetryAt is { } at)
+        {
+            var seconds = Math.Max(1, (long)Math.Ceiling((at - now).TotalSeconds));
+            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return From(text, result);
+    }
+
     /// <summary>The status for a rule's code when the service called it invalid input.</summary>
     public static int StatusFor(string code) => code switch
     {

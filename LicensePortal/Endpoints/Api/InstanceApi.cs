@@ -209,11 +209,7 @@ public static class InstanceApi
     {
         if (!result.Succeeded)
         {
-            if (result.Errors.Count > 0 && ApiProblems.StatusFor(result.Errors[0].Code) == StatusCodes.Status429TooManyRequests && result.Failure == Failure.Invalid)
-            {
-                context.Response.Headers.RetryAfter = "600";
-            }
-            return ApiProblems.From(text, result);
+            return ApiProblems.From(text, result, context, context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime);
         }
         context.Response.Headers.CacheControl = "no-store";
         context.Response.Headers["X-License-Revision"] = result.Value!.Revision.ToString(CultureInfo.InvariantCulture);

@@ -74,15 +74,16 @@ public sealed partial class InstanceDetailPage
 
     private async Task LoadAsync()
     {
-        _instance = await Instances.FindByNameAsync(_actor!, Name);
+        var actor = _actor!;
+        _instance = await Instances.FindByNameAsync(actor, Name);
         _notFound = _instance is null;
         if (_instance is null)
         {
             return;
         }
-        _canChange = _actor!.IsAdministrator || _instance.OwnerId == _actor.UserId;
-        _host = await Licenses.GetHostDetailsAsync(_actor, Name);
-        _history = await Licenses.GetHistoryAsync(_actor, Name);
+        _canChange = InstanceAccess.MayChange(actor, _instance.OwnerId);
+        _host = await Licenses.GetHostDetailsAsync(actor, Name);
+        _history = await Licenses.GetHistoryAsync(actor, Name);
     }
 
     private async Task UploadAsync(IBrowserFile? file)

@@ -1,0 +1,185 @@
+using LicensePortal.Data;
+
+namespace LicensePortal.Services;
+
+/// <summary>
+/// An instance as its lifecycle sees it: the seed's state with its reason and since when, the expiry date, and whether
+/// a valid host is on file.
+/// </summary>
+public readonly record struct InstanceState(InstanceStatus Status, string Reason, DateTime ChangedAt, DateOnly ExpiresOn, bool HasHost)
+{
+    public static InstanceState Of(Instance instance)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        return new(instance.Status, instance.StatusReason, instance.StatusChangedAt, instance.ExpiresOn, instance.PublicKey.Length > 0);
+    }
+
+    /// <summary>Writes the state (status, reason, since when) onto the entity.</summary>
+    public void ApplyTo(Instance instance)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        instance.Status = Status;
+        instance.StatusReason = Reason;
+        instance.StatusChangedAt = ChangedAt;
+    }
+}
+
+/// <summary>A change the portal makes by itself, by the time rules.</summary>
+public enum AutomaticChange
+{
+    None,
+
+    /// <summary>The expiry date has passed: EXPIRED.</summary>
+    Expired,
+
+    /// <summary>DOWNLOADERROR's cool-down is over: TODOWNLOAD.</summary>
+    CoolDownEnded,
+}
+
+/// <summary>What a license request does.</summary>
+public enum DownloadAction
+{
+    /// <summary>Make a new revision (quotas, expiry, host or signing key changed, or none was issued yet).</summary>
+    Issue,
+
+    /// <summary>Serve the latest revision again, as it was issued.</summary>
+    Reserve,
+
+    /// <summary>Refuse, with <see cref="DownloadDecision.Refusal"/>.</summary>
+    Refuse,
+}
+
+/// <summary>The facts about one license request besides the instance's state.</summary>
+/// <param name="Generate">The seed's /download_license (may make a revision); false for /static/license (the latest only).</param>
+/// <param name="RecentDownloads">Downloads within the download window.</param>
+/// <param name="HasLicense">A revision has been issued before.</param>
+/// <param name="ContentChanged">What a new license would say differs from the latest revision.</param>
+public readonly record struct DownloadRequest(bool Generate, int RecentDownloads, bool HasLicense, bool ContentChanged);
+
+/// <summary>The download rule's settings (Licensing options).</summary>
+public readonly record struct DownloadRules(int Limit, TimeSpan CoolDown);
+
+/// <summary>
+/// The outcome of a license request: the state after the time rule it applied first (and which), the state after the
+/// request, what to do, and for a refusal its reason code and, when waiting helps, the time from which a request can
+/// succeed.
+/// </summary>
+public sealed record DownloadDecision(InstanceState AfterTimeRule, AutomaticChange TimeRule, InstanceState State, DownloadAction Action, string? Refusal, DateTime? RetryAt);
+
+/// <summary>
+/// Every state change of the seed's five states, decided in one place: pure and synchronous, no database and no clock of
+/// its own (the time is passed in). Services, the API, the pages and the background sweep call it; the sweep's SQL is
+/// tested against <see cref="ApplyTime"/>.
+/// <list type="table">
+/// <item><term>created</term><description>TOUPLOAD</description></item>
+/// <item><term>host info accepted</term><description>TODOWNLOAD, or EXPIRED past the expiry date</description></item>
+/// <item><term>host info rejected</term><description>INFOERROR with the reason</description></item>
+/// <item><term>expiry date passed (any state)</term><description>EXPIRED</description></item>
+/// <item><term>DOWNLOADERROR for the cool-down</term><description>TODOWNLOAD</description></item>
+/// <item><term>download over the limit</term><description>DOWNLOADERROR (License.TooManyDownloads), retry after the cool-down</description></item>
+/// <item><term>a license cannot be made</term><description>DOWNLOADERROR (License.GenerationFailed)</description></item>
+/// <item><term>administrator reset of DOWNLOADERROR</term><description>TODOWNLOAD, or EXPIRED</description></item>
+/// <item><term>expiry moved into the future from EXPIRED</term><description>TODOWNLOAD with a host on file, else TOUPLOAD</description></item>
+/// <item><term>quota edits</term><description>no state change (the next license carries them)</description></item>
+/// </list>
+/// </summary>
+public static class InstanceLifecycle
+{
+    public const string TooManyDownloads = "License.TooManyDownloads";
+    public const string GenerationFailed = "License.GenerationFailed";
+
+    /// <summary>A new instance: waiting for its host info.</summary>
+    public static InstanceState Created(DateOnly expiresOn, DateTime now) => new(InstanceStatus.TOUPLOAD, "", now, expiresOn, HasHost: false);
+
+    /// <summary>
+    /// The time rules, applied whenever an instance is touched and by the background sweep for all: past the expiry date
+    /// an instance is EXPIRED (before anything else); DOWNLOADERROR ends when its cool-down has run.
+    /// </summary>
+    public static (InstanceState State, AutomaticChange Change) ApplyTime(InstanceState state, DateTime now, TimeSpan coolDown)
+    {
+        if (state.Status != InstanceStatus.EXPIRED && state.ExpiresOn < DateOnly.FromDateTime(now))
+        {
+            return (To(state, InstanceStatus.EXPIRED, "", now), AutomaticChange.Expired);
+        }
+        if (state.Status == InstanceStatus.DOWNLOADERROR && state.ChangedAt + coolDown <= now)
+        {
+            return (To(state, InstanceStatus.TODOWNLOAD, "", now), AutomaticChange.CoolDownEnded);
+        }
+        return (state, AutomaticChange.None);
+    }
+
+    /// <summary>A valid host info file for this instance: the host is on file and a license can be downloaded.</summary>
+    public static InstanceState HostInfoAccepted(InstanceState state, DateTime now) =>
+        To(state, state.ExpiresOn < DateOnly.FromDateTime(now) ? InstanceStatus.EXPIRED : InstanceStatus.TODOWNLOAD, "", now) with { HasHost = true };
+
+    /// <summary>A host info file that failed its checks (edited, truncated, another instance's): INFOERROR with the reason.</summary>
+    public static InstanceState HostInfoRejected(InstanceState state, string reason, DateTime now) => To(state, InstanceStatus.INFOERROR, reason, now);
+
+    /// <summary>An administrator moved the expiry date: past it the instance is EXPIRED; moved out of EXPIRED it waits for what it lacks.</summary>
+    public static InstanceState ExpiryChanged(InstanceState state, DateOnly expiresOn, DateTime now)
+    {
+        var moved = state with { ExpiresOn = expiresOn };
+        if (expiresOn < DateOnly.FromDateTime(now))
+        {
+            return To(moved, InstanceStatus.EXPIRED, "", now);
+        }
+        return state.Status == InstanceStatus.EXPIRED
+            ? To(moved, moved.HasHost ? InstanceStatus.TODOWNLOAD : InstanceStatus.TOUPLOAD, "", now)
+            : moved;
+    }
+
+    /// <summary>
+    /// A license request: the time rules first; then the state decides (only TODOWNLOAD serves); then the download limit
+    /// (downloads from before a time rule just applied belong to the episode that ended and do not count); then whether
+    /// anything was issued; then issue or re-serve.
+    /// </summary>
+    public static DownloadDecision Download(InstanceState state, DownloadRequest request, DownloadRules rules, DateTime now)
+    {
+        var (current, timeRule) = ApplyTime(state, now, rules.CoolDown);
+        var refusal = current.Status switch
+        {
+            InstanceStatus.TODOWNLOAD => null,
+            InstanceStatus.TOUPLOAD => "License.NoHostInfo",
+            InstanceStatus.INFOERROR => "License.HostInfoInvalid",
+            InstanceStatus.DOWNLOADERROR => "License.DownloadError",
+            InstanceStatus.EXPIRED => "License.Expired",
+            _ => "Error.Unexpected",
+        };
+        if (refusal is not null)
+        {
+            return Refuse(current, timeRule, current, refusal, rules);
+        }
+        var recent = timeRule == AutomaticChange.None ? request.RecentDownloads : 0;
+        if (recent >= rules.Limit)
+        {
+            return Refuse(current, timeRule, To(current, InstanceStatus.DOWNLOADERROR, TooManyDownloads, now), TooManyDownloads, rules);
+        }
+        if (!request.Generate)
+        {
+            return request.HasLicense
+                ? new DownloadDecision(current, timeRule, current, DownloadAction.Reserve, null, null)
+                : new DownloadDecision(current, timeRule, current, DownloadAction.Refuse, "License.NoneIssued", null);
+        }
+        var action = !request.HasLicense || request.ContentChanged ? DownloadAction.Issue : DownloadAction.Reserve;
+        return new DownloadDecision(current, timeRule, current, action, null, null);
+    }
+
+    /// <summary>A license could not be made (a damaged host key on file, an expired signing certificate): DOWNLOADERROR.</summary>
+    public static InstanceState IssueFailed(InstanceState state, DateTime now) => To(state, InstanceStatus.DOWNLOADERROR, GenerationFailed, now);
+
+    /// <summary>An administrator ends DOWNLOADERROR before its cool-down; refused in any other state.</summary>
+    public static (InstanceState State, string? Refusal) ResetDownloadError(InstanceState state, DateTime now) =>
+        state.Status != InstanceStatus.DOWNLOADERROR
+            ? (state, "License.NotInDownloadError")
+            : (To(state, state.ExpiresOn < DateOnly.FromDateTime(now) ? InstanceStatus.EXPIRED : InstanceStatus.TODOWNLOAD, "", now), null);
+
+    /// <summary>When a request refused in DOWNLOADERROR can succeed: the end of the cool-down.</summary>
+    public static DateTime RetryAt(InstanceState state, TimeSpan coolDown) => state.ChangedAt + coolDown;
+
+    private static DownloadDecision Refuse(InstanceState afterTimeRule, AutomaticChange timeRule, InstanceState state, string refusal, DownloadRules rules) =>
+        new(afterTimeRule, timeRule, state, DownloadAction.Refuse, refusal, state.Status == InstanceStatus.DOWNLOADERROR ? RetryAt(state, rules.CoolDown) : null);
+
+    /// <summary>A new status; the time it changed moves only when the status does (a new reason alone keeps it).</summary>
+    private static InstanceState To(InstanceState state, InstanceStatus status, string reason, DateTime now) =>
+        state with { Status = status, Reason = reason, ChangedAt = status == state.Status ? state.ChangedAt : now };
+}

@@ -280,6 +280,37 @@ public sealed class UserAdminServiceTests
 
     [SkippableTheory]
     [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Deleting_an_account_deletes_its_instances_the_way_every_instance_is_deleted_and_open_pages_hear_of_it(DatabaseProvider provider)
+    {
+        TestDatabases.SkipIfUnavailable(provider);
+        await using var portal = await PortalServices.StartAsync(provider);
+        var admin = await portal.AdminAsync();
+        var bob = await portal.CreateUserAsync("bob");
+        var carol = await portal.CreateUserAsync("carol");
+        var bobs = new[] { await portal.CreateInstanceAsync("bob-01", bob), await portal.CreateInstanceAsync("bob-02", bob) };
+        var carols = await portal.CreateInstanceAsync("carol-01", carol);
+        var heard = new List<LicensePortal.Notifications.InstanceChange>();
+        using var page = portal.Get<LicensePortal.Notifications.InstanceChangeNotifier>().Subscribe(admin, c => { lock (heard) { heard.Add(c); } return Task.CompletedTask; });
+
+        Assert.True(Assert.Single(await portal.Get<InstanceService>().DeleteAsync(admin, [carols.Id])).Succeeded);
+        Assert.True(Assert.Single(await portal.Get<UserAdminService>().DeleteAsync(admin, [bob.UserId])).Succeeded);
+
+        lock (heard)
+        {
+            Assert.Equal(
+                new[] { carols.Id, bobs[0].Id, bobs[1].Id }.Order(),
+                heard.Where(c => c.Kind == LicensePortal.Notifications.InstanceChangeKind.Deleted).Select(c => c.InstanceId).Order());
+        }
+        await using var db = await portal.Get<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
+        var entries = await db.AuditEntries.AsNoTracking().Where(e => e.Action == "instance.delete").ToDictionaryAsync(e => e.TargetKey);
+        static string[] Keys(string? json) => JsonDocument.Parse(json!).RootElement.EnumerateObject().Select(p => p.Name).Order().ToArray();
+        Assert.Equal(Keys(entries["carol-01"].Before), Keys(entries["bob-01"].Before));
+        Assert.Equal(Keys(entries["carol-01"].Before), Keys(entries["bob-02"].Before));
+        Assert.Equal(10, JsonDocument.Parse(entries["bob-01"].Before!).RootElement.GetProperty("maxDesktops").GetInt32());
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
     public async Task The_deletion_preview_lists_the_instances_that_go_with_the_account_and_deletes_nothing(DatabaseProvider provider)
     {
         TestDatabases.SkipIfUnavailable(provider);

@@ -236,19 +236,29 @@ public sealed class InstanceService(
         }
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var found = await db.Instances.Where(i => ids.Contains(i.Id)).ToListAsync(cancellationToken);
-        db.Instances.RemoveRange(found);
-        var now = time.GetUtcNow().UtcDateTime;
-        foreach (var instance in found)
-        {
-            AuditLog.Add(db, actor, now, "instance.delete", "instance", instance.Name, AuditLog.InstanceState(instance), null);
-        }
+        var changes = Remove(db, actor, time.GetUtcNow().UtcDateTime, found);
         await db.SaveChangesAsync(cancellationToken);
         logger.LogInformation("{Actor} deleted instances {Instances}", actor.UserName, string.Join(", ", found.Select(i => i.Name)));
-        await notifier.PublishAsync(found.Select(i => new InstanceChange(i.Id, i.OwnerId, InstanceChangeKind.Deleted)));
+        await notifier.PublishAsync(changes);
         var byId = found.ToDictionary(i => i.Id);
         return ids.Select(id => byId.TryGetValue(id, out var i)
             ? new BulkItemResult(i.Name, true, null)
             : new BulkItemResult(id.ToString(System.Globalization.CultureInfo.InvariantCulture), false, "Error.NotFound")).ToList();
+    }
+
+    /// <summary>
+    /// The one way instances are deleted, by an administrator's bulk delete or with their owner's account: removed with an
+    /// audit entry each (their state before), in the caller's unit of work. The caller saves, then publishes the changes
+    /// returned, so every open page hears of the deletion.
+    /// </summary>
+    internal static IReadOnlyList<InstanceChange> Remove(AppDbContext db, PortalActor actor, DateTime now, IReadOnlyList<Instance> instances)
+    {
+        db.Instances.RemoveRange(instances);
+        foreach (var instance in instances)
+        {
+            AuditLog.Add(db, actor, now, "instance.delete", "instance", instance.Name, AuditLog.InstanceState(instance), null);
+        }
+        return instances.Select(i => new InstanceChange(i.Id, i.OwnerId, InstanceChangeKind.Deleted)).ToList();
     }
 
     private async Task<bool> NameTakenAsync(string normalized, CancellationToken cancellationToken)

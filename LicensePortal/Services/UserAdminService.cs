@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using LicensePortal.Data;
+using LicensePortal.Notifications;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
@@ -12,6 +13,7 @@ namespace LicensePortal.Services;
 public sealed class UserAdminService(
     IDbContextFactory<AppDbContext> dbFactory,
     IServiceScopeFactory scopeFactory,
+    InstanceChangeNotifier notifier,
     TimeProvider time,
     ILogger<UserAdminService> logger)
 {
@@ -264,24 +266,23 @@ public sealed class UserAdminService(
             return new BulkItemResult(user.UserName ?? id, false, "Error.LastAdministrator");
         }
         var role = (await users.GetRolesAsync(user)).FirstOrDefault() ?? PortalRole.User;
-        var instanceNames = await db.Instances.Where(i => i.OwnerId == id).OrderBy(i => i.NormalizedName).Select(i => i.Name).ToListAsync(cancellationToken);
-        // The account, its instances (cascade) and the audit entry together or not at all.
+        var instances = await db.Instances.Where(i => i.OwnerId == id).OrderBy(i => i.NormalizedName).ToListAsync(cancellationToken);
+        var now = time.GetUtcNow().UtcDateTime;
+        // The account, its instances (deleted the way every instance is, with the same audit entries) and the account's
+        // audit entry together or not at all.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var changes = InstanceService.Remove(db, actor, now, instances);
         var deleted = await users.DeleteAsync(user);
         if (!deleted.Succeeded)
         {
             logger.LogWarning("Deleting account {UserName} failed: {Errors}", user.UserName, string.Join("; ", deleted.Errors.Select(e => e.Code)));
             return new BulkItemResult(user.UserName ?? id, false, "Error.DeleteFailed");
         }
-        var now = time.GetUtcNow().UtcDateTime;
         AuditLog.Add(db, actor, now, "user.delete", "user", user.UserName ?? id, AuditLog.UserState(user, role), null);
-        foreach (var name in instanceNames)
-        {
-            AuditLog.Add(db, actor, now, "instance.delete", "instance", name, new { Name = name, Reason = "owner deleted" }, null);
-        }
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        logger.LogInformation("{Actor} deleted account {UserName}", actor.UserName, user.UserName);
+        logger.LogInformation("{Actor} deleted account {UserName} and its {Count} instance(s)", actor.UserName, user.UserName, instances.Count);
+        await notifier.PublishAsync(changes);
         return new BulkItemResult(user.UserName ?? id, true, null);
     }
 

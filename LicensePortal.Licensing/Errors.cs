@@ -81,6 +81,9 @@ public enum HostInfoErrorCode
 
     /// <summary>The check code (the host's signature) does not verify: the file was edited.</summary>
     BadCheckCode = 8,
+
+    /// <summary>The input is text but not a host info file at all (it does not start with "LicensePortal-HostInfo:"); see <see cref="HostInfoFile.Screen"/>.</summary>
+    NotHostInfo = 9,
 }
 
 /// <summary>Stable reason codes for vendor and host key files.</summary>

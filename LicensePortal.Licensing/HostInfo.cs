@@ -85,6 +85,38 @@ public static class HostInfoFile
         return sb.ToString();
     }
 
+    /// <summary>Largest host info file any reader accepts, in bytes (64 KiB).</summary>
+    public const int MaxBytes = TextInput.MaxBytes;
+
+    /// <summary>
+    /// Says whether input is a host info file at all, before its lines, fields and check code are judged: empty, over
+    /// <paramref name="maxBytes"/> (at most <see cref="MaxBytes"/>), not text by the format's rules (invalid UTF-8, a byte
+    /// order mark, a control character other than CR and LF), or text that does not start with the format's first line.
+    /// A portal refuses such input and changes nothing; anything else is parsed, and a parse failure is a damaged file.
+    /// </summary>
+    /// <param name="bytes">The uploaded bytes.</param>
+    /// <param name="maxBytes">The reader's own limit, at most <see cref="MaxBytes"/>.</param>
+    /// <returns>Null when the input may be a host info file; otherwise why it is not one.</returns>
+    public static HostInfoErrorCode? Screen(ReadOnlySpan<byte> bytes, int maxBytes = MaxBytes)
+    {
+        if (!bytes.IsEmpty && bytes.Length > Math.Min(maxBytes, MaxBytes))
+        {
+            return HostInfoErrorCode.TooLarge;
+        }
+
+        return TextInput.TryDecode(bytes, out var text) switch
+        {
+            TextProblem.Empty => HostInfoErrorCode.Empty,
+            TextProblem.TooLarge => HostInfoErrorCode.TooLarge,
+            TextProblem.NotText => HostInfoErrorCode.NotText,
+            // Inconsistent line endings are a damaged host info file, judged by the parser.
+            TextProblem.MixedLineEndings => bytes.StartsWith(FirstLinePrefix) ? null : HostInfoErrorCode.NotHostInfo,
+            _ => text.StartsWith(FieldNames[0] + ":", StringComparison.Ordinal) ? null : HostInfoErrorCode.NotHostInfo,
+        };
+    }
+
+    private static ReadOnlySpan<byte> FirstLinePrefix => "LicensePortal-HostInfo:"u8;
+
     /// <summary>Parses a host info file and verifies its check code.</summary>
     /// <param name="text">The file text.</param>
     /// <returns>The verified host info.</returns>

@@ -63,28 +63,10 @@ public static class LicenseEndpoints
         {
             return Problem(text, StatusCodes.Status400BadRequest, new FieldError("instance", "Error.Required"));
         }
-        if (context.Request.ContentLength > LicensingOptions.MaxHostInfoBytes)
+        var upload = await HostInfoUpload.ReadAsync(context.Request, rawTypesOnly: false, cancellationToken);
+        if (upload.File is not { } body)
         {
-            return Problem(text, StatusCodes.Status413PayloadTooLarge, new FieldError("file", "HostInfo.TooLarge"));
-        }
-        byte[] body;
-        if (context.Request.HasFormContentType)
-        {
-            var form = await context.Request.ReadFormAsync(cancellationToken);
-            var file = form.Files.GetFile("file");
-            if (file is null)
-            {
-                return Problem(text, StatusCodes.Status400BadRequest, new FieldError("file", "Error.Required"));
-            }
-            body = await ReadCappedAsync(file.OpenReadStream(), cancellationToken);
-        }
-        else
-        {
-            body = await ReadCappedAsync(context.Request.Body, cancellationToken);
-        }
-        if (body.Length > LicensingOptions.MaxHostInfoBytes)
-        {
-            return Problem(text, StatusCodes.Status413PayloadTooLarge, new FieldError("file", "HostInfo.TooLarge"));
+            return Problem(text, upload.Status, upload.Error!);
         }
 
         var actor = PortalActor.From(context.User, RemoteAddress(context))!;
@@ -128,17 +110,4 @@ public static class LicenseEndpoints
         TypedResults.File(Encoding.UTF8.GetBytes(key.PublicKeyFile), "text/plain; charset=utf-8", $"licenseportal-vendor-{key.KeyId}.pub");
 
     internal static string RemoteAddress(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "";
-
-    /// <summary>Reads at most one byte past the limit, so an oversized body is known to be too large without reading it all.</summary>
-    internal static async Task<byte[]> ReadCappedAsync(Stream stream, CancellationToken cancellationToken)
-    {
-        var buffer = new byte[LicensingOptions.MaxHostInfoBytes + 1];
-        var total = 0;
-        int read;
-        while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken)) > 0)
-        {
-            total += read;
-        }
-        return buffer[..total];
-    }
 }

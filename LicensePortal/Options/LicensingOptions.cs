@@ -32,6 +32,10 @@ public sealed class LicensingOptions
     /// <summary>How often the background sweep expires instances and ends cool-downs.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Largest host info file accepted (the format's own limit is 64 KiB).</summary>
-    public const int MaxHostInfoBytes = 64 * 1024;
+    /// <summary>
+    /// Largest host info file accepted, in bytes, by the page, the seed's /upload_hostinfo and the API alike (the format's
+    /// own limit, <see cref="Licensing.HostInfoFile.MaxBytes"/> = 64 KiB, is also the most this may be).
+    /// </summary>
+    [Range(1024, Licensing.HostInfoFile.MaxBytes)]
+    public int HostInfoMaxBytes { get; set; } = Licensing.HostInfoFile.MaxBytes;
 }

@@ -45,10 +45,10 @@ public sealed class LicenseService(
     /// </summary>
     public async Task<ServiceResult<HostInfoOutcome>> UploadHostInfoAsync(PortalActor actor, string instanceName, ReadOnlyMemory<byte> file, CancellationToken cancellationToken = default)
     {
-        var refusal = RefuseNonHostInfo(file.Span);
-        if (refusal is not null)
+        // Input that is not a host info file at all is refused and changes nothing; a damaged one is judged below.
+        if (HostInfoFile.Screen(file.Span, Options.HostInfoMaxBytes) is { } refusal)
         {
-            return ServiceResult<HostInfoOutcome>.Invalid("File", refusal);
+            return ServiceResult<HostInfoOutcome>.Invalid("File", $"HostInfo.{refusal}");
         }
 
         HostInfo? hostInfo = null;
@@ -333,26 +333,6 @@ public sealed class LicenseService(
 
     /// <summary>The seed's file name for an instance's license.</summary>
     public static string FileName(string instanceName) => instanceName + "_LICENSE";
-
-    /// <summary>Refuses what is not a host info file at all; such input changes nothing.</summary>
-    private static string? RefuseNonHostInfo(ReadOnlySpan<byte> file)
-    {
-        if (file.IsEmpty)
-        {
-            return "HostInfo.Empty";
-        }
-        if (file.Length > LicensingOptions.MaxHostInfoBytes)
-        {
-            return "HostInfo.TooLarge";
-        }
-        // Control characters other than line ends mean a binary file, not a damaged host info file.
-        if (file.IndexOfAnyInRange((byte)0, (byte)9) >= 0 || file.IndexOfAnyInRange((byte)11, (byte)12) >= 0
-            || file.IndexOfAnyInRange((byte)14, (byte)31) >= 0 || file.Contains((byte)127) || !System.Text.Unicode.Utf8.IsValid(file))
-        {
-            return "HostInfo.NotText";
-        }
-        return file.StartsWith("LicensePortal-HostInfo:"u8) ? null : "HostInfo.NotHostInfo";
-    }
 
     private static object HostState(Instance instance) => new
     {

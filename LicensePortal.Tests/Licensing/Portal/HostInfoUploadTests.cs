@@ -116,7 +116,7 @@ public sealed class HostInfoUploadTests
         var data = new TheoryData<DatabaseProvider, string>();
         foreach (var provider in new[] { DatabaseProvider.Sqlite, DatabaseProvider.Postgres })
         {
-            foreach (var kind in new[] { "empty", "too-large", "nul-bytes", "control-bytes", "invalid-utf8", "plain-text" })
+            foreach (var kind in new[] { "empty", "too-large", "nul-bytes", "control-bytes", "invalid-utf8", "plain-text", "byte-order-mark", "c1-control" })
             {
                 data.Add(provider, kind);
             }
@@ -131,12 +131,15 @@ public sealed class HostInfoUploadTests
         {
             "empty" => ([], "HostInfo.Empty"),
             // A genuine file padded past 64 KiB: the size alone must refuse it.
-            "too-large" => ([.. valid, .. Enumerable.Repeat((byte)'\n', LicensingOptions.MaxHostInfoBytes + 1 - valid.Length)], "HostInfo.TooLarge"),
+            "too-large" => ([.. valid, .. Enumerable.Repeat((byte)'\n', LicensePortal.Licensing.HostInfoFile.MaxBytes + 1 - valid.Length)], "HostInfo.TooLarge"),
             "nul-bytes" => ([.. valid[..40], 0, 0, 0, .. valid[40..]], "HostInfo.NotText"),
             // A genuine header followed by binary noise: still binary, not a damaged host info file.
             "control-bytes" => ([.. valid[..40], 0x01, 0x09, 0x1B, .. valid[40..]], "HostInfo.NotText"),
             "invalid-utf8" => ([.. valid[..40], 0xC3, 0x28, 0xFF, .. valid[40..]], "HostInfo.NotText"),
             "plain-text" => ("Instance: alice-01\nMAC: 52:54:00:ab:cd:ef\n"u8.ToArray(), "HostInfo.NotHostInfo"),
+            // The library's rule for "text" (TextInput): a byte order mark and C1 control characters are not text either.
+            "byte-order-mark" => ([0xEF, 0xBB, 0xBF, .. valid], "HostInfo.NotText"),
+            "c1-control" => ([.. valid[..40], 0xC2, 0x85, .. valid[40..]], "HostInfo.NotText"),
             _ => throw new ArgumentOutOfRangeException(nameof(kind)),
         };
     }

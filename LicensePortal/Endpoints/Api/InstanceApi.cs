@@ -149,34 +149,10 @@ public static class InstanceApi
 
     private static async Task<IResult> UploadHostInfoAsync(string name, HttpContext context, LicenseService licenses, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken)
     {
-        var request = context.Request;
-        if (request.ContentLength > LicensingOptions.MaxHostInfoBytes)
+        var upload = await HostInfoUpload.ReadAsync(context.Request, rawTypesOnly: true, cancellationToken);
+        if (upload.File is not { } body)
         {
-            return ApiProblems.Problem(text, StatusCodes.Status413PayloadTooLarge, "HostInfo.TooLarge", "file");
-        }
-        byte[] body;
-        if (request.HasFormContentType)
-        {
-            var form = await request.ReadFormAsync(cancellationToken);
-            var file = form.Files.GetFile("file");
-            if (file is null)
-            {
-                return ApiProblems.Problem(text, StatusCodes.Status400BadRequest, "Error.Required", "file");
-            }
-            await using var stream = file.OpenReadStream();
-            body = await LicenseEndpoints.ReadCappedAsync(stream, cancellationToken);
-        }
-        else if (request.ContentType is null || IsRawFileType(request.ContentType))
-        {
-            body = await LicenseEndpoints.ReadCappedAsync(request.Body, cancellationToken);
-        }
-        else
-        {
-            return ApiProblems.Problem(text, StatusCodes.Status415UnsupportedMediaType, "Error.UnsupportedMediaType", "file");
-        }
-        if (body.Length > LicensingOptions.MaxHostInfoBytes)
-        {
-            return ApiProblems.Problem(text, StatusCodes.Status413PayloadTooLarge, "HostInfo.TooLarge", "file");
+            return ApiProblems.Problem(text, upload.Status, upload.Error!);
         }
 
         var result = await licenses.UploadHostInfoAsync(ApiEndpoints.Actor(context), name, body, cancellationToken);
@@ -194,10 +170,6 @@ public static class InstanceApi
         }
         return TypedResults.Ok(new HostInfoResultDto(true, outcome.Status.ToString(), null, text["HostInfo.Accepted"], InstanceDto.From(outcome.Instance)));
     }
-
-    private static bool IsRawFileType(string contentType) =>
-        MediaTypeHeaderValue.TryParse(contentType, out var media)
-        && (media.MediaType.Equals("application/octet-stream", StringComparison.OrdinalIgnoreCase) || media.MediaType.Equals("text/plain", StringComparison.OrdinalIgnoreCase));
 
     private static async Task<IResult> GenerateLicenseAsync(string name, HttpContext context, LicenseService licenses, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken) =>
         LicenseFile(context, text, await licenses.GenerateAsync(ApiEndpoints.Actor(context), name, LicenseEndpoints.RemoteAddress(context), cancellationToken));

@@ -23,6 +23,7 @@ public sealed partial class InstanceDetailPage
     [Inject] private InstanceChangeNotifier Notifier { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
     [Inject] private IJSRuntime Js { get; set; } = default!;
+    [Inject] private Microsoft.Extensions.Options.IOptions<LicensingOptions> LicensingOptions { get; set; } = default!;
 
     private PortalActor? _actor;
     private InstanceRow? _instance;
@@ -95,7 +96,8 @@ public sealed partial class InstanceDetailPage
         _busy = true;
         try
         {
-            if (file.Size > LicensingOptions.MaxHostInfoBytes)
+            var limit = LicensingOptions.Value.HostInfoMaxBytes;
+            if (file.Size > limit)
             {
                 // Refused before a byte is read: the browser's size claim is enough to say no (and a lie is caught below).
                 ShowUpload(Severity.Error, Text["HostInfo.TooLarge"]);
@@ -104,7 +106,7 @@ public sealed partial class InstanceDetailPage
             byte[] bytes;
             try
             {
-                await using var stream = file.OpenReadStream(maxAllowedSize: LicensingOptions.MaxHostInfoBytes);
+                await using var stream = file.OpenReadStream(maxAllowedSize: limit);
                 using var buffer = new MemoryStream();
                 await stream.CopyToAsync(buffer);
                 bytes = buffer.ToArray();

@@ -20,8 +20,8 @@ public static class LicenseEndpoints
 
     public static IEndpointRouteBuilder MapLicenseEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/download_license", DownloadLicenseAsync).RequireAuthorization();
-        app.MapGet("/static/license/{fileName}", LatestLicenseAsync).RequireAuthorization();
+        app.MapGet("/download_license", DownloadLicenseAsync).RequireAuthorization().RequireRateLimiting(RateLimits.Download);
+        app.MapGet("/static/license/{fileName}", LatestLicenseAsync).RequireAuthorization().RequireRateLimiting(RateLimits.Download);
         app.MapPost("/upload_hostinfo", UploadHostInfoAsync).RequireAuthorization().DisableAntiforgery();
         app.MapGet("/vendor-root.pub", (VendorKeyStore keys, HttpContext context) =>
         {

@@ -28,10 +28,10 @@ public static class InstanceApi
         instances.MapPost("/{name}/hostinfo", UploadHostInfoAsync).WithName("UploadHostInfo")
             .WithSummary("Upload the host info file: the request body, or multipart field \"file\" (64 KiB at most).")
             .WithMetadata(new AllowActivationTokenAttribute());
-        instances.MapPost("/{name}/license", GenerateLicenseAsync).WithName("GenerateLicense")
+        instances.MapPost("/{name}/license", GenerateLicenseAsync).RequireRateLimiting(RateLimits.Download).WithName("GenerateLicense")
             .WithSummary("Generate (or re-issue) the license and download it: the seed's /download_license.")
             .WithMetadata(new AllowActivationTokenAttribute());
-        instances.MapGet("/{name}/license", LatestLicenseAsync).WithName("GetLatestLicense")
+        instances.MapGet("/{name}/license", LatestLicenseAsync).RequireRateLimiting(RateLimits.Download).WithName("GetLatestLicense")
             .WithSummary("The latest license file already issued.")
             .WithMetadata(new AllowActivationTokenAttribute());
         instances.MapGet("/{name}/licenses", HistoryAsync).WithName("GetLicenseHistory").WithSummary("Every license revision, newest first, with its downloads.");

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
 using System.Threading.RateLimiting;
-using LicensePortal.Accounts;
 using LicensePortal.Options;
 using LicensePortal.Services;
 using Microsoft.Extensions.Options;
@@ -9,21 +8,28 @@ using Microsoft.Extensions.Options;
 namespace LicensePortal.Endpoints.Api;
 
 /// <summary>
-/// One global limiter (ASP.NET Core's rate limiter) with three kinds of partitions, chained: sign-in attempts per
-/// address, bearer-token use per token id, and license downloads per user or address.
+/// ASP.NET Core's rate limiter: two named policies that endpoints ask for (<see cref="SignIn"/>: sign-in attempts per
+/// address, on the sign-in page and the password-for-token exchange; <see cref="Download"/>: license downloads per user,
+/// token or address, on the seed's download URLs and the API's), and one global limiter for what is not an endpoint's
+/// choice: every use of a bearer token counts against its token id, wherever it is sent.
 /// </summary>
 public static class RateLimits
 {
+    /// <summary>The policy of sign-in attempts (POSTs only: showing the form costs nothing).</summary>
+    public const string SignIn = "signin";
+
+    /// <summary>The policy of license downloads.</summary>
+    public const string Download = "download";
+
     public static IServiceCollection AddPortalRateLimits(this IServiceCollection services)
     {
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section);
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.GlobalLimiter = PartitionedRateLimiter.CreateChained(
-                PartitionedRateLimiter.Create<HttpContext, string>(SignInPartition),
-                PartitionedRateLimiter.Create<HttpContext, string>(TokenPartition),
-                PartitionedRateLimiter.Create<HttpContext, string>(DownloadPartition));
+            o.AddPolicy(SignIn, SignInPartition);
+            o.AddPolicy(Download, DownloadPartition);
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(TokenPartition);
             o.OnRejected = (context, _) =>
             {
                 var seconds = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter)
@@ -53,14 +59,12 @@ public static class RateLimits
 
     private static RateLimitPartition<string> SignInPartition(HttpContext context)
     {
-        var path = context.Request.Path;
-        if (HttpMethods.IsPost(context.Request.Method)
-            && (path.Equals(AccountPages.Login, StringComparison.OrdinalIgnoreCase) || path.Equals("/api/v1/tokens", StringComparison.OrdinalIgnoreCase)))
+        if (!HttpMethods.IsPost(context.Request.Method))
         {
-            var o = Options(context);
-            return Window("signin:" + Address(context), o.SignInPermitLimit, o.SignInWindowSeconds);
+            return RateLimitPartition.GetNoLimiter("");
         }
-        return RateLimitPartition.GetNoLimiter("");
+        var o = Options(context);
+        return Window("signin:" + Address(context), o.SignInPermitLimit, o.SignInWindowSeconds);
     }
 
     private static RateLimitPartition<string> TokenPartition(HttpContext context)
@@ -77,14 +81,6 @@ public static class RateLimits
 
     private static RateLimitPartition<string> DownloadPartition(HttpContext context)
     {
-        var path = context.Request.Path.Value ?? "";
-        var isDownload = path.StartsWith("/download_license", StringComparison.OrdinalIgnoreCase)
-            || path.StartsWith("/static/license/", StringComparison.OrdinalIgnoreCase)
-            || (path.StartsWith("/api/v1/instances/", StringComparison.OrdinalIgnoreCase) && path.EndsWith("/license", StringComparison.OrdinalIgnoreCase));
-        if (!isDownload)
-        {
-            return RateLimitPartition.GetNoLimiter("");
-        }
         var o = Options(context);
         var who = context.User.FindFirstValue(ClaimTypes.NameIdentifier)
             ?? (BearerTokenHandler.BearerValue(context.Request) is { } bearer ? ApiTokenService.TokenIdOf(bearer) : null)

@@ -11,7 +11,7 @@ public static class TokenApi
     public static void MapTokenApi(this RouteGroupBuilder api)
     {
         var tokens = api.MapGroup("/tokens");
-        tokens.MapPost("", CreateAsync).AllowAnonymous().WithName("CreateToken")
+        tokens.MapPost("", CreateAsync).AllowAnonymous().RequireRateLimiting(RateLimits.SignIn).WithName("CreateToken")
             .WithSummary("Exchange a user name and password for a personal token (field token, shown once).");
         tokens.MapGet("", ListAsync).WithName("ListTokens").WithSummary("Your personal tokens, without their secrets.");
         tokens.MapDelete("/{id:int}", RevokeAsync).WithName("RevokeToken");

@@ -1,3 +1,5 @@
+using LicensePortal.Endpoints.Api;
+using Microsoft.AspNetCore.RateLimiting;
 using System.ComponentModel.DataAnnotations;
 using LicensePortal.Data;
 using LicensePortal.Resources;
@@ -15,6 +17,7 @@ namespace LicensePortal.Areas.Identity.Pages.Account;
 /// out), every wrong password counts towards Identity's lockout.
 /// </summary>
 [AllowAnonymous]
+[EnableRateLimiting(RateLimits.SignIn)]
 public sealed class LoginModel(SignInManager<PortalUser> signInManager, UserManager<PortalUser> userManager, IStringLocalizer<SharedResource> text, ILogger<LoginModel> logger) : PageModel
 {
     [BindProperty]

@@ -74,7 +74,7 @@ public class LicenseIssueBenchmarks
         {
             await instances.CreateAsync(_admin, new NewInstance(name, owner.Id, new InstanceQuotas(10, 5, 20, 64, 256, 2048, expires)));
             var hostInfo = HostInfoFile.Write(name, "52:54:00:12:34:56", "SN-" + name, HostKey.Generate(), DateTimeOffset.UtcNow);
-            await _licenses.UploadHostInfoAsync(_admin, name, System.Text.Encoding.UTF8.GetBytes(hostInfo));
+            await _app.Services.GetRequiredService<HostInfoIntake>().UploadAsync(_admin, name, System.Text.Encoding.UTF8.GetBytes(hostInfo));
         }
     }
 

@@ -118,6 +118,8 @@ public static class PortalSetup
         services.AddSingleton<VendorKeyStore>();
         services.AddSingleton<DownloadStatements>();
         services.AddSingleton<DownloadRecorder>();
+        services.AddSingleton<LicenseIssuer>();
+        services.AddSingleton<HostInfoIntake>();
         services.AddSingleton<LicenseService>();
         services.AddSingleton<DashboardService>();
         services.AddSingleton<ApiTokenService>();

@@ -124,8 +124,8 @@ public sealed class AuditTrailTests
         var licenses = portal.Get<LicenseService>();
         var key = HostKey.Generate();
 
-        var rejected = await licenses.UploadHostInfoAsync(alice, Name, HostInfo("someone-else", key));
-        var accepted = await licenses.UploadHostInfoAsync(alice, Name, HostInfo(Name, key));
+        var rejected = await portal.Get<HostInfoIntake>().UploadAsync(alice, Name, HostInfo("someone-else", key));
+        var accepted = await portal.Get<HostInfoIntake>().UploadAsync(alice, Name, HostInfo(Name, key));
         var generated = await licenses.GenerateAsync(alice, Name, Address);
         var latest = await licenses.LatestAsync(alice, Name, Address);
 

@@ -59,7 +59,7 @@ public sealed class AutomaticChangeAuditTests
         await UploadValidAsync(portal, alice, Cooling, HostKey.Generate());
         await DownloadUntilDownloadErrorAsync(portal, alice, Cooling);
         // alice-02: host info for another instance (INFOERROR with its reason), and its last valid day is today.
-        Assert.False((await portal.Get<LicenseService>().UploadHostInfoAsync(alice, Broken, HostInfo("someone-else", HostKey.Generate()))).Value!.Accepted);
+        Assert.False((await portal.Get<HostInfoIntake>().UploadAsync(alice, Broken, HostInfo("someone-else", HostKey.Generate()))).Value!.Accepted);
         var today = DateOnly.FromDateTime(portal.Time.GetUtcNow().UtcDateTime);
         await UpdateAsync(portal, Broken, q => q with { ExpiresOn = today });
         var sweeper = portal.Get<InstanceStatusSweeper>();

@@ -57,7 +57,7 @@ public static class LicenseEndpoints
         return ToFile(result, text, context);
     }
 
-    private static async Task<IResult> UploadHostInfoAsync(string? instance, HttpContext context, LicenseService licenses, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken)
+    private static async Task<IResult> UploadHostInfoAsync(string? instance, HttpContext context, HostInfoIntake intake, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(instance))
         {
@@ -70,7 +70,7 @@ public static class LicenseEndpoints
         }
 
         var actor = PortalActor.From(context.User, RemoteAddress(context))!;
-        var result = await licenses.UploadHostInfoAsync(actor, instance, body, cancellationToken);
+        var result = await intake.UploadAsync(actor, instance, body, cancellationToken);
         return result.Failure switch
         {
             Failure.None => TypedResults.Ok(new

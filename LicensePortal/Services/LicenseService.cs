@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using LicensePortal.Data;
 using LicensePortal.Licensing;
@@ -10,15 +9,17 @@ using Microsoft.Extensions.Options;
 namespace LicensePortal.Services;
 
 /// <summary>
-/// The seed's heart: host info in (/upload_hostinfo), a signed license file out (/download_license,
-/// /static/license/&lt;NAME&gt;_LICENSE), and the five states that follow. Owners and administrators upload and
-/// generate; support staff may fetch the latest file; nobody else sees anything.
+/// License downloads: a signed license file out (/download_license, /static/license/&lt;NAME&gt;_LICENSE, the API) with the
+/// state changes <see cref="InstanceLifecycle"/> decides, the download limit, and each revision's history. Owners and
+/// administrators generate; support staff may fetch the latest file; nobody else sees anything. Host info comes in
+/// through <see cref="HostInfoIntake"/>; files are made by <see cref="LicenseIssuer"/>.
 /// </summary>
 public sealed class LicenseService(
     IDbContextFactory<AppDbContext> dbFactory,
     DownloadRecorder recorder,
     DownloadStatements downloadStatements,
     VendorKeyStore vendorKeys,
+    LicenseIssuer issuer,
     InstanceChangeNotifier notifier,
     IOptions<LicensingOptions> options,
     TimeProvider time,
@@ -27,100 +28,11 @@ public sealed class LicenseService(
     // Each round of a race on one instance lets exactly one writer through, so N simultaneous requests need up to N-1 retries.
     private const int ConcurrencyRetries = 50;
 
-    private const int HostKeyCacheSize = 10_000;
-
-    private readonly ConcurrentDictionary<string, HostPublicKey> _hostKeys = new(StringComparer.Ordinal);
-
     private LicensingOptions Options => options.Value;
 
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
     private DateOnly Today => DateOnly.FromDateTime(Now);
-
-    /// <summary>
-    /// Takes a host info file for an instance. Input that is not a host info file at all (empty, over 64 KiB, binary,
-    /// no host info header), and a file created more than <see cref="LicenseFile.ClockSkew"/> after the portal's clock,
-    /// is refused and changes nothing. A host info file that fails its checks (edited, truncated,
-    /// made for another instance) puts the instance in INFOERROR with the reason, keeping the host details on file.
-    /// </summary>
-    public async Task<ServiceResult<HostInfoOutcome>> UploadHostInfoAsync(PortalActor actor, string instanceName, ReadOnlyMemory<byte> file, CancellationToken cancellationToken = default)
-    {
-        // Input that is not a host info file at all is refused and changes nothing; a damaged one is judged below.
-        if (HostInfoFile.Screen(file.Span, Options.HostInfoMaxBytes) is { } refusal)
-        {
-            return ServiceResult<HostInfoOutcome>.Invalid("File", $"HostInfo.{refusal}");
-        }
-
-        HostInfo? hostInfo = null;
-        string? reason = null;
-        try
-        {
-            hostInfo = HostInfoFile.Parse(file.Span);
-            if (!string.Equals(hostInfo.InstanceName, instanceName.Trim(), StringComparison.OrdinalIgnoreCase))
-            {
-                reason = "HostInfo.OtherInstance";
-            }
-        }
-        catch (HostInfoException ex)
-        {
-            reason = $"HostInfo.{ex.Code}";
-        }
-        // A file the host signed with a clock running ahead (or set ahead on purpose) is refused and changes nothing: its
-        // owner fixes the clock and writes it again. The same 5 minutes a host allows a license issued "in the future".
-        var clock = time.GetUtcNow();
-        if (hostInfo is not null && hostInfo.CreatedAt > clock + LicenseFile.ClockSkew)
-        {
-            const string shown = "yyyy-MM-dd HH:mm:ss 'UTC'";
-            return ServiceResult<HostInfoOutcome>.Invalid("File", "HostInfo.CreatedInFuture",
-                hostInfo.CreatedAt.UtcDateTime.ToString(shown, CultureInfo.InvariantCulture), clock.UtcDateTime.ToString(shown, CultureInfo.InvariantCulture));
-        }
-
-        for (var attempt = 0; ; attempt++)
-        {
-            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            var instance = await FindVisibleAsync(db, actor, instanceName, cancellationToken);
-            if (instance is null)
-            {
-                return ServiceResult<HostInfoOutcome>.NotFound();
-            }
-            if (!CanChange(actor, instance))
-            {
-                return ServiceResult<HostInfoOutcome>.Forbidden();
-            }
-
-            var now = Now;
-            var before = HostState(instance);
-            if (reason is null)
-            {
-                instance.Mac = hostInfo!.Mac;
-                instance.SerialNumber = hostInfo.SerialNumber;
-                instance.CheckCode = hostInfo.CheckCode;
-                instance.PublicKey = hostInfo.HostPublicKey.Export();
-                instance.HostKeyFingerprint = hostInfo.HostKeyFingerprint;
-                instance.HostInfoUploadedAt = now;
-                InstanceLifecycle.HostInfoAccepted(InstanceState.Of(instance), now).ApplyTo(instance);
-            }
-            else
-            {
-                InstanceLifecycle.HostInfoRejected(InstanceState.Of(instance), reason, now).ApplyTo(instance);
-            }
-            instance.UpdatedAt = now;
-            instance.Version = Guid.NewGuid();
-            AuditLog.Add(db, actor, now, reason is null ? "hostinfo.upload" : "hostinfo.rejected", "instance", instance.Name, before,
-                new { Accepted = reason is null, Reason = reason, Status = instance.Status.ToString(), instance.Mac, instance.SerialNumber, instance.HostKeyFingerprint });
-            try
-            {
-                await db.SaveChangesAsync(cancellationToken);
-            }
-            catch (DbUpdateConcurrencyException) when (attempt < ConcurrencyRetries)
-            {
-                continue; // an edit landed between our read and write: read again and re-apply
-            }
-            logger.LogInformation("{Actor} uploaded host info for {Instance}: {Outcome}", actor.UserName, instance.Name, reason ?? "accepted");
-            await notifier.PublishAsync(new InstanceChange(instance.Id, instance.OwnerId, InstanceChangeKind.Updated));
-            return ServiceResult<HostInfoOutcome>.Ok(new HostInfoOutcome(reason is null, instance.Status, reason, await RowAsync(db, instance.Id, cancellationToken)));
-        }
-    }
 
     /// <summary>
     /// The seed's /download_license: builds the license for the host on file (a new revision when quotas, expiry,
@@ -155,7 +67,7 @@ public sealed class LicenseService(
             // The lifecycle decides; this method carries it out. Generating compares what a new license would say with the
             // latest revision, so the current signing key is part of it.
             var vendorKey = generate ? vendorKeys.Current : null;
-            var contentKey = vendorKey is null ? null : ContentKey(instance, vendorKey.KeyId);
+            var contentKey = vendorKey is null ? null : LicenseIssuer.ContentKey(instance, vendorKey.KeyId);
             var before = InstanceState.Of(instance);
             var decision = InstanceLifecycle.Download(before,
                 new DownloadRequest(generate, state!.RecentDownloads, state.LatestId is not null, contentKey != state.LatestContentKey), Rules, now);
@@ -173,7 +85,7 @@ public sealed class LicenseService(
             {
                 try
                 {
-                    issued = Issue(instance, vendorKey!, contentKey!, state.LatestRevision + 1, actor, now);
+                    issued = issuer.Issue(instance, vendorKey!, contentKey!, state.LatestRevision + 1, actor, now);
                 }
                 catch (Exception ex) when (ex is LicenseException or KeyFileException or HostInfoException or ArgumentException)
                 {
@@ -334,73 +246,9 @@ public sealed class LicenseService(
     /// <summary>The seed's file name for an instance's license.</summary>
     public static string FileName(string instanceName) => instanceName + "_LICENSE";
 
-    private static object HostState(Instance instance) => new
-    {
-        Status = instance.Status.ToString(),
-        instance.StatusReason,
-        instance.Mac,
-        instance.SerialNumber,
-        instance.HostKeyFingerprint,
-    };
-
-    private LicenseRecord Issue(Instance instance, CertifiedSigningKey vendorKey, string contentKey, int revision, PortalActor actor, DateTime now)
-    {
-        var host = HostKey(instance.PublicKey);
-        var issuedAt = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
-        var content = new LicenseContent
-        {
-            MaxDesktops = instance.MaxDesktops,
-            MaxImages = instance.MaxImages,
-            MaxUsers = instance.MaxUsers,
-            MaxVcpus = instance.MaxVcpus,
-            MaxVmemGib = instance.MaxVmemGib,
-            MaxVdiskGib = instance.MaxVdiskGib,
-            ExpiresOn = instance.ExpiresOn,
-            Mac = instance.Mac,
-            SerialNumber = instance.SerialNumber,
-            IssuedAt = issuedAt,
-            Revision = revision,
-            InstanceName = instance.Name,
-        };
-        return new LicenseRecord
-        {
-            InstanceId = instance.Id,
-            Revision = revision,
-            IssuedAt = issuedAt.UtcDateTime,
-            VendorKeyId = vendorKey.KeyId,
-            HostKeyFingerprint = host.Fingerprint,
-            ContentKey = contentKey,
-            FileText = LicenseFile.Issue(content, vendorKey, host),
-            IssuedByUserName = actor.UserName,
-        };
-    }
-
-    /// <summary>
-    /// The host's parsed public key. Parsing checks both points (about a sixth of the cost of issuing a license), and the same
-    /// stored key is parsed again at every revision, so parsed keys are kept; the set is bounded and starts over when full.
-    /// </summary>
-    private HostPublicKey HostKey(string stored)
-    {
-        if (_hostKeys.TryGetValue(stored, out var known))
-        {
-            return known;
-        }
-        var parsed = HostPublicKey.Import(stored);
-        if (_hostKeys.Count >= HostKeyCacheSize)
-        {
-            _hostKeys.Clear();
-        }
-        _hostKeys[stored] = parsed;
-        return parsed;
-    }
-
-    private static string ContentKey(Instance i, string vendorKeyId) => string.Join('|',
-        i.MaxDesktops, i.MaxImages, i.MaxUsers, i.MaxVcpus, i.MaxVmemGib, i.MaxVdiskGib,
-        i.ExpiresOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), i.Mac, i.SerialNumber, i.HostKeyFingerprint, vendorKeyId);
-
     private static bool CanChange(PortalActor actor, Instance instance) => InstanceAccess.MayChange(actor, instance.OwnerId);
 
-    private static async Task<Instance?> FindVisibleAsync(AppDbContext db, PortalActor actor, string name, CancellationToken cancellationToken, bool track = true)
+    internal static async Task<Instance?> FindVisibleAsync(AppDbContext db, PortalActor actor, string name, CancellationToken cancellationToken, bool track = true)
     {
         var normalized = InstanceRules.Normalize(name ?? "");
         var query = track ? db.Instances : db.Instances.AsNoTracking();
@@ -410,6 +258,6 @@ public sealed class LicenseService(
 
     private static string Truncate(string value, int max) => value.Length <= max ? value : value[..max];
 
-    private static Task<InstanceRow> RowAsync(AppDbContext db, int id, CancellationToken cancellationToken) =>
+    internal static Task<InstanceRow> RowAsync(AppDbContext db, int id, CancellationToken cancellationToken) =>
         InstanceService.Project(db.Instances.AsNoTracking().Where(i => i.Id == id)).FirstAsync(cancellationToken);
 }

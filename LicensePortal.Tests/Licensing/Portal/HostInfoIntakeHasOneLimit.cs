@@ -31,7 +31,7 @@ public sealed class HostInfoIntakeHasOneLimit
         using var browser = portal.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
         await PortalWebFactory.SignInAsync(browser, PortalWebFactory.AdminUserName, PortalWebFactory.AdminPassword);
         using var viaSeed = await browser.PostAsync(new Uri("/upload_hostinfo?instance=limited", UriKind.Relative), ApiTestKit.Text(padded));
-        var viaService = await portal.Services.GetRequiredService<LicenseService>().UploadHostInfoAsync(admin, "limited", System.Text.Encoding.UTF8.GetBytes(padded));
+        var viaService = await portal.Services.GetRequiredService<HostInfoIntake>().UploadAsync(admin, "limited", System.Text.Encoding.UTF8.GetBytes(padded));
 
         await ApiTestKit.ProblemAsync(viaApi, HttpStatusCode.RequestEntityTooLarge, "HostInfo.TooLarge");
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, viaSeed.StatusCode);

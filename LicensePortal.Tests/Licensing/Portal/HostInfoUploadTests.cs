@@ -50,7 +50,7 @@ public sealed class HostInfoUploadTests
         var file = HostInfo(Name, key);
         var expected = HostInfoFile.Parse(file);
 
-        var result = await portal.Get<LicenseService>().UploadHostInfoAsync(alice, Name, file);
+        var result = await portal.Get<HostInfoIntake>().UploadAsync(alice, Name, file);
 
         Assert.True(result.Succeeded);
         Assert.True(result.Value!.Accepted);
@@ -100,7 +100,7 @@ public sealed class HostInfoUploadTests
         var before = await SnapshotAsync(portal, Name);
         var (file, reason) = Spoil(kind, HostKey.Generate());
 
-        var result = await portal.Get<LicenseService>().UploadHostInfoAsync(alice, Name, file);
+        var result = await portal.Get<HostInfoIntake>().UploadAsync(alice, Name, file);
 
         Assert.True(result.Succeeded);
         Assert.False(result.Value!.Accepted);
@@ -155,7 +155,7 @@ public sealed class HostInfoUploadTests
         var before = await SnapshotAsync(portal, Name);
         var (file, code) = Junk(kind);
 
-        var result = await portal.Get<LicenseService>().UploadHostInfoAsync(alice, Name, file);
+        var result = await portal.Get<HostInfoIntake>().UploadAsync(alice, Name, file);
 
         Assert.Equal(Failure.Invalid, result.Failure);
         Assert.Equal(code, ErrorCode(result));
@@ -171,7 +171,7 @@ public sealed class HostInfoUploadTests
         await using var _portal = portal;
         var before = await SnapshotAsync(portal, Name);
 
-        var result = await portal.Get<LicenseService>().UploadHostInfoAsync(alice, Name, new byte[] { 0x7F, 0x45, 0x4C, 0x46, 0, 1, 2 });
+        var result = await portal.Get<HostInfoIntake>().UploadAsync(alice, Name, new byte[] { 0x7F, 0x45, 0x4C, 0x46, 0, 1, 2 });
 
         Assert.Equal(Failure.Invalid, result.Failure);
         Assert.Equal("HostInfo.NotText", ErrorCode(result));
@@ -187,10 +187,10 @@ public sealed class HostInfoUploadTests
         var (portal, alice) = await StartAsync(provider);
         await using var _portal = portal;
         var key = HostKey.Generate();
-        var bad = await portal.Get<LicenseService>().UploadHostInfoAsync(alice, Name, HostInfo("bob-01", key));
+        var bad = await portal.Get<HostInfoIntake>().UploadAsync(alice, Name, HostInfo("bob-01", key));
         Assert.Equal(InstanceStatus.INFOERROR, bad.Value!.Status);
 
-        var result = await portal.Get<LicenseService>().UploadHostInfoAsync(alice, Name, HostInfo(Name, key));
+        var result = await portal.Get<HostInfoIntake>().UploadAsync(alice, Name, HostInfo(Name, key));
 
         Assert.True(result.Value!.Accepted);
         var after = await SnapshotAsync(portal, Name);
@@ -215,7 +215,7 @@ public sealed class HostInfoUploadTests
         var audit = await AuditCountAsync(portal);
         var created = portal.Time.GetUtcNow().AddMinutes(10);
 
-        var result = await portal.Get<LicenseService>().UploadHostInfoAsync(alice, Name, HostInfo(Name, HostKey.Generate(), created: created));
+        var result = await portal.Get<HostInfoIntake>().UploadAsync(alice, Name, HostInfo(Name, HostKey.Generate(), created: created));
 
         Assert.Equal(Failure.Invalid, result.Failure);
         var error = Assert.Single(result.Errors);
@@ -235,7 +235,7 @@ public sealed class HostInfoUploadTests
         await using var _portal = portal;
         var before = await SnapshotAsync(portal, Name);
 
-        var result = await portal.Get<LicenseService>().UploadHostInfoAsync(alice, Name,
+        var result = await portal.Get<HostInfoIntake>().UploadAsync(alice, Name,
             HostInfo(Name, HostKey.Generate(), created: portal.Time.GetUtcNow() + LicenseFile.ClockSkew + TimeSpan.FromSeconds(1)));
 
         Assert.Equal("HostInfo.CreatedInFuture", ErrorCode(result));
@@ -252,7 +252,7 @@ public sealed class HostInfoUploadTests
         await using var _portal = portal;
         var key = HostKey.Generate();
 
-        var result = await portal.Get<LicenseService>().UploadHostInfoAsync(alice, Name, HostInfo(Name, key, created: portal.Time.GetUtcNow().AddMinutes(4)));
+        var result = await portal.Get<HostInfoIntake>().UploadAsync(alice, Name, HostInfo(Name, key, created: portal.Time.GetUtcNow().AddMinutes(4)));
 
         Assert.True(result.Succeeded, Why(result));
         Assert.True(result.Value!.Accepted);

@@ -37,7 +37,7 @@ public sealed class LicenseAuthorizationTests
         var licenses = portal.Get<LicenseService>();
         var before = await SnapshotAsync(portal, Name);
 
-        var upload = await licenses.UploadHostInfoAsync(bob, Name, HostInfo(Name, HostKey.Generate()));
+        var upload = await portal.Get<HostInfoIntake>().UploadAsync(bob, Name, HostInfo(Name, HostKey.Generate()));
         var generate = await licenses.GenerateAsync(bob, Name, Address);
         var latest = await licenses.LatestAsync(bob, Name, Address);
 
@@ -82,7 +82,7 @@ public sealed class LicenseAuthorizationTests
         var before = await SnapshotAsync(portal, Name);
 
         var generate = await portal.Get<LicenseService>().GenerateAsync(sam, Name, Address);
-        var upload = await portal.Get<LicenseService>().UploadHostInfoAsync(sam, Name, HostInfo(Name, HostKey.Generate()));
+        var upload = await portal.Get<HostInfoIntake>().UploadAsync(sam, Name, HostInfo(Name, HostKey.Generate()));
 
         Assert.Equal((Failure.Forbidden, Failure.Forbidden), (generate.Failure, upload.Failure));
         Assert.Equal(before, await SnapshotAsync(portal, Name));
@@ -99,7 +99,7 @@ public sealed class LicenseAuthorizationTests
             new NewInstance(Name, alice.UserId, new InstanceQuotas(10, 5, 20, 64, 256, 2048, DateOnly.FromDateTime(DateTime.UtcNow).AddYears(1))));
         Assert.True(created.Succeeded);
         var licenses = factory.Services.GetRequiredService<LicenseService>();
-        Assert.True((await licenses.UploadHostInfoAsync(alice, Name, HostInfo(Name, HostKey.Generate()))).Value!.Accepted);
+        Assert.True((await factory.Services.GetRequiredService<HostInfoIntake>().UploadAsync(alice, Name, HostInfo(Name, HostKey.Generate()))).Value!.Accepted);
         Assert.True((await licenses.GenerateAsync(alice, Name, Address)).Succeeded);
         return (factory, password);
     }

@@ -53,7 +53,7 @@ public static class PortalLicenseKit
     /// <summary>Uploads a valid host info file as <paramref name="actor"/> and insists it was accepted.</summary>
     public static async Task UploadValidAsync(PortalServices portal, PortalActor actor, string instance, HostKey key)
     {
-        var result = await portal.Get<LicenseService>().UploadHostInfoAsync(actor, instance, HostInfo(instance, key));
+        var result = await portal.Get<HostInfoIntake>().UploadAsync(actor, instance, HostInfo(instance, key));
         Assert.True(result.Succeeded && result.Value!.Accepted, $"host info upload failed: {result.Failure} {result.Value?.ReasonCode}");
     }
 

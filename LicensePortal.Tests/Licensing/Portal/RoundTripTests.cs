@@ -27,7 +27,7 @@ public sealed class RoundTripTests
     /// <summary>Uploads the agent's host info and generates the license as the owner; returns the license file's path on the host.</summary>
     private static async Task<string> IssueAsync(PortalServices portal, PortalActor owner, AgentHost host, byte[] hostInfo, string fileName = "alice.lic")
     {
-        var upload = await portal.Get<LicenseService>().UploadHostInfoAsync(owner, Name, hostInfo);
+        var upload = await portal.Get<HostInfoIntake>().UploadAsync(owner, Name, hostInfo);
         Assert.True(upload.Succeeded && upload.Value!.Accepted, upload.Value?.ReasonCode);
         var license = await portal.Get<LicenseService>().GenerateAsync(owner, Name, Address);
         Assert.True(license.Succeeded, Why(license));
@@ -81,7 +81,7 @@ public sealed class RoundTripTests
         var edited = Encoding.UTF8.GetBytes(text.Replace("MAC: 52:54:00:ab:cd:ef", "MAC: 52:54:00:ab:cd:ee", StringComparison.Ordinal));
         Assert.NotEqual(text, Encoding.UTF8.GetString(edited));
 
-        var result = await portal.Get<LicenseService>().UploadHostInfoAsync(alice, Name, edited);
+        var result = await portal.Get<HostInfoIntake>().UploadAsync(alice, Name, edited);
 
         Assert.Equal((false, InstanceStatus.INFOERROR, "HostInfo.BadCheckCode"), (result.Value!.Accepted, result.Value.Status, result.Value.ReasonCode));
         var after = await SnapshotAsync(portal, Name);

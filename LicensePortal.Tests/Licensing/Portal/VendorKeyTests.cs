@@ -143,7 +143,7 @@ public sealed class VendorKeyTests
         Assert.True(created.Succeeded);
         var licenses = factory.Services.GetRequiredService<LicenseService>();
         var key = HostKey.Generate();
-        Assert.True((await licenses.UploadHostInfoAsync(alice, Name, HostInfo(Name, key))).Value!.Accepted);
+        Assert.True((await factory.Services.GetRequiredService<HostInfoIntake>().UploadAsync(alice, Name, HostInfo(Name, key))).Value!.Accepted);
         var before = (await licenses.GenerateAsync(alice, Name, Address)).Value!;
         var store = factory.Services.GetRequiredService<VendorKeyStore>();
         var oldKeyId = store.CurrentInfo.KeyId;

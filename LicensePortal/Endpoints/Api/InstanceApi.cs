@@ -147,7 +147,7 @@ public static class InstanceApi
         return TypedResults.Ok(ApiEndpoints.Bulk(text, results));
     }
 
-    private static async Task<IResult> UploadHostInfoAsync(string name, HttpContext context, LicenseService licenses, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken)
+    private static async Task<IResult> UploadHostInfoAsync(string name, HttpContext context, HostInfoIntake intake, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken)
     {
         var upload = await HostInfoUpload.ReadAsync(context.Request, rawTypesOnly: true, cancellationToken);
         if (upload.File is not { } body)
@@ -155,7 +155,7 @@ public static class InstanceApi
             return ApiProblems.Problem(text, upload.Status, upload.Error!);
         }
 
-        var result = await licenses.UploadHostInfoAsync(ApiEndpoints.Actor(context), name, body, cancellationToken);
+        var result = await intake.UploadAsync(ApiEndpoints.Actor(context), name, body, cancellationToken);
         if (!result.Succeeded)
         {
             return ApiProblems.From(text, result);

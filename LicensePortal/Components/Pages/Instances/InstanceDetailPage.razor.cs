@@ -20,6 +20,7 @@ public sealed partial class InstanceDetailPage
 
     [Inject] private InstanceService Instances { get; set; } = default!;
     [Inject] private LicenseService Licenses { get; set; } = default!;
+    [Inject] private HostInfoIntake Intake { get; set; } = default!;
     [Inject] private InstanceChangeNotifier Notifier { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
     [Inject] private IJSRuntime Js { get; set; } = default!;
@@ -116,7 +117,7 @@ public sealed partial class InstanceDetailPage
                 ShowUpload(Severity.Error, Text["HostInfo.TooLarge"]);
                 return;
             }
-            var result = await Licenses.UploadHostInfoAsync(_actor!, Name, bytes);
+            var result = await Intake.UploadAsync(_actor!, Name, bytes);
             if (!result.Succeeded)
             {
                 ShowUpload(Severity.Error, string.Join(" ", result.Errors.Select(Message)));

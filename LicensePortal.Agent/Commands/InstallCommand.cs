@@ -48,7 +48,7 @@ public static class InstallCommand
         var result = LicenseVerifier.Verify(text, hostKey, root, identity, now, highWater);
         if (!result.IsValid || result.Content is null)
         {
-            var unchanged = System.Globalization.CultureInfo.CurrentUICulture.Name.StartsWith("zh", StringComparison.OrdinalIgnoreCase)
+            var unchanged = UserLanguage.IsChinese()
                 ? " 已安装的 License 未被更改。"
                 : " The installed license was not changed.";
             throw new AgentException(RejectionExitCodes.For(result.Code), LicenseOutput.Rejection(result) + unchanged);

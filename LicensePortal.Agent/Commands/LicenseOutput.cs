@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using LicensePortal.Licensing;
 
 namespace LicensePortal.Agent.Commands;
@@ -7,8 +8,6 @@ namespace LicensePortal.Agent.Commands;
 /// <summary>How the agent prints license contents and results.</summary>
 internal static class LicenseOutput
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
-
     public static void WriteText(TextWriter output, LicenseContent c)
     {
         var inv = CultureInfo.InvariantCulture;
@@ -31,29 +30,52 @@ internal static class LicenseOutput
     public static void WriteJson(TextWriter output, LicenseVerificationResult result)
     {
         var c = result.Content;
-        var document = new
-        {
-            valid = result.IsValid,
-            code = result.Code.ToString(),
-            message = result.Message,
-            maxDesktops = c?.MaxDesktops,
-            maxImages = c?.MaxImages,
-            maxUsers = c?.MaxUsers,
-            maxVcpus = c?.MaxVcpus,
-            maxVmemGib = c?.MaxVmemGib,
-            maxVdiskGib = c?.MaxVdiskGib,
-            expiresOn = c?.ExpiresOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-            mac = c?.Mac,
-            serialNumber = c?.SerialNumber,
-            instanceName = c?.InstanceName,
-            revision = c?.Revision,
-            issuedAt = c?.IssuedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-            vendorKeyId = c?.VendorKeyId,
-            hostKeyFingerprint = c?.HostKeyFingerprint,
-        };
-        output.WriteLine(JsonSerializer.Serialize(document, Json));
+        var document = new LicenseJson(
+            result.IsValid,
+            result.Code.ToString(),
+            result.Message,
+            c?.MaxDesktops,
+            c?.MaxImages,
+            c?.MaxUsers,
+            c?.MaxVcpus,
+            c?.MaxVmemGib,
+            c?.MaxVdiskGib,
+            c?.ExpiresOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            c?.Mac,
+            c?.SerialNumber,
+            c?.InstanceName,
+            c?.Revision,
+            c?.IssuedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            c?.VendorKeyId,
+            c?.HostKeyFingerprint);
+        output.WriteLine(JsonSerializer.Serialize(document, LicenseJsonContext.Default.LicenseJson));
     }
 
     /// <summary>The rejection in the user's language (see <see cref="RejectionText"/>).</summary>
-    public static string Rejection(LicenseVerificationResult result) => RejectionText.For(result, CultureInfo.CurrentUICulture);
+    public static string Rejection(LicenseVerificationResult result) => RejectionText.For(result, UserLanguage.IsChinese());
 }
+
+/// <summary>What <c>verify --json</c> prints; the field order is the output's.</summary>
+internal sealed record LicenseJson(
+    bool Valid,
+    string Code,
+    string Message,
+    int? MaxDesktops,
+    int? MaxImages,
+    int? MaxUsers,
+    int? MaxVcpus,
+    int? MaxVmemGib,
+    int? MaxVdiskGib,
+    string? ExpiresOn,
+    string? Mac,
+    string? SerialNumber,
+    string? InstanceName,
+    int? Revision,
+    string? IssuedAt,
+    string? VendorKeyId,
+    string? HostKeyFingerprint);
+
+/// <summary>Source-generated serializer (no reflection, so the native build keeps it): camelCase, indented, nulls written.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true)]
+[JsonSerializable(typeof(LicenseJson))]
+internal sealed partial class LicenseJsonContext : JsonSerializerContext;

@@ -34,7 +34,7 @@ public static class OnlineCommands
     {
         ArgumentNullException.ThrowIfNull(context);
         var stateDir = CommonOptions.StateDir();
-        var server = new Option<string?>("--server") { Description = "Portal base URL, e.g. https://license.example.com (remembered).", Required = activate };
+        var server = new Option<string?>("--server") { Description = "Portal base URL, e.g. https://license.example.com (remembered; http only for localhost, 127.0.0.0/8 and ::1).", Required = activate };
         var instance = new Option<string?>("--instance") { Description = "The portal instance name (remembered).", Required = activate };
         var token = new Option<string?>("--token") { Description = "Activation token from the instance page (remembered, mode 0600).", Required = activate };
         var command = activate
@@ -55,6 +55,13 @@ public static class OnlineCommands
             if (!Uri.TryCreate(config.Server.TrimEnd('/') + "/", UriKind.Absolute, out var baseUri) || (baseUri.Scheme != Uri.UriSchemeHttps && baseUri.Scheme != Uri.UriSchemeHttp))
             {
                 throw new AgentException(ExitCodes.Usage, $"--server '{config.Server}' is not an http(s) URL.");
+            }
+            if (baseUri.Scheme == Uri.UriSchemeHttp && !IsLoopback(baseUri))
+            {
+                // The bearer token goes out and the license comes back: never in clear text over a network.
+                throw new AgentException(ExitCodes.Usage,
+                    $"--server '{config.Server}' uses http: the agent sends the activation token and receives the license only over https. " +
+                    "Use the portal's https:// URL (plain http is accepted only for a portal on this host: localhost, 127.0.0.0/8, ::1).");
             }
             if (!TextInputRules.IsValidInstanceName(config.Instance))
             {
@@ -84,6 +91,11 @@ public static class OnlineCommands
         }));
         return command;
     }
+
+    /// <summary>Whether the URL's host is this machine: "localhost", 127.0.0.0/8 or ::1 (a name that merely resolves there is not).</summary>
+    private static bool IsLoopback(Uri uri) =>
+        string.Equals(uri.IdnHost, "localhost", StringComparison.OrdinalIgnoreCase)
+        || ((uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6) && IPAddress.TryParse(uri.IdnHost, out var address) && IPAddress.IsLoopback(address));
 
     /// <summary>Calls the portal with the bearer token, retrying transient failures with exponential backoff.</summary>
     private sealed class PortalClient(HttpClient http, string token, AgentContext context, CancellationToken cancellationToken)

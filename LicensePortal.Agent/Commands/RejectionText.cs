@@ -4,18 +4,15 @@ using LicensePortal.Licensing;
 namespace LicensePortal.Agent.Commands;
 
 /// <summary>
-/// A license rejection in the user's language: Simplified Chinese when the process's UI culture is Chinese (LANG or
-/// LC_ALL such as zh_CN.UTF-8), otherwise English. The reason code stays in the text, unchanged, for scripts.
+/// A license rejection in the user's language: Simplified Chinese for a Chinese user (see <see cref="UserLanguage"/>),
+/// otherwise English. The reason code stays in the text, unchanged, for scripts.
 /// </summary>
 internal static class RejectionText
 {
-    public static string For(LicenseVerificationResult result, CultureInfo culture)
-    {
-        var chinese = culture.Name.StartsWith("zh", StringComparison.OrdinalIgnoreCase);
-        return chinese
+    public static string For(LicenseVerificationResult result, bool chinese) =>
+        chinese
             ? $"License 被拒绝（{result.Code}）：{Chinese(result)}"
             : $"license rejected ({result.Code}): {result.Message}";
-    }
 
     private static string Chinese(LicenseVerificationResult result) => result.Code switch
     {
@@ -37,4 +34,27 @@ internal static class RejectionText
         LicenseErrorCode.ClockWoundBack => "系统时钟比本主机已确认过的时间早 24 小时以上：时钟被调回。",
         _ => result.Message,
     };
+}
+
+/// <summary>
+/// Whether the user reads Simplified Chinese. The agent runs with invariant globalization (no ICU to load at every start,
+/// see LicensePortal.Agent.csproj), so its own UI culture is always the invariant one and the user's language comes from
+/// the POSIX locale variables, first set of LC_ALL, LC_MESSAGES, LANG (zh_CN.UTF-8, zh_TW, ...). A host that sets a
+/// culture itself (the agent loaded in-process, as the tests do) is followed instead.
+/// </summary>
+internal static class UserLanguage
+{
+    private static readonly string[] LocaleVariables = ["LC_ALL", "LC_MESSAGES", "LANG"];
+
+    public static bool IsChinese()
+    {
+        var culture = CultureInfo.CurrentUICulture.Name;
+        if (culture.Length > 0)
+        {
+            return culture.StartsWith("zh", StringComparison.OrdinalIgnoreCase);
+        }
+
+        var locale = LocaleVariables.Select(Environment.GetEnvironmentVariable).FirstOrDefault(value => !string.IsNullOrEmpty(value));
+        return locale is not null && locale.StartsWith("zh", StringComparison.OrdinalIgnoreCase);
+    }
 }

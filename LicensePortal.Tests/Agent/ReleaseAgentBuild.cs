@@ -7,13 +7,20 @@ namespace LicensePortal.Tests.Agent;
 /// <summary>
 /// The agent as a customer gets it: built once with the README's command,
 /// <c>dotnet publish LicensePortal.Agent -c Release -r linux-x64 -p:VendorRootPublicKeyFile=PATH -o DIR</c>, with the
-/// committed test root (Agent/TestRoot), then run as a separate process on this machine's real identity and clock.
+/// committed test root (Agent/TestRoot), then run as a separate process on this machine's real identity and clock. That
+/// command gives the NativeAOT executable: no .NET runtime is involved when the tests run it.
 /// </summary>
 public sealed class ReleaseAgentBuild : IAsyncLifetime
 {
     public string Folder { get; } = Directory.CreateTempSubdirectory("lp-release-agent-").FullName;
 
     public string Executable => Path.Combine(Folder, "bin", "licenseportal-agent");
+
+    /// <summary>
+    /// The Release IL the native compiler took as input (the publish builds it first, into the artifacts path), with the
+    /// assemblies it references: the seam check reads it, since the native executable has no assembly to load.
+    /// </summary>
+    public string ReleaseIlFolder => Path.Combine(Folder, "artifacts", "bin", "LicensePortal.Agent", "release_linux-x64");
 
     public static string TestRootDirectory => Path.Combine(PortalProcess.RepositoryRoot(), "LicensePortal.Tests", "Agent", "TestRoot");
 

@@ -135,12 +135,13 @@ public sealed class ReleaseAgentTrustsOnlyItsCompiledRoot : IClassFixture<Releas
     [Fact]
     public void The_release_build_has_no_test_seam()
     {
-        var folder = Path.GetDirectoryName(_agent.Executable)!;
+        var folder = _agent.ReleaseIlFolder;
         var context = new AssemblyLoadContext("release-agent", isCollectible: true);
         context.Resolving += (ctx, name) => File.Exists(Path.Combine(folder, name.Name + ".dll")) ? ctx.LoadFromAssemblyPath(Path.Combine(folder, name.Name + ".dll")) : null;
         try
         {
             var assembly = context.LoadFromAssemblyPath(Path.Combine(folder, "licenseportal-agent.dll"));
+            Assert.Equal("Release", assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration);
             var environment = assembly.GetType("LicensePortal.Agent.AgentEnvironment", throwOnError: true)!;
 
             foreach (var property in environment.GetProperties(BindingFlags.Public | BindingFlags.Instance))
@@ -153,5 +154,19 @@ public sealed class ReleaseAgentTrustsOnlyItsCompiledRoot : IClassFixture<Releas
         {
             context.Unload();
         }
+    }
+
+    [Fact]
+    public void The_release_build_is_one_native_executable_with_the_root_inside()
+    {
+        var executable = File.ReadAllBytes(_agent.Executable);
+        var root = File.ReadAllBytes(Path.Combine(ReleaseAgentBuild.TestRootDirectory, "vendor-root.pub"));
+
+        // ELF machine code, and nothing beside it a runtime would need: no assembly, no runtimeconfig.json, no deps.json.
+        Assert.Equal("\u007fELF"u8.ToArray(), executable[..4]);
+        // (Another test plants a vendor-root.pub beside it, so the folder is searched for what a runtime reads.)
+        Assert.DoesNotContain(Directory.GetFiles(Path.GetDirectoryName(_agent.Executable)!),
+            file => file.EndsWith(".dll", StringComparison.Ordinal) || file.EndsWith(".json", StringComparison.Ordinal));
+        Assert.True(executable.AsSpan().IndexOf(root) >= 0, "the vendor root public key is not inside the executable");
     }
 }

@@ -80,7 +80,7 @@ public sealed class AgentActivationEndToEndTests
         });
         var env = box.Environment(box.VendorRoot.PublicKey, handler, (d, _) => { waits.Add(d); return Task.CompletedTask; });
 
-        var (exit, _, error) = await box.RunAsync(env, "activate", "--server", "http://portal.invalid", "--instance", "edge-01", "--token", "lpact_0123456789abcdef_x");
+        var (exit, _, error) = await box.RunAsync(env, "activate", "--server", "https://portal.invalid", "--instance", "edge-01", "--token", "lpact_0123456789abcdef_x");
 
         Assert.Equal(ExitCodes.LicenseRejected, exit);
         Assert.Contains("not changed", error, StringComparison.Ordinal);
@@ -95,7 +95,7 @@ public sealed class AgentActivationEndToEndTests
         using var box = new AgentSandbox();
         var failing = 0;
         using var refused = new StubHandler(_ => { failing++; throw new HttpRequestException("connection refused"); });
-        string[] common = ["activate", "--server", "http://portal.invalid", "--instance", "edge-01", "--token", "lpact_0123456789abcdef_x"];
+        string[] common = ["activate", "--server", "https://portal.invalid", "--instance", "edge-01", "--token", "lpact_0123456789abcdef_x"];
 
         var (exit, _, error) = await box.RunAsync(box.Environment(box.VendorRoot.PublicKey, refused), common);
         Assert.Equal(ExitCodes.Environment, exit);
@@ -129,7 +129,7 @@ public sealed class AgentActivationEndToEndTests
                 : new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(foreignRoot.PublicKey.Export()) };
         });
 
-        var (exit, _, error) = await box.RunAsync(box.Environment(box.VendorRoot.PublicKey, handler), "activate", "--server", "http://portal.invalid", "--instance", "demo-01", "--token", "lpact_0123456789abcdef_x");
+        var (exit, _, error) = await box.RunAsync(box.Environment(box.VendorRoot.PublicKey, handler), "activate", "--server", "https://portal.invalid", "--instance", "demo-01", "--token", "lpact_0123456789abcdef_x");
 
         Assert.Equal(ExitCodes.LicenseRejected, exit);
         Assert.Contains("UnknownRootKey", error, StringComparison.Ordinal);

@@ -54,7 +54,7 @@ public sealed class LicenseService(
             var state = await downloadStatements.ReadAsync(normalized, now - Options.DownloadWindow, cancellationToken);
             var instance = state?.Instance;
             // Another customer's instance is "not found", not "forbidden": its existence is no one else's business.
-            if (instance is null || !InstanceAccess.MaySee(actor, instance))
+            if (state is null || instance is null || !InstanceAccess.MaySee(actor, instance))
             {
                 return ServiceResult<LicenseDownloadFile>.NotFound();
             }
@@ -64,95 +64,22 @@ public sealed class LicenseService(
                 return ServiceResult<LicenseDownloadFile>.Forbidden();
             }
 
-            // The lifecycle decides; this method carries it out. Generating compares what a new license would say with the
-            // latest revision, so the current signing key is part of it.
-            var vendorKey = generate ? vendorKeys.Current : null;
-            var contentKey = vendorKey is null ? null : LicenseIssuer.ContentKey(instance, vendorKey.KeyId);
-            var before = InstanceState.Of(instance);
-            var decision = InstanceLifecycle.Download(before,
-                new DownloadRequest(generate, state!.RecentDownloads, state.LatestId is not null, contentKey != state.LatestContentKey), Rules, now);
-            decision.State.ApplyTo(instance);
-            var timeRule = decision.TimeRule == AutomaticChange.None ? null
-                : AuditLog.Automatic(AuditLog.ActionFor(decision.TimeRule), now, instance.Name, before.Status, before.Reason,
-                    decision.AfterTimeRule.Status, decision.AfterTimeRule.Reason, generate ? "license.generate" : "license.download", actor.UserName);
-            // What this request itself changes (a refusal that starts DOWNLOADERROR) is judged after the time rules.
-            var statusBefore = decision.AfterTimeRule.Status;
-            var refusal = decision.Refusal;
-            var retryAt = decision.RetryAt;
-
-            LicenseRecord? issued = null;
-            if (decision.Action == DownloadAction.Issue)
-            {
-                try
-                {
-                    issued = issuer.Issue(instance, vendorKey!, contentKey!, state.LatestRevision + 1, actor, now);
-                }
-                catch (Exception ex) when (ex is LicenseException or KeyFileException or HostInfoException or ArgumentException)
-                {
-                    logger.LogError(ex, "Generating a license for {Instance} failed", instance.Name);
-                    var failed = InstanceLifecycle.IssueFailed(decision.State, now);
-                    failed.ApplyTo(instance);
-                    refusal = InstanceLifecycle.GenerationFailed;
-                    retryAt = InstanceLifecycle.RetryAt(failed, Rules.CoolDown);
-                }
-            }
-            // Served again as it was issued: the same revision (a plain download, or generating with nothing changed).
-            LatestLicense? latestFile = null;
-            if (refusal is null && issued is null)
-            {
-                await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-                latestFile = await LoadLatestLicense(db, state!.LatestId!.Value);
-            }
-
-            if (refusal is not null && instance.Status == statusBefore && timeRule is null)
+            var outcome = Decide(actor, instance, state, generate, now);
+            if (outcome.Refusal is not null && instance.Status == outcome.StatusBefore && outcome.TimeRule is null)
             {
                 // A refusal that changes nothing writes nothing. A time rule's change stands even when the request is refused.
-                logger.LogInformation("{Actor} was refused a license for {Instance}: {Reason}", actor.UserName, instance.Name, refusal);
-                return Refused(refusal, retryAt);
+                logger.LogInformation("{Actor} was refused a license for {Instance}: {Reason}", actor.UserName, instance.Name, outcome.Refusal);
+                return Refused(outcome.Refusal, outcome.RetryAt);
             }
-
-            var served = issued is not null ? new LatestLicense(issued.FileText, issued.VendorKeyId, issued.HostKeyFingerprint) : latestFile;
-            var revision = issued?.Revision ?? state!.LatestRevision;
-            List<AuditEntry> audit = timeRule is null ? [] : [timeRule];
-            LicenseDownload? download = null;
-            if (refusal is null)
-            {
-                audit.Add(AuditLog.Create(actor, now, issued is not null ? "license.generate" : "license.download", "instance", instance.Name, null, new
-                {
-                    Revision = revision,
-                    New = issued is not null,
-                    served!.VendorKeyId,
-                    served.HostKeyFingerprint,
-                    Address = remoteAddress,
-                }));
-                download = new LicenseDownload
-                {
-                    InstanceId = instance.Id,
-                    UserName = actor.UserName,
-                    At = now,
-                    RemoteAddress = Truncate(remoteAddress, 64),
-                };
-                if (issued is not null)
-                {
-                    download.LicenseRecord = issued;
-                }
-                else
-                {
-                    download.LicenseRecordId = state!.LatestId!.Value;
-                }
-            }
-            else if (instance.Status != statusBefore)
-            {
-                audit.Add(AuditLog.Create(actor, now, "license.refused", "instance", instance.Name, new { Status = statusBefore.ToString() },
-                    new { Status = instance.Status.ToString(), Reason = refusal, Address = remoteAddress }));
-            }
-
+            // Served again as it was issued: the same revision (a plain download, or generating with nothing changed).
+            var served = outcome.Issued is { } issued ? new LatestLicense(issued.FileText, issued.VendorKeyId, issued.HostKeyFingerprint)
+                : outcome.Refusal is null ? await LoadLatestAsync(state.LatestId!.Value, cancellationToken)
+                : null;
             // The version check serializes downloads of one instance: the loser of a race reads again and retries.
             bool written;
             try
             {
-                written = await recorder.WriteAsync(new DownloadWrite(instance.Id, instance.Version, Guid.NewGuid(), instance.Status, instance.StatusReason,
-                    instance.StatusChangedAt, revision, issued, download, audit));
+                written = await recorder.WriteAsync(Record(actor, instance, state, outcome, served, remoteAddress, now));
             }
             catch (DbUpdateException) when (attempt < ConcurrencyRetries)
             {
@@ -167,15 +94,97 @@ public sealed class LicenseService(
                 throw new DbUpdateConcurrencyException($"Instance {instance.Name} kept changing while a license was being downloaded.");
             }
             await notifier.PublishAsync(new InstanceChange(instance.Id, instance.OwnerId, InstanceChangeKind.Updated));
-
-            if (refusal is not null)
-            {
-                logger.LogInformation("{Actor} was refused a license for {Instance}: {Reason}", actor.UserName, instance.Name, refusal);
-                return Refused(refusal, retryAt);
-            }
-            logger.LogInformation("{Actor} downloaded license revision {Revision} of {Instance}", actor.UserName, revision, instance.Name);
-            return ServiceResult<LicenseDownloadFile>.Ok(new LicenseDownloadFile(FileName(instance.Name), served!.FileText, revision, issued is not null));
+            return Answer(actor, instance, state, outcome, served);
         }
+    }
+
+    /// <summary>What one request does: the lifecycle's decision applied to the instance, and the new revision when it says to issue.</summary>
+    private sealed record DownloadOutcome(InstanceStatus StatusBefore, AuditEntry? TimeRule, LicenseRecord? Issued, string? Refusal, DateTime? RetryAt);
+
+    /// <summary>
+    /// The lifecycle decides; this carries it out on the tracked instance. Generating compares what a new license would say
+    /// with the latest revision, so the current signing key is part of it. A license that cannot be made is DOWNLOADERROR.
+    /// </summary>
+    private DownloadOutcome Decide(PortalActor actor, Instance instance, DownloadState state, bool generate, DateTime now)
+    {
+        var vendorKey = generate ? vendorKeys.Current : null;
+        var contentKey = vendorKey is null ? null : LicenseIssuer.ContentKey(instance, vendorKey.KeyId);
+        var before = InstanceState.Of(instance);
+        var decision = InstanceLifecycle.Download(before,
+            new DownloadRequest(generate, state.RecentDownloads, state.LatestId is not null, contentKey != state.LatestContentKey), Rules, now);
+        decision.State.ApplyTo(instance);
+        var timeRule = decision.TimeRule == AutomaticChange.None ? null
+            : AuditLog.Automatic(AuditLog.ActionFor(decision.TimeRule), now, instance.Name, before.Status, before.Reason,
+                decision.AfterTimeRule.Status, decision.AfterTimeRule.Reason, generate ? "license.generate" : "license.download", actor.UserName);
+        // What this request itself changes (a refusal that starts DOWNLOADERROR) is judged after the time rules.
+        var statusBefore = decision.AfterTimeRule.Status;
+        if (decision.Action != DownloadAction.Issue)
+        {
+            return new DownloadOutcome(statusBefore, timeRule, null, decision.Refusal, decision.RetryAt);
+        }
+        try
+        {
+            return new DownloadOutcome(statusBefore, timeRule, issuer.Issue(instance, vendorKey!, contentKey!, state.LatestRevision + 1, actor, now), null, null);
+        }
+        catch (Exception ex) when (ex is LicenseException or KeyFileException or HostInfoException or ArgumentException)
+        {
+            logger.LogError(ex, "Generating a license for {Instance} failed", instance.Name);
+            var failed = InstanceLifecycle.IssueFailed(decision.State, now);
+            failed.ApplyTo(instance);
+            return new DownloadOutcome(statusBefore, timeRule, null, InstanceLifecycle.GenerationFailed, InstanceLifecycle.RetryAt(failed, Rules.CoolDown));
+        }
+    }
+
+    /// <summary>Everything the request writes in one transaction: the state, the revision, the download row and the audit entries.</summary>
+    private static DownloadWrite Record(PortalActor actor, Instance instance, DownloadState state, DownloadOutcome outcome, LatestLicense? served, string remoteAddress, DateTime now)
+    {
+        var revision = outcome.Issued?.Revision ?? state.LatestRevision;
+        List<AuditEntry> audit = outcome.TimeRule is null ? [] : [outcome.TimeRule];
+        LicenseDownload? download = null;
+        if (outcome.Refusal is null)
+        {
+            audit.Add(AuditLog.Create(actor, now, outcome.Issued is not null ? "license.generate" : "license.download", "instance", instance.Name, null, new
+            {
+                Revision = revision,
+                New = outcome.Issued is not null,
+                served!.VendorKeyId,
+                served.HostKeyFingerprint,
+                Address = remoteAddress,
+            }));
+            download = new LicenseDownload { InstanceId = instance.Id, UserName = actor.UserName, At = now, RemoteAddress = Truncate(remoteAddress, 64) };
+            if (outcome.Issued is not null)
+            {
+                download.LicenseRecord = outcome.Issued;
+            }
+            else
+            {
+                download.LicenseRecordId = state.LatestId!.Value;
+            }
+        }
+        else if (instance.Status != outcome.StatusBefore)
+        {
+            audit.Add(AuditLog.Create(actor, now, "license.refused", "instance", instance.Name, new { Status = outcome.StatusBefore.ToString() },
+                new { Status = instance.Status.ToString(), Reason = outcome.Refusal, Address = remoteAddress }));
+        }
+        return new DownloadWrite(instance.Id, instance.Version, Guid.NewGuid(), instance.Status, instance.StatusReason, instance.StatusChangedAt, revision, outcome.Issued, download, audit);
+    }
+
+    private ServiceResult<LicenseDownloadFile> Answer(PortalActor actor, Instance instance, DownloadState state, DownloadOutcome outcome, LatestLicense? served)
+    {
+        if (outcome.Refusal is not null)
+        {
+            logger.LogInformation("{Actor} was refused a license for {Instance}: {Reason}", actor.UserName, instance.Name, outcome.Refusal);
+            return Refused(outcome.Refusal, outcome.RetryAt);
+        }
+        var revision = outcome.Issued?.Revision ?? state.LatestRevision;
+        logger.LogInformation("{Actor} downloaded license revision {Revision} of {Instance}", actor.UserName, revision, instance.Name);
+        return ServiceResult<LicenseDownloadFile>.Ok(new LicenseDownloadFile(FileName(instance.Name), served!.FileText, revision, outcome.Issued is not null));
+    }
+
+    private async Task<LatestLicense> LoadLatestAsync(long licenseId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await LoadLatestLicense(db, licenseId);
     }
 
     /// <summary>A refusal; with a retry time (DOWNLOADERROR) the message names it and the answer carries it as Retry-After.</summary>

@@ -123,6 +123,7 @@ public static class PortalSetup
         services.AddSingleton<LicenseService>();
         services.AddSingleton<DashboardService>();
         services.AddSingleton<ApiTokenService>();
+        services.AddSingleton<ActivationTokenService>();
         services.AddSingleton<InstanceStatusSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<InstanceStatusSweeper>());
         // Several nodes may share the database: carry live changes between them, by Redis when one is configured, else by

@@ -47,7 +47,7 @@ internal static class ApiTestKit
 
     public static async Task<string> ActivationTokenAsync(PortalWebFactory factory, string instance)
     {
-        var result = await factory.Services.GetRequiredService<ApiTokenService>().CreateActivationAsync(await factory.AdminAsync(), instance, 7);
+        var result = await factory.Services.GetRequiredService<ActivationTokenService>().CreateActivationAsync(await factory.AdminAsync(), instance, 7);
         Assert.True(result.Succeeded);
         return result.Value!.Secret;
     }

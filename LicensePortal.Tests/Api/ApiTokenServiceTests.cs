@@ -65,15 +65,16 @@ public sealed class ApiTokenServiceTests
         TestDatabases.SkipIfUnavailable(provider);
         await using var portal = await PortalServices.StartAsync(provider);
         var service = portal.Get<ApiTokenService>();
+        var activation = portal.Get<ActivationTokenService>();
         var carol = await portal.CreateUserAsync("carol");
         var dave = await portal.CreateUserAsync("dave");
         var sam = await portal.CreateUserAsync("sam", PortalRole.Support);
         await portal.CreateInstanceAsync("Edge-01", carol);
 
-        Assert.Equal(Failure.NotFound, (await service.CreateActivationAsync(dave, "Edge-01", 1)).Failure);
-        Assert.Equal(Failure.Forbidden, (await service.CreateActivationAsync(sam, "Edge-01", 1)).Failure);
-        Assert.Equal("Token.ExpiryRange", (await service.CreateActivationAsync(carol, "Edge-01", 0)).Errors[0].Code);
-        var created = await service.CreateActivationAsync(carol, "edge-01", null);
+        Assert.Equal(Failure.NotFound, (await activation.CreateActivationAsync(dave, "Edge-01", 1)).Failure);
+        Assert.Equal(Failure.Forbidden, (await activation.CreateActivationAsync(sam, "Edge-01", 1)).Failure);
+        Assert.Equal("Token.ExpiryRange", (await activation.CreateActivationAsync(carol, "Edge-01", 0)).Errors[0].Code);
+        var created = await activation.CreateActivationAsync(carol, "edge-01", null);
         Assert.True(created.Succeeded);
         Assert.Equal(portal.Time.GetUtcNow().UtcDateTime.AddDays(ApiTokenService.DefaultActivationDays), created.Value!.Token.ExpiresAt);
 
@@ -81,10 +82,10 @@ public sealed class ApiTokenServiceTests
         Assert.Equal(carol.UserId, identity!.UserId);
         Assert.Equal(PortalRole.User, identity.Role);
         Assert.Equal("EDGE-01", identity.ActivationInstance);
-        Assert.Single((await service.ListActivationAsync(sam, "Edge-01")).Value!);
+        Assert.Single((await activation.ListActivationAsync(sam, "Edge-01")).Value!);
 
-        Assert.Equal(Failure.Forbidden, (await service.RevokeActivationAsync(sam, "Edge-01", created.Value.Token.Id)).Failure);
-        Assert.True((await service.RevokeActivationAsync(await portal.AdminAsync(), "Edge-01", created.Value.Token.Id)).Succeeded);
+        Assert.Equal(Failure.Forbidden, (await activation.RevokeActivationAsync(sam, "Edge-01", created.Value.Token.Id)).Failure);
+        Assert.True((await activation.RevokeActivationAsync(await portal.AdminAsync(), "Edge-01", created.Value.Token.Id)).Succeeded);
         Assert.Null(await service.ValidateAsync(created.Value.Secret));
     }
 
@@ -98,7 +99,7 @@ public sealed class ApiTokenServiceTests
         var carol = await portal.CreateUserAsync("carol");
         var instance = await portal.CreateInstanceAsync("edge-01", carol);
         var personal = (await service.CreatePersonalAsync(carol, "x", null)).Value!.Secret;
-        var activation = (await service.CreateActivationAsync(admin, "edge-01", null)).Value!.Secret;
+        var activation = (await portal.Get<ActivationTokenService>().CreateActivationAsync(admin, "edge-01", null)).Value!.Secret;
 
         Assert.Single(await portal.Get<InstanceService>().DeleteAsync(admin, [instance.Id]), r => r.Succeeded);
         Assert.Null(await service.ValidateAsync(activation));

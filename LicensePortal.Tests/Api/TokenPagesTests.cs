@@ -41,6 +41,7 @@ public sealed class TokenPagesTests : PortalComponentTest
         var carol = await Portal.CreateUserAsync("carol");
         await Portal.CreateInstanceAsync("edge-01", carol);
         Services.AddSingleton(Portal.Get<ApiTokenService>());
+        Services.AddSingleton(Portal.Get<ActivationTokenService>());
         SignInAs(carol);
         RenderProviders();
         var section = Render<ActivationTokens>(p => p.Add(c => c.InstanceName, "edge-01").Add(c => c.CanManage, true));

@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using LicensePortal.Data;
@@ -9,24 +8,20 @@ namespace LicensePortal.Services;
 
 /// <summary>
 /// Personal API tokens ("lpat_…") and per-instance activation tokens ("lpact_…"): create, list, revoke, validate.
-/// A token is PREFIX + 16 hex characters of non-secret id + "_" + 32 random bytes in base64url. Only the SHA-256 of
-/// the secret part is stored; the id finds the row by a unique index and the hashes are compared in constant time.
+/// The token format is <see cref="TokenFormat"/>'s.
 /// </summary>
 public sealed class ApiTokenService(
     IDbContextFactory<AppDbContext> dbFactory,
     IServiceScopeFactory scopeFactory,
-    InstanceService instances,
     TimeProvider time,
     ILogger<ApiTokenService> logger)
 {
-    public const string PersonalPrefix = "lpat_";
-    public const string ActivationPrefix = "lpact_";
+    public const string PersonalPrefix = TokenFormat.PersonalPrefix;
+    public const string ActivationPrefix = TokenFormat.ActivationPrefix;
     public const int MaxLifetimeDays = 365;
     public const int DefaultPersonalDays = 90;
     public const int DefaultActivationDays = 7;
     public const int MaxActivePersonalTokens = 50;
-    private const int TokenIdLength = 16;
-    private const int SecretBytes = 32;
 
     /// <summary>How often the last-used time is written at most, so validating is not a write per request.</summary>
     private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
@@ -49,7 +44,7 @@ public sealed class ApiTokenService(
         {
             return ServiceResult<CreatedToken>.Invalid("", "Token.TooMany", MaxActivePersonalTokens);
         }
-        var (tokenId, secret, hash) = NewSecret();
+        var (tokenId, secret, hash) = TokenFormat.NewSecret();
         var token = new ApiToken
         {
             TokenId = tokenId,
@@ -139,95 +134,17 @@ public sealed class ApiTokenService(
         return ServiceResult<TokenInfo>.Ok(ToInfo(token, token.Owner?.UserName ?? ""));
     }
 
-    /// <summary>An administrator or the instance's owner makes an activation token for it. Support staff may not.</summary>
-    public async Task<ServiceResult<CreatedToken>> CreateActivationAsync(PortalActor actor, string instanceName, int? expiresInDays, CancellationToken cancellationToken = default)
-    {
-        var instance = await instances.FindByNameAsync(actor, instanceName, cancellationToken);
-        if (instance is null)
-        {
-            return ServiceResult<CreatedToken>.NotFound();
-        }
-        if (!CanManageActivation(actor, instance))
-        {
-            return ServiceResult<CreatedToken>.Forbidden();
-        }
-        var errors = ValidateLifetime(expiresInDays).ToList();
-        if (errors.Count > 0)
-        {
-            return ServiceResult<CreatedToken>.Invalid(errors);
-        }
-        var (tokenId, secret, hash) = NewSecret();
-        var now = Now;
-        var token = new ActivationToken
-        {
-            TokenId = tokenId,
-            InstanceId = instance.Id,
-            SecretHash = hash,
-            CreatedByUserName = actor.UserName,
-            CreatedAt = now,
-            ExpiresAt = now.AddDays(expiresInDays ?? DefaultActivationDays),
-        };
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        db.ActivationTokens.Add(token);
-        AuditLog.Add(db, actor, now, "activationtoken.create", "token", tokenId, null, new { TokenId = tokenId, Instance = instance.Name, token.ExpiresAt });
-        await db.SaveChangesAsync(cancellationToken);
-        logger.LogInformation("{Actor} created activation token {TokenId} for {Instance}", actor.UserName, tokenId, instance.Name);
-        return ServiceResult<CreatedToken>.Ok(new CreatedToken(ToInfo(token, instance.Name), ActivationPrefix + tokenId + "_" + secret));
-    }
-
-    /// <summary>An instance's activation tokens, for whoever may see the instance.</summary>
-    public async Task<ServiceResult<IReadOnlyList<TokenInfo>>> ListActivationAsync(PortalActor actor, string instanceName, CancellationToken cancellationToken = default)
-    {
-        var instance = await instances.FindByNameAsync(actor, instanceName, cancellationToken);
-        if (instance is null)
-        {
-            return ServiceResult<IReadOnlyList<TokenInfo>>.NotFound();
-        }
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var tokens = await db.ActivationTokens.AsNoTracking().Where(t => t.InstanceId == instance.Id)
-            .OrderByDescending(t => t.CreatedAt).ThenByDescending(t => t.Id).Take(200).ToListAsync(cancellationToken);
-        return ServiceResult<IReadOnlyList<TokenInfo>>.Ok(tokens.Select(t => ToInfo(t, instance.Name)).ToList());
-    }
-
-    public async Task<ServiceResult<TokenInfo>> RevokeActivationAsync(PortalActor actor, string instanceName, int id, CancellationToken cancellationToken = default)
-    {
-        var instance = await instances.FindByNameAsync(actor, instanceName, cancellationToken);
-        if (instance is null)
-        {
-            return ServiceResult<TokenInfo>.NotFound();
-        }
-        if (!CanManageActivation(actor, instance))
-        {
-            return ServiceResult<TokenInfo>.Forbidden();
-        }
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var token = await db.ActivationTokens.FirstOrDefaultAsync(t => t.Id == id && t.InstanceId == instance.Id, cancellationToken);
-        if (token is null)
-        {
-            return ServiceResult<TokenInfo>.NotFound();
-        }
-        if (token.RevokedAt is null)
-        {
-            token.RevokedAt = Now;
-            AuditLog.Add(db, actor, Now, "activationtoken.revoke", "token", token.TokenId, new { token.TokenId, Instance = instance.Name, Revoked = false },
-                new { token.TokenId, Instance = instance.Name, Revoked = true });
-        }
-        await db.SaveChangesAsync(cancellationToken);
-        logger.LogInformation("{Actor} revoked activation token {TokenId} of {Instance}", actor.UserName, token.TokenId, instance.Name);
-        return ServiceResult<TokenInfo>.Ok(ToInfo(token, instance.Name));
-    }
-
     /// <summary>
     /// Who a bearer token stands for, or null when it is malformed, unknown, wrong, revoked or expired, or its user is
     /// deactivated or locked out. A personal token carries its owner's current role, read now.
     /// </summary>
     public async Task<TokenIdentity?> ValidateAsync(string? token, CancellationToken cancellationToken = default)
     {
-        if (!TryParse(token, out var activation, out var tokenId, out var secret))
+        if (!TokenFormat.TryParse(token, out var activation, out var tokenId, out var secret))
         {
             return null;
         }
-        var hash = Hash(secret);
+        var hash = TokenFormat.Hash(secret);
         var now = Now;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         if (activation)
@@ -271,9 +188,7 @@ public sealed class ApiTokenService(
     }
 
     /// <summary>The non-secret id of a well-formed token ("lpat_…" or "lpact_…"), for rate-limit partitions and logs.</summary>
-    public static string? TokenIdOf(string? token) => TryParse(token, out _, out var id, out _) ? id : null;
-
-    private static bool CanManageActivation(PortalActor actor, InstanceRow instance) => InstanceAccess.MayChange(actor, instance.OwnerId);
+    public static string? TokenIdOf(string? token) => TokenFormat.TokenIdOf(token);
 
     private static async Task<(string UserName, string Role)?> ActiveUserAsync(AppDbContext db, string userId, DateTime now, CancellationToken cancellationToken)
     {
@@ -310,7 +225,7 @@ public sealed class ApiTokenService(
         }
     }
 
-    private static IEnumerable<FieldError> ValidateLifetime(int? days)
+    internal static IEnumerable<FieldError> ValidateLifetime(int? days)
     {
         if (days is { } d && (d < 1 || d > MaxLifetimeDays))
         {
@@ -318,50 +233,7 @@ public sealed class ApiTokenService(
         }
     }
 
-    private static (string TokenId, string Secret, byte[] Hash) NewSecret()
-    {
-        var tokenId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(TokenIdLength / 2));
-        var secret = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(SecretBytes));
-        return (tokenId, secret, Hash(secret));
-    }
-
-    private static byte[] Hash(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
-
-    private static bool TryParse(string? token, out bool activation, out string tokenId, out string secret)
-    {
-        activation = false;
-        tokenId = "";
-        secret = "";
-        if (string.IsNullOrEmpty(token) || token.Length > 200)
-        {
-            return false;
-        }
-        string rest;
-        if (token.StartsWith(ActivationPrefix, StringComparison.Ordinal))
-        {
-            activation = true;
-            rest = token[ActivationPrefix.Length..];
-        }
-        else if (token.StartsWith(PersonalPrefix, StringComparison.Ordinal))
-        {
-            rest = token[PersonalPrefix.Length..];
-        }
-        else
-        {
-            return false;
-        }
-        if (rest.Length < TokenIdLength + 2 || rest[TokenIdLength] != '_' || !rest[..TokenIdLength].All(char.IsAsciiHexDigitLower))
-        {
-            return false;
-        }
-        tokenId = rest[..TokenIdLength];
-        secret = rest[(TokenIdLength + 1)..];
-        return true;
-    }
-
     private static TokenInfo ToInfo(ApiToken t, string owner) =>
         new(t.Id, t.Name, PersonalPrefix + t.TokenId, t.CreatedAt, t.ExpiresAt, t.LastUsedAt, t.RevokedAt, owner);
 
-    private static TokenInfo ToInfo(ActivationToken t, string instanceName) =>
-        new(t.Id, instanceName, ActivationPrefix + t.TokenId, t.CreatedAt, t.ExpiresAt, t.LastUsedAt, t.RevokedAt, t.CreatedByUserName);
 }

@@ -196,13 +196,13 @@ public static class InstanceApi
             : TypedResults.Ok(history.Select(h => new LicenseHistoryDto(h.Revision, h.IssuedAt, h.VendorKeyId, h.HostKeyFingerprint, h.IssuedBy, h.Downloads)).ToList());
     }
 
-    private static async Task<IResult> ListActivationTokensAsync(string name, HttpContext context, ApiTokenService tokens, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken)
+    private static async Task<IResult> ListActivationTokensAsync(string name, HttpContext context, ActivationTokenService tokens, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken)
     {
         var result = await tokens.ListActivationAsync(ApiEndpoints.Actor(context), name, cancellationToken);
         return result.Succeeded ? TypedResults.Ok(result.Value!.Select(TokenDto.From).ToList()) : ApiProblems.From(text, result);
     }
 
-    private static async Task<IResult> CreateActivationTokenAsync(string name, [FromBody] ActivationTokenRequest? body, HttpContext context, ApiTokenService tokens, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateActivationTokenAsync(string name, [FromBody] ActivationTokenRequest? body, HttpContext context, ActivationTokenService tokens, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken)
     {
         var result = await tokens.CreateActivationAsync(ApiEndpoints.Actor(context), name, body?.ExpiresInDays, cancellationToken);
         if (!result.Succeeded)
@@ -213,7 +213,7 @@ public static class InstanceApi
         return TypedResults.Created($"{ApiEndpoints.Prefix}/instances/{Uri.EscapeDataString(name)}/activation-tokens/{result.Value!.Token.Id}", CreatedTokenDto.From(result.Value));
     }
 
-    private static async Task<IResult> RevokeActivationTokenAsync(string name, int id, HttpContext context, ApiTokenService tokens, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken)
+    private static async Task<IResult> RevokeActivationTokenAsync(string name, int id, HttpContext context, ActivationTokenService tokens, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken)
     {
         var result = await tokens.RevokeActivationAsync(ApiEndpoints.Actor(context), name, id, cancellationToken);
         return result.Succeeded ? TypedResults.Ok(TokenDto.From(result.Value!)) : ApiProblems.From(text, result);

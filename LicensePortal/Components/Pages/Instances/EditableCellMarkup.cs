@@ -2,9 +2,18 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
+using LicensePortal.Services;
 using Microsoft.AspNetCore.Components;
 
 namespace LicensePortal.Components.Pages.Instances;
+
+// The instances table's editable cells and their contract with the browser, in one place:
+// - the cells: markup without handlers (EditableCellMarkup), each input naming its field in data-quota or data-field;
+// - the rows: <tr data-id="instance id"> (InstancesPage.razor);
+// - the events: wwwroot-assets/portal.js registers gridcellchange (the browser's change of any input in the body) and
+//   gridcellleave (lp-cellleave, which it raises when a date cell loses focus), each reporting
+//   { row: tr's data-id, field: input's data-quota or data-field, value: input's text } (GridCellEventArgs);
+// - the one handler: the table body's @ongridcellchange / @ongridcellleave (EventHandlers).
 
 /// <summary>
 /// The instances table's editable cells (a quota or the expiry date in an input) as markup: one render-tree frame a
@@ -17,6 +26,20 @@ internal static class EditableCellMarkup
 {
     /// <summary>The expiry cell's field name (its input's <c>data-field</c>).</summary>
     public const string ExpiryField = "ExpiresOn";
+
+    /// <summary>The editable quota columns in table order; each one's name is its field (<c>data-quota</c>) and its resource key.</summary>
+    public static readonly QuotaColumn[] Quotas =
+    [
+        new(nameof(InstanceRow.MaxDesktops), r => r.MaxDesktops, (r, v) => r.MaxDesktops = v),
+        new(nameof(InstanceRow.MaxImages), r => r.MaxImages, (r, v) => r.MaxImages = v),
+        new(nameof(InstanceRow.MaxUsers), r => r.MaxUsers, (r, v) => r.MaxUsers = v),
+        new(nameof(InstanceRow.MaxVcpus), r => r.MaxVcpus, (r, v) => r.MaxVcpus = v),
+        new(nameof(InstanceRow.MaxVmemGib), r => r.MaxVmemGib, (r, v) => r.MaxVmemGib = v),
+        new(nameof(InstanceRow.MaxVdiskGib), r => r.MaxVdiskGib, (r, v) => r.MaxVdiskGib = v),
+    ];
+
+    /// <summary>The quota column a browser's field names, or null for anything else (the browser's word is not trusted).</summary>
+    public static QuotaColumn? QuotaFor(string? field) => Array.Find(Quotas, q => q.Name == field);
 
     // Bounded: quotas are free numbers; the set starts over when full (a few hundred bytes an entry).
     private const int MaxCached = 4096;
@@ -35,7 +58,14 @@ internal static class EditableCellMarkup
     /// <summary>The expiry cell: a date input (<c>data-field="ExpiresOn"</c>) showing the ISO date.</summary>
     public static MarkupString Expiry(DateOnly date, string label) =>
         Cached(ExpiryCells, (Date: date, Label: label), static ((DateOnly Date, string Label) key) =>
-            $"<td><input type=\"date\" value=\"{key.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}\" data-field=\"{ExpiryField}\" aria-label=\"{Encoder.Encode(key.Label)}\"></td>");
+            $"<td><input type=\"date\" value=\"{IsoDate(key.Date)}\" data-field=\"{ExpiryField}\" aria-label=\"{Encoder.Encode(key.Label)}\"></td>");
+
+    /// <summary>A date as the date input shows and reports it.</summary>
+    public static string IsoDate(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    /// <summary>The date a date input reported, if it is a whole date.</summary>
+    public static bool TryParseIsoDate(string? text, out DateOnly date) =>
+        DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
 
     private static MarkupString Cached<TKey>(ConcurrentDictionary<TKey, MarkupString> cache, TKey key, Func<TKey, string> html)
         where TKey : notnull
@@ -50,4 +80,34 @@ internal static class EditableCellMarkup
         }
         return cache.GetOrAdd(key, k => new MarkupString(html(k)));
     }
+}
+
+/// <summary>One editable quota column: its name (its field and resource key) and how to read and write it on a row.</summary>
+internal sealed record QuotaColumn(string Name, Func<InstanceRow, int> Get, Action<InstanceRow, int> Set);
+
+/// <summary>
+/// What the browser reports of an editable cell of the instances table: the row's instance id (the row's
+/// <c>data-id</c>), the cell's field (its input's <c>data-quota</c> or <c>data-field</c>) and the input's text.
+/// Made by wwwroot-assets/portal.js. Everything in it is the browser's word: the page acts only on rows it shows, and
+/// the service checks the rest.
+/// </summary>
+public sealed class GridCellEventArgs : EventArgs
+{
+    public string? Row { get; set; }
+
+    public string? Field { get; set; }
+
+    public string? Value { get; set; }
+}
+
+/// <summary>
+/// The table's cells are markup without handlers of their own; one handler on the table body hears them all
+/// (a handler per input was a delegate, an event binding and two render-tree frames each, held per open page).
+/// <c>gridcellchange</c> is the browser's <c>change</c> of any input in the body; <c>gridcellleave</c> is a date cell
+/// losing focus (portal.js raises <c>lp-cellleave</c> for it).
+/// </summary>
+[EventHandler("ongridcellchange", typeof(GridCellEventArgs), enableStopPropagation: true, enablePreventDefault: true)]
+[EventHandler("ongridcellleave", typeof(GridCellEventArgs), enableStopPropagation: true, enablePreventDefault: true)]
+public static class EventHandlers
+{
 }

@@ -124,6 +124,8 @@ public static class PortalSetup
         services.AddSingleton<DashboardService>();
         services.AddSingleton<ApiTokenService>();
         services.AddSingleton<ActivationTokenService>();
+        services.AddOptions<AgentDownloadOptions>().BindConfiguration(AgentDownloadOptions.Section);
+        services.AddSingleton<AgentDownloads>();
         services.AddSingleton<InstanceStatusSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<InstanceStatusSweeper>());
         // Several nodes may share the database: carry live changes between them, by Redis when one is configured, else by
@@ -171,6 +173,7 @@ public static class PortalSetup
         app.MapHealthChecks("/healthz").AllowAnonymous();
         app.MapCultureEndpoint();
         app.MapLicenseEndpoints();
+        app.MapAgentDownloadEndpoints();
         app.MapAuditEndpoints();
         app.MapPortalApi();
         app.MapOpenApi().AllowAnonymous();

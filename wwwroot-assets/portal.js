@@ -38,3 +38,8 @@ window.licensePortal = {
         }
     }, true);
 })();
+
+// Copies a command shown on a page (the instance page's host agent commands); rejects where the browser has no clipboard (plain http).
+window.licensePortal.copyText = function (text) {
+    return navigator.clipboard ? navigator.clipboard.writeText(text) : Promise.reject(new Error("The clipboard is not available on this page."));
+};

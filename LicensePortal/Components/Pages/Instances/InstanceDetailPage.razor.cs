@@ -27,6 +27,7 @@ public sealed partial class InstanceDetailPage
     [Inject] private Microsoft.Extensions.Options.IOptions<LicensingOptions> LicensingOptions { get; set; } = default!;
 
     private PortalActor? _actor;
+    private bool _isAdministrator;
     private InstanceRow? _instance;
     private HostDetails? _host;
     private IReadOnlyList<LicenseHistoryEntry>? _history;
@@ -84,6 +85,7 @@ public sealed partial class InstanceDetailPage
             return;
         }
         _canChange = InstanceAccess.MayChange(actor, _instance.OwnerId);
+        _isAdministrator = actor.IsAdministrator;
         _host = await Licenses.GetHostDetailsAsync(actor, Name);
         _history = await Licenses.GetHistoryAsync(actor, Name);
     }

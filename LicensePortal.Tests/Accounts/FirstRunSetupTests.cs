@@ -87,3 +87,29 @@ public sealed class FirstRunSetupTests
         return builder.Build();
     }
 }
+
+public sealed class UserRoleIsReadOneWay
+{
+    [Theory]
+    [InlineData(new string[0], "User")]
+    [InlineData(new[] { "User" }, "User")]
+    [InlineData(new[] { "Support", "User" }, "Support")]
+    [InlineData(new[] { "User", "Administrator", "Support" }, "Administrator")]
+    public void The_most_privileged_of_a_users_roles_counts(string[] roles, string expected)
+    {
+        Assert.Equal(expected, LicensePortal.Data.PortalRole.Effective(roles));
+    }
+
+    [Fact]
+    public void Role_names_sort_in_privilege_order_so_the_sql_projections_agree_with_the_rule()
+    {
+        var names = LicensePortal.Data.PortalRole.BuiltIn.Select(r => r.Name).ToArray();
+
+        // Every set of roles a user could hold: "first by name" (what the listings' SQL takes) is the rule's answer.
+        for (var mask = 1; mask < 1 << names.Length; mask++)
+        {
+            var held = names.Where((_, i) => (mask & (1 << i)) != 0).ToArray();
+            Assert.Equal(LicensePortal.Data.PortalRole.Effective(held), held.Order(StringComparer.Ordinal).First());
+        }
+    }
+}

@@ -17,6 +17,19 @@ public sealed class PortalRole : IdentityRole
         (User, "A customer: sees and uses their own instances", Permission.User),
     ];
 
+    /// <summary>
+    /// A user's one role, read the one way every reader uses: the portal gives each account exactly one role; should the
+    /// store ever hold several, the most privileged counts (Administrator, then Support, else User). SQL projections
+    /// order role names and take the first, which is the same rule because the names sort in privilege order (a test
+    /// keeps it so).
+    /// </summary>
+    public static string Effective(IEnumerable<string?> roleNames)
+    {
+        ArgumentNullException.ThrowIfNull(roleNames);
+        var names = roleNames.ToHashSet(StringComparer.Ordinal);
+        return names.Contains(Administrator) ? Administrator : names.Contains(Support) ? Support : User;
+    }
+
     public PortalRole()
     {
     }

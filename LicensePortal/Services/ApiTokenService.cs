@@ -102,7 +102,7 @@ public sealed class ApiTokenService(
             logger.LogInformation("Token request for {UserName} refused", user.UserName);
             return ServiceResult<CreatedToken>.Invalid("", "Token.InvalidCredentials");
         }
-        var role = (await users.GetRolesAsync(user)).FirstOrDefault() ?? PortalRole.User;
+        var role = PortalRole.Effective(await users.GetRolesAsync(user));
         return await CreatePersonalAsync(new PortalActor(user.Id, user.UserName ?? "", role) { RemoteAddress = remoteAddress }, name, expiresInDays, cancellationToken);
     }
 
@@ -199,14 +199,15 @@ public sealed class ApiTokenService(
                 u.UserName,
                 u.IsActive,
                 u.LockoutEnd,
-                Role = db.UserRoles.Where(ur => ur.UserId == u.Id).Join(db.Roles, ur => ur.RoleId, r => r.Id, (ur, r) => r.Name).FirstOrDefault(),
+                // PortalRole.Effective in SQL: role names sort in privilege order.
+                Role = db.UserRoles.Where(ur => ur.UserId == u.Id).Join(db.Roles, ur => ur.RoleId, r => r.Id, (ur, r) => r.Name).OrderBy(n => n).FirstOrDefault(),
             })
             .FirstOrDefaultAsync(cancellationToken);
         if (user is null || !user.IsActive || (user.LockoutEnd is { } end && end > nowOffset))
         {
             return null;
         }
-        return (user.UserName ?? "", user.Role ?? PortalRole.User);
+        return (user.UserName ?? "", PortalRole.Effective([user.Role]));
     }
 
     private static IEnumerable<FieldError> ValidateName(string name)

@@ -28,9 +28,7 @@ public sealed record PortalActor(string UserId, string UserName, string Role)
         {
             return null;
         }
-        var role = principal.IsInRole(PortalRole.Administrator) ? PortalRole.Administrator
-            : principal.IsInRole(PortalRole.Support) ? PortalRole.Support
-            : PortalRole.User;
+        var role = PortalRole.Effective(new[] { PortalRole.Administrator, PortalRole.Support }.Where(principal.IsInRole));
         return new PortalActor(id, principal.Identity.Name ?? "", role) { RemoteAddress = string.IsNullOrEmpty(remoteAddress) ? null : remoteAddress };
     }
 }

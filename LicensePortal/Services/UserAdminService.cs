@@ -150,7 +150,7 @@ public sealed class UserAdminService(
             return ServiceResult<UserRow>.NotFound();
         }
         errors.AddRange(await UniquenessErrorsAsync(users, input, exceptId: id));
-        var currentRole = (await users.GetRolesAsync(user)).FirstOrDefault() ?? PortalRole.User;
+        var currentRole = PortalRole.Effective(await users.GetRolesAsync(user));
         if (errors.Count == 0 && currentRole == PortalRole.Administrator && (input.Role != PortalRole.Administrator || !input.IsActive)
             && !await AnotherActiveAdministratorExistsAsync(db, id, cancellationToken))
         {
@@ -265,7 +265,7 @@ public sealed class UserAdminService(
         {
             return new BulkItemResult(user.UserName ?? id, false, "Error.LastAdministrator");
         }
-        var role = (await users.GetRolesAsync(user)).FirstOrDefault() ?? PortalRole.User;
+        var role = PortalRole.Effective(await users.GetRolesAsync(user));
         var instances = await db.Instances.Where(i => i.OwnerId == id).OrderBy(i => i.NormalizedName).ToListAsync(cancellationToken);
         var now = time.GetUtcNow().UtcDateTime;
         // The account, its instances (deleted the way every instance is, with the same audit entries) and the account's

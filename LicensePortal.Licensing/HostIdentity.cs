@@ -2,15 +2,32 @@ using System.Diagnostics.CodeAnalysis;
 
 namespace LicensePortal.Licensing;
 
-/// <summary>What binds a license to a machine: its MAC address and serial number.</summary>
+/// <summary>
+/// What binds a license to a machine besides its host key: the primary MAC address and serial number (the seed's lines 8
+/// and 9) and every identifier the host presents (<see cref="Identifiers"/>), of which a license needs a number to match.
+/// </summary>
 public sealed record HostIdentity
 {
-    /// <summary>Creates a host identity; the MAC address is normalized.</summary>
+    /// <summary>
+    /// Creates a host identity presenting only its MAC address and serial number (the serial stands for the DMI serial, or
+    /// the machine id when it is written <c>machine-id:</c> + id); the MAC address is normalized.
+    /// </summary>
     /// <param name="mac">MAC address in any common notation (aa:bb:..., AA-BB-...).</param>
     /// <param name="serialNumber">The machine serial number, exactly as read.</param>
     /// <exception cref="ArgumentException">The MAC address or the serial number is invalid.</exception>
     public HostIdentity(string mac, string serialNumber)
+        : this(mac, serialNumber, [])
     {
+    }
+
+    /// <summary>Creates a host identity presenting <paramref name="identifiers"/> as well as its MAC address and serial number.</summary>
+    /// <param name="mac">Primary MAC address in any common notation.</param>
+    /// <param name="serialNumber">The machine serial number, exactly as read.</param>
+    /// <param name="identifiers">Every identifier read on the host; the MAC and serial are added when missing.</param>
+    /// <exception cref="ArgumentException">A value is invalid, or there are more than <see cref="HostIdentifier.MaxCount"/> identifiers.</exception>
+    public HostIdentity(string mac, string serialNumber, IEnumerable<HostIdentifier> identifiers)
+    {
+        ArgumentNullException.ThrowIfNull(identifiers);
         if (!TryNormalizeMac(mac, out var normalized))
         {
             throw new ArgumentException($"'{mac}' is not a MAC address (expected six hex pairs like 52:54:00:12:34:56).", nameof(mac));
@@ -23,7 +40,35 @@ public sealed record HostIdentity
 
         Mac = normalized;
         SerialNumber = serialNumber;
+        var all = identifiers.Append(HostIdentifier.Create(HostIdentifierKind.Mac, normalized)).Append(HostIdentifier.FromSerialNumber(serialNumber)).Distinct();
+        if (!HostIdentifier.TryCanonicalize(all, out var sorted))
+        {
+            throw new ArgumentException($"A host presents at most {HostIdentifier.MaxCount} distinct valid identifiers.", nameof(identifiers));
+        }
+
+        Identifiers = sorted;
     }
+
+    /// <summary>Every identifier this host presents, in canonical order, its primary MAC and serial included.</summary>
+    public IReadOnlyList<HostIdentifier> Identifiers { get; }
+
+    /// <summary>Which of <paramref name="recorded"/> this host still presents.</summary>
+    /// <param name="recorded">The identifiers a license or a portal recorded.</param>
+    /// <returns>The recorded identifiers found here, in their order.</returns>
+    public IReadOnlyList<HostIdentifier> Present(IEnumerable<HostIdentifier> recorded)
+    {
+        ArgumentNullException.ThrowIfNull(recorded);
+        return recorded.Where(r => Identifiers.Contains(r)).ToArray();
+    }
+
+    /// <summary>True when both identities present the same identifiers and name the same MAC and serial.</summary>
+    /// <param name="other">The other identity.</param>
+    /// <returns>Whether they are equal.</returns>
+    public bool Equals(HostIdentity? other) =>
+        other is not null && Mac == other.Mac && SerialNumber == other.SerialNumber && Identifiers.SequenceEqual(other.Identifiers);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Mac, SerialNumber, Identifiers.Count);
 
     /// <summary>The MAC address, lower-case, colon separated (aa:bb:cc:dd:ee:ff).</summary>
     public string Mac { get; }

@@ -10,26 +10,44 @@ namespace LicensePortal.Licensing;
 /// <param name="HostPublicKey">The host's Ed25519 and X25519 public keys.</param>
 /// <param name="CreatedAt">When the file was written (UTC, whole seconds).</param>
 /// <param name="CheckCode">The host's Ed25519 signature over the file, base64.</param>
-public sealed record HostInfo(string InstanceName, string Mac, string SerialNumber, HostPublicKey HostPublicKey, DateTimeOffset CreatedAt, string CheckCode)
+/// <param name="Identifiers">Every identifier the host presented, canonical order, the MAC and serial included.</param>
+public sealed record HostInfo(string InstanceName, string Mac, string SerialNumber, HostPublicKey HostPublicKey, DateTimeOffset CreatedAt, string CheckCode, IReadOnlyList<HostIdentifier> Identifiers)
 {
     /// <summary>The host key fingerprint (<see cref="HostPublicKey.Fingerprint"/>).</summary>
     public string HostKeyFingerprint => HostPublicKey.Fingerprint;
 
-    /// <summary>The MAC address and serial number as a <see cref="HostIdentity"/>.</summary>
-    public HostIdentity Identity => new(Mac, SerialNumber);
+    /// <summary>The MAC address, serial number and identifiers as a <see cref="HostIdentity"/>.</summary>
+    public HostIdentity Identity => new(Mac, SerialNumber, Identifiers);
+
+    /// <summary>True when every value, the identifiers included (in order), is the same.</summary>
+    /// <param name="other">The other host info.</param>
+    /// <returns>Whether they are equal.</returns>
+    public bool Equals(HostInfo? other) =>
+        other is not null && InstanceName == other.InstanceName && Mac == other.Mac && SerialNumber == other.SerialNumber
+        && Equals(HostPublicKey, other.HostPublicKey) && CreatedAt == other.CreatedAt && CheckCode == other.CheckCode
+        && Identifiers.SequenceEqual(other.Identifiers);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(InstanceName, Mac, SerialNumber, HostPublicKey, CreatedAt, CheckCode, Identifiers.Count);
 }
 
 /// <summary>
-/// Writes and reads the host info file: eight LF-terminated text lines, the last one the check code
-/// (an Ed25519 signature by the host's own key over "licenseportal-hostinfo-v1\n" followed by the
-/// exact bytes of the seven lines above it).
+/// Writes and reads the host info file: LF-terminated text lines, the last one the check code (an Ed25519 signature by
+/// the host's own key over "licenseportal-hostinfo-v2\n" followed by the exact bytes of every line above it). Version 2
+/// has one <c>Host-Id</c> line per identifier after the serial; version 1 (eight lines, no identifiers, domain
+/// "licenseportal-hostinfo-v1\n") is still read.
 /// </summary>
 public static class HostInfoFile
 {
     /// <summary>Largest accepted instance name length (characters).</summary>
     public const int MaxInstanceNameLength = 64;
 
-    internal static readonly byte[] SignatureDomain = Encoding.ASCII.GetBytes("licenseportal-hostinfo-v1\n");
+    internal static readonly byte[] SignatureDomainV1 = Encoding.ASCII.GetBytes("licenseportal-hostinfo-v1\n");
+    internal static readonly byte[] SignatureDomain = Encoding.ASCII.GetBytes("licenseportal-hostinfo-v2\n");
+    private const string HostIdField = "Host-Id";
+
+    /// <summary>Lines of the file without its <c>Host-Id</c> lines.</summary>
+    private const int FixedLines = 8;
 
     private const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'";
 
@@ -51,9 +69,10 @@ public static class HostInfoFile
     /// <param name="serialNumber">Machine serial number (1-128 printable characters).</param>
     /// <param name="hostKey">The host key that signs the file and whose public parts it carries.</param>
     /// <param name="createdAt">Creation time; written in UTC, truncated to whole seconds.</param>
+    /// <param name="identifiers">Every other identifier read on the host (the MAC and serial are always included).</param>
     /// <returns>The file text (UTF-8, LF line endings).</returns>
     /// <exception cref="ArgumentException">A value cannot be written.</exception>
-    public static string Write(string instanceName, string mac, string serialNumber, HostKey hostKey, DateTimeOffset createdAt)
+    public static string Write(string instanceName, string mac, string serialNumber, HostKey hostKey, DateTimeOffset createdAt, IEnumerable<HostIdentifier>? identifiers = null)
     {
         ArgumentNullException.ThrowIfNull(hostKey);
         if (!TextInput.IsSafeValue(instanceName, MaxInstanceNameLength))
@@ -61,11 +80,11 @@ public static class HostInfoFile
             throw new ArgumentException("The instance name must be 1-64 printable characters without leading or trailing spaces.", nameof(instanceName));
         }
 
-        var identity = new HostIdentity(mac, serialNumber);
+        var identity = new HostIdentity(mac, serialNumber, identifiers ?? []);
         var created = createdAt.ToUniversalTime().ToString(TimeFormat, CultureInfo.InvariantCulture);
         var values = new[]
         {
-            "1",
+            "2",
             instanceName,
             identity.Mac,
             identity.SerialNumber,
@@ -76,6 +95,14 @@ public static class HostInfoFile
         var sb = new StringBuilder();
         for (var i = 0; i < values.Length; i++)
         {
+            if (i == 4)
+            {
+                foreach (var identifier in identity.Identifiers)
+                {
+                    sb.Append(HostIdField).Append(": ").Append(identifier.ToString()).Append('\n');
+                }
+            }
+
             sb.Append(FieldNames[i]).Append(": ").Append(values[i]).Append('\n');
         }
 
@@ -174,23 +201,28 @@ public static class HostInfoFile
                 break;
         }
 
-        var lines = text.Split('\n');
+        var allLines = text.Split('\n');
+
+        // The first line decides the version before anything else is judged.
+        var first = SplitField(allLines[0], 0);
+        var version = first switch { "1" => 1, "2" => 2, _ => 0 };
+        if (version == 0)
+        {
+            if (first.Length > 0 && first.All(char.IsAsciiDigit))
+            {
+                throw new HostInfoException(HostInfoErrorCode.UnsupportedVersion, $"Host info format version {first} is not supported (expected 2 or 1).");
+            }
+
+            throw new HostInfoException(HostInfoErrorCode.Malformed, "The file does not start with 'LicensePortal-HostInfo: 2'.");
+        }
+
+        // Version 2's Host-Id lines come after the serial; the other lines are judged as in version 1.
+        var idLines = version == 2 ? HostIdLineCount(allLines) : 0;
+        var lines = allLines.Take(4).Concat(allLines.Skip(4 + idLines)).ToArray();
         var count = lines.Length;
         if (lines[^1].Length == 0)
         {
             count--;
-        }
-
-        // The first line decides the version before anything else is judged.
-        var first = SplitField(lines[0], 0);
-        if (!string.Equals(first, "1", StringComparison.Ordinal))
-        {
-            if (first.Length > 0 && first.All(char.IsAsciiDigit))
-            {
-                throw new HostInfoException(HostInfoErrorCode.UnsupportedVersion, $"Host info format version {first} is not supported (expected 1).");
-            }
-
-            throw new HostInfoException(HostInfoErrorCode.Malformed, "The file does not start with 'LicensePortal-HostInfo: 1'.");
         }
 
         if (count > FieldNames.Length)
@@ -234,6 +266,8 @@ public static class HostInfoFile
             throw new HostInfoException(HostInfoErrorCode.InvalidField, "The serial number is empty, too long or contains invalid characters.");
         }
 
+        var identifiers = ParseIdentifiers(allLines.AsSpan(4, idLines), version, values[2], values[3]);
+
         if (!DateTimeOffset.TryParseExact(values[4], TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var created))
         {
             throw new HostInfoException(HostInfoErrorCode.InvalidField, $"'{values[4]}' is not a UTC time like 2026-11-28T12:00:00Z.");
@@ -249,20 +283,63 @@ public static class HostInfoFile
             throw new HostInfoException(HostInfoErrorCode.InvalidField, ex.Message);
         }
 
-        // The signed bytes are the seven lines above the check code, each with its LF.
+        // The signed bytes are every line above the check code, each with its LF.
         var signedLength = 0;
-        for (var i = 0; i < FieldNames.Length - 1; i++)
+        for (var i = 0; i < FixedLines - 1 + idLines; i++)
         {
-            signedLength += lines[i].Length + 1;
+            signedLength += allLines[i].Length + 1;
         }
 
         var signed = Encoding.UTF8.GetBytes(text[..signedLength]);
-        if (!Primitives.Ed25519Verify(hostPublicKey.SigningKey, SignatureDomain, signed, signature))
+        if (!Primitives.Ed25519Verify(hostPublicKey.SigningKey, version == 2 ? SignatureDomain : SignatureDomainV1, signed, signature))
         {
             throw new HostInfoException(HostInfoErrorCode.BadCheckCode, "The check code does not match the file: the host info was edited or damaged.");
         }
 
-        return new HostInfo(values[1], values[2], values[3], hostPublicKey, created, values[7]);
+        // Judged after the check code, so an edited MAC or serial reads as an edited file.
+        if (!identifiers.Contains(HostIdentifier.Create(HostIdentifierKind.Mac, values[2])) || !identifiers.Contains(HostIdentifier.FromSerialNumber(values[3])))
+        {
+            throw new HostInfoException(HostInfoErrorCode.InvalidField, "The Host-Id lines do not include the file's MAC and serial.");
+        }
+
+        return new HostInfo(values[1], values[2], values[3], hostPublicKey, created, values[7], identifiers);
+    }
+
+    /// <summary>How many lines from the fifth on are complete <c>Host-Id</c> lines (a cut-off last line is not one).</summary>
+    private static int HostIdLineCount(string[] lines)
+    {
+        var n = 0;
+        while (4 + n < lines.Length - 1 && lines[4 + n].StartsWith(HostIdField + ": ", StringComparison.Ordinal))
+        {
+            n++;
+        }
+
+        return n;
+    }
+
+    /// <summary>Version 2: 1-16 canonical identifiers in canonical order, the MAC and serial among them; version 1: those two.</summary>
+    private static IReadOnlyList<HostIdentifier> ParseIdentifiers(ReadOnlySpan<string> lines, int version, string mac, string serial)
+    {
+        if (version == 1)
+        {
+            return new HostIdentity(mac, serial).Identifiers;
+        }
+
+        var identifiers = new HostIdentifier[lines.Length];
+        for (var i = 0; i < lines.Length; i++)
+        {
+            if (!HostIdentifier.TryParse(lines[i][(HostIdField.Length + 2)..], out identifiers[i]))
+            {
+                throw new HostInfoException(HostInfoErrorCode.InvalidField, $"Line {5 + i} is not a host identifier (mac, dmi-serial, dmi-uuid or machine-id and its canonical value).");
+            }
+        }
+
+        if (!HostIdentifier.TryCanonicalize(identifiers, out var sorted) || !sorted.SequenceEqual(identifiers))
+        {
+            throw new HostInfoException(HostInfoErrorCode.InvalidField, $"The Host-Id lines must be 1-{HostIdentifier.MaxCount} distinct identifiers in canonical order.");
+        }
+
+        return sorted;
     }
 
     private static string SplitField(string line, int index)

@@ -13,6 +13,11 @@ public sealed record LicenseContent
     private const string DateFormat = "yyyy-MM-dd";
 
     private static readonly string[] ExtraNames = ["issued-at", "revision", "instance", "host-key-fingerprint", "vendor-key-id", "root-key-id"];
+    private const string HostMatchName = "host-match";
+    private const string HostIdName = "host-id";
+
+    /// <summary>Lines before the host identifiers: the nine seed lines, the six extra lines and <c>host-match</c>.</summary>
+    private const int FixedLines = 9 + 6 + 1;
 
     /// <summary>Maximum concurrent desktops (seed line 1).</summary>
     public required int MaxDesktops { get; init; }
@@ -59,7 +64,26 @@ public sealed record LicenseContent
     /// <summary>Key id of the vendor root that certified the signing key. Empty means "fill in at issue time".</summary>
     public string RootKeyId { get; init; } = string.Empty;
 
-    /// <summary>Serializes the content: nine seed lines then the extra lines, each ending with LF.</summary>
+    /// <summary>
+    /// The host identifiers the license was issued for, in canonical order. Empty means the primary MAC address and the
+    /// serial number alone (<see cref="EffectiveHostIdentifiers"/>).
+    /// </summary>
+    public IReadOnlyList<HostIdentifier> HostIdentifiers { get; init; } = [];
+
+    /// <summary>
+    /// How many of <see cref="EffectiveHostIdentifiers"/> a host must still present, 1 to all of them; 0 means all of them.
+    /// </summary>
+    public int RequiredHostMatches { get; init; }
+
+    /// <summary>The identifiers written in the license: <see cref="HostIdentifiers"/>, or the MAC and serial when it is empty.</summary>
+    public IReadOnlyList<HostIdentifier> EffectiveHostIdentifiers => HostIdentifiers.Count > 0
+        ? HostIdentifiers
+        : new HostIdentity(Mac, SerialNumber).Identifiers;
+
+    /// <summary>The number of identifiers that must match as written in the license (<see cref="RequiredHostMatches"/>, 0 read as all).</summary>
+    public int EffectiveRequiredHostMatches => RequiredHostMatches == 0 ? EffectiveHostIdentifiers.Count : RequiredHostMatches;
+
+    /// <summary>Serializes the content: nine seed lines, the extra lines, then the host match count and identifiers, each ending with LF.</summary>
     /// <returns>The plaintext.</returns>
     /// <exception cref="LicenseException">A value cannot be serialized (negative quota, bad MAC, empty fingerprint...).</exception>
     public string ToText()
@@ -79,6 +103,12 @@ public sealed record LicenseContent
         for (var i = 0; i < extras.Length; i++)
         {
             sb.Append(ExtraNames[i]).Append(": ").Append(extras[i]).Append('\n');
+        }
+
+        sb.Append(HostMatchName).Append(": ").Append(EffectiveRequiredHostMatches.ToString(inv)).Append('\n');
+        foreach (var identifier in EffectiveHostIdentifiers)
+        {
+            sb.Append(HostIdName).Append(": ").Append(identifier.ToString()).Append('\n');
         }
 
         return sb.ToString();
@@ -118,14 +148,14 @@ public sealed record LicenseContent
         }
 
         var lines = normalized[..^1].Split('\n');
-        if (lines.Length < 9 + ExtraNames.Length)
+        if (lines.Length <= FixedLines)
         {
-            throw new LicenseException(LicenseErrorCode.Truncated, $"The license content has {lines.Length} lines; expected {9 + ExtraNames.Length}.");
+            throw new LicenseException(LicenseErrorCode.Truncated, $"The license content has {lines.Length} lines; expected at least {FixedLines + 1}.");
         }
 
-        if (lines.Length > 9 + ExtraNames.Length)
+        if (lines.Length > FixedLines + HostIdentifier.MaxCount)
         {
-            throw new LicenseException(LicenseErrorCode.Malformed, $"The license content has {lines.Length} lines; expected {9 + ExtraNames.Length}.");
+            throw new LicenseException(LicenseErrorCode.Malformed, $"The license content has {lines.Length} lines; expected at most {FixedLines + HostIdentifier.MaxCount}.");
         }
 
         var quotas = new int[6];
@@ -157,6 +187,16 @@ public sealed record LicenseContent
             throw new LicenseException(LicenseErrorCode.Malformed, $"'{extras[0]}' is not a UTC time like 2026-11-28T12:00:00Z.");
         }
 
+        var requiredMatches = ParseInt(FieldValue(lines[FixedLines - 1], HostMatchName, FixedLines), HostMatchName);
+        var identifiers = new HostIdentifier[lines.Length - FixedLines];
+        for (var i = 0; i < identifiers.Length; i++)
+        {
+            if (!HostIdentifier.TryParse(FieldValue(lines[FixedLines + i], HostIdName, FixedLines + i + 1), out identifiers[i]))
+            {
+                throw new LicenseException(LicenseErrorCode.Malformed, $"Line {FixedLines + i + 1} is not a host identifier (kind and canonical value).");
+            }
+        }
+
         var content = new LicenseContent
         {
             MaxDesktops = quotas[0],
@@ -174,6 +214,8 @@ public sealed record LicenseContent
             HostKeyFingerprint = extras[3],
             VendorKeyId = extras[4],
             RootKeyId = extras[5],
+            HostIdentifiers = identifiers,
+            RequiredHostMatches = requiredMatches,
         };
 
         // Canonical form only: what we parsed must serialize back to the same text.
@@ -184,6 +226,21 @@ public sealed record LicenseContent
 
         return content;
     }
+
+    /// <summary>True when both contents have the same values and would be written the same (the host identifiers as written).</summary>
+    /// <param name="other">The other content.</param>
+    /// <returns>Whether they are equal.</returns>
+    public bool Equals(LicenseContent? other) =>
+        other is not null && MaxDesktops == other.MaxDesktops && MaxImages == other.MaxImages && MaxUsers == other.MaxUsers
+        && MaxVcpus == other.MaxVcpus && MaxVmemGib == other.MaxVmemGib && MaxVdiskGib == other.MaxVdiskGib
+        && ExpiresOn == other.ExpiresOn && Mac == other.Mac && SerialNumber == other.SerialNumber && IssuedAt == other.IssuedAt
+        && Revision == other.Revision && InstanceName == other.InstanceName && HostKeyFingerprint == other.HostKeyFingerprint
+        && VendorKeyId == other.VendorKeyId && RootKeyId == other.RootKeyId
+        && EffectiveRequiredHostMatches == other.EffectiveRequiredHostMatches
+        && EffectiveHostIdentifiers.SequenceEqual(other.EffectiveHostIdentifiers);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(InstanceName, Revision, IssuedAt, HostKeyFingerprint, Mac, SerialNumber);
 
     /// <summary>True if both contents serialize to the same text.</summary>
     internal bool SameAs(LicenseContent other) => string.Equals(ToText(), other.ToText(), StringComparison.Ordinal);
@@ -237,6 +294,29 @@ public sealed record LicenseContent
         {
             throw new LicenseException(LicenseErrorCode.Malformed, "The root key id must be 16 lower-case hex characters.");
         }
+
+        // Canonical order and no duplicates, so a license has one text form.
+        if (HostIdentifiers is null || (HostIdentifiers.Count > 0
+            && (!HostIdentifier.TryCanonicalize(HostIdentifiers, out var sorted) || !sorted.SequenceEqual(HostIdentifiers))))
+        {
+            throw new LicenseException(LicenseErrorCode.Malformed, $"The host identifiers must be 1-{HostIdentifier.MaxCount} distinct valid identifiers in canonical order.");
+        }
+
+        if (RequiredHostMatches < 0 || RequiredHostMatches > EffectiveHostIdentifiers.Count)
+        {
+            throw new LicenseException(LicenseErrorCode.Malformed, $"The host match count must be between 1 and the number of host identifiers ({EffectiveHostIdentifiers.Count}).");
+        }
+    }
+
+    private static string FieldValue(string line, string name, int lineNumber)
+    {
+        var prefix = name + ": ";
+        if (!line.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            throw new LicenseException(LicenseErrorCode.Malformed, $"Line {lineNumber} must start with '{prefix}'.");
+        }
+
+        return line[prefix.Length..];
     }
 
     private static int ParseInt(string value, string what)

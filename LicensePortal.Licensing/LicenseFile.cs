@@ -4,7 +4,7 @@ using System.Text;
 namespace LicensePortal.Licensing;
 
 /// <summary>The visible header of a license file (no quotas: those are encrypted).</summary>
-/// <param name="Format">Format version (2).</param>
+/// <param name="Format">Format version (3).</param>
 /// <param name="RootKeyId">Key id of the vendor root that certified the signing key.</param>
 /// <param name="VendorKeyId">Key id of the vendor signing key that signed the license.</param>
 /// <param name="HostKeyFingerprint">Fingerprint of the host key the license is encrypted to.</param>
@@ -12,7 +12,7 @@ namespace LicensePortal.Licensing;
 public sealed record LicenseHeader(int Format, string RootKeyId, string VendorKeyId, string HostKeyFingerprint, string EphemeralKeyBase64);
 
 /// <summary>
-/// Issues license files (format 2): the content is signed with a certified vendor signing key, then content || signature
+/// Issues license files (format 3): the content is signed with a certified vendor signing key, then content || signature
 /// is sealed to the host's X25519 key in the manner of HPKE base mode (ephemeral X25519, HKDF-SHA256, AES-256-GCM with
 /// the visible header as associated data) and armored as text, followed by the signing key's certificate from the
 /// vendor root. See docs/license-format.md for every byte.
@@ -33,6 +33,12 @@ public static class LicenseFile
 
     internal static readonly byte[] SignatureDomain = Encoding.ASCII.GetBytes("licenseportal-license-v2\n");
     internal static readonly byte[] KdfLabel = Encoding.ASCII.GetBytes("licenseportal-license-v2");
+
+    /// <summary>
+    /// The format this library writes and reads. Format 3 added the host identifiers and their match count to the
+    /// content; its keys, labels and envelope are those of format 2.
+    /// </summary>
+    private const string CurrentFormat = "3";
 
     private static readonly string[] HeaderNames = ["Format", "Root-Key-Id", "Signing-Key-Id", "Host-Key-Fingerprint", "Ephemeral-Key"];
     private static readonly string EndLine = "-----END " + KeyFiles.LicenseLabel + "-----\n";
@@ -138,7 +144,7 @@ public static class LicenseFile
 
     internal static List<KeyValuePair<string, string>> BuildHeaders(string rootKeyId, string vendorKeyId, string fingerprint, ReadOnlySpan<byte> ephemeralPublic) =>
     [
-        new(HeaderNames[0], "2"),
+        new(HeaderNames[0], CurrentFormat),
         new(HeaderNames[1], rootKeyId),
         new(HeaderNames[2], vendorKeyId),
         new(HeaderNames[3], fingerprint),
@@ -212,9 +218,9 @@ public static class LicenseFile
             throw new LicenseException(LicenseErrorCode.Malformed, "The 'Format' header must be a version number.");
         }
 
-        if (!string.Equals(h[0].Value, "2", StringComparison.Ordinal))
+        if (!string.Equals(h[0].Value, CurrentFormat, StringComparison.Ordinal))
         {
-            throw new LicenseException(LicenseErrorCode.UnsupportedVersion, $"License format '{h[0].Value}' is not supported (expected 2).");
+            throw new LicenseException(LicenseErrorCode.UnsupportedVersion, $"License format '{h[0].Value}' is not supported (expected {CurrentFormat}).");
         }
 
         if (h.Count != HeaderNames.Length)

@@ -156,9 +156,13 @@ public static class LicenseVerifier
             return LicenseVerificationResult.Fail(LicenseErrorCode.NotForThisHost, "The signed content was issued for another host key (re-encrypted license).");
         }
 
-        if (!string.Equals(content.Mac, expectedHost.Mac, StringComparison.Ordinal) || !string.Equals(content.SerialNumber, expectedHost.SerialNumber, StringComparison.Ordinal))
+        // The host key matched; the hardware must still be mostly the same (a replaced network card is tolerated, a copied key is not).
+        var recorded = content.EffectiveHostIdentifiers;
+        var present = expectedHost.Present(recorded);
+        if (present.Count < content.EffectiveRequiredHostMatches)
         {
-            return LicenseVerificationResult.Fail(LicenseErrorCode.HostMismatch, $"The license is for MAC {content.Mac} and serial '{content.SerialNumber}', but this host has MAC {expectedHost.Mac} and serial '{expectedHost.SerialNumber}'.", content);
+            var missing = string.Join(", ", recorded.Except(present));
+            return LicenseVerificationResult.Fail(LicenseErrorCode.HostMismatch, $"The license needs {content.EffectiveRequiredHostMatches} of its {recorded.Count} host identifiers on this host, which presents {present.Count}; missing: {missing}.", content);
         }
 
         if (!certificate.Covers(content.IssuedAt))

@@ -26,11 +26,11 @@ public sealed class HostInfoFileRejectsTampering(LicensingFixture f) : IClassFix
     public void Host_keys_swapped_for_another_hosts_keys_fail_the_check_code()
     {
         var lines = Original.Split('\n');
-        lines[5] = "Host-Signing-Key: " + f.OtherHost.PublicKey.SigningKeyBase64;
+        lines[Line(lines, "Host-Signing-Key: ")] = "Host-Signing-Key: " + f.OtherHost.PublicKey.SigningKeyBase64;
         Assert.Equal(HostInfoErrorCode.BadCheckCode, CodeOf(string.Join('\n', lines)));
 
         lines = Original.Split('\n');
-        lines[6] = "Host-Encryption-Key: " + f.OtherHost.PublicKey.EncryptionKeyBase64;
+        lines[Line(lines, "Host-Encryption-Key: ")] = "Host-Encryption-Key: " + f.OtherHost.PublicKey.EncryptionKeyBase64;
         Assert.Equal(HostInfoErrorCode.BadCheckCode, CodeOf(string.Join('\n', lines)));
     }
 
@@ -39,7 +39,7 @@ public sealed class HostInfoFileRejectsTampering(LicensingFixture f) : IClassFix
     {
         var other = HostInfoFile.Write("demo-01", "52:54:00:12:34:56", "VMware-42 1a 2b", f.OtherHost, LicensingFixture.Now);
         var lines = Original.Split('\n');
-        lines[7] = other.Split('\n')[7];
+        lines[Line(lines, "Check-Code: ")] = other.Split('\n')[Line(lines, "Check-Code: ")];
 
         Assert.Equal(HostInfoErrorCode.BadCheckCode, CodeOf(string.Join('\n', lines)));
     }
@@ -146,7 +146,7 @@ public sealed class HostInfoFileRejectsTampering(LicensingFixture f) : IClassFix
     [Fact]
     public void Unknown_version_is_rejected_as_unsupported()
     {
-        Assert.Equal(HostInfoErrorCode.UnsupportedVersion, CodeOf(Original.Replace("LicensePortal-HostInfo: 1", "LicensePortal-HostInfo: 2", StringComparison.Ordinal)));
+        Assert.Equal(HostInfoErrorCode.UnsupportedVersion, CodeOf(Original.Replace("LicensePortal-HostInfo: 2", "LicensePortal-HostInfo: 3", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -156,4 +156,6 @@ public sealed class HostInfoFileRejectsTampering(LicensingFixture f) : IClassFix
 
         Assert.Equal(HostInfoErrorCode.Malformed, CodeOf(old));
     }
+
+    private static int Line(string[] lines, string prefix) => Array.FindIndex(lines, l => l.StartsWith(prefix, StringComparison.Ordinal));
 }

@@ -26,13 +26,15 @@ public sealed class HostInfoFileRoundTrip(LicensingFixture f) : IClassFixture<Li
         var text = HostInfoFile.Write("demo-01", "52:54:00:12:34:56", "SN-123", f.Host, LicensingFixture.Now);
         var lines = text.Split('\n');
 
-        Assert.Equal("LicensePortal-HostInfo: 1", lines[0]);
+        Assert.Equal("LicensePortal-HostInfo: 2", lines[0]);
         Assert.Equal("Instance: demo-01", lines[1]);
         Assert.Equal("MAC: 52:54:00:12:34:56", lines[2]);
         Assert.Equal("Serial: SN-123", lines[3]);
-        Assert.Equal("Created: 2026-11-28T12:00:00Z", lines[4]);
-        Assert.StartsWith("Check-Code: ", lines[7], StringComparison.Ordinal);
-        Assert.Equal(string.Empty, lines[8]);
+        Assert.Equal("Host-Id: mac 52:54:00:12:34:56", lines[4]);
+        Assert.Equal("Host-Id: dmi-serial SN-123", lines[5]);
+        Assert.Equal("Created: 2026-11-28T12:00:00Z", lines[6]);
+        Assert.StartsWith("Check-Code: ", lines[9], StringComparison.Ordinal);
+        Assert.Equal(string.Empty, lines[10]);
     }
 
     [Fact]

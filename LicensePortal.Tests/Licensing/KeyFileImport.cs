@@ -204,7 +204,7 @@ public sealed class KeyFileImport(LicensingFixture f) : IClassFixture<LicensingF
     public void Host_info_carrying_a_low_order_encryption_key_is_an_invalid_field()
     {
         var lines = HostInfoFile.Write("demo-01", "52:54:00:12:34:56", "SN", f.Host, LicensingFixture.Now).Split('\n');
-        lines[6] = "Host-Encryption-Key: " + Convert.ToBase64String(new byte[32]);
+        lines[Array.FindIndex(lines, l => l.StartsWith("Host-Encryption-Key: ", StringComparison.Ordinal))] = "Host-Encryption-Key: " + Convert.ToBase64String(new byte[32]);
 
         var ex = Assert.Throws<HostInfoException>(() => HostInfoFile.Parse(string.Join('\n', lines)));
 

@@ -5,7 +5,7 @@ namespace LicensePortal.Tests.Licensing;
 public sealed class LicenseContentFormat(LicensingFixture f) : IClassFixture<LicensingFixture>
 {
     [Fact]
-    public void Plaintext_starts_with_the_seeds_nine_lines_in_order_then_extras()
+    public void Plaintext_starts_with_the_seeds_nine_lines_in_order_then_extras_then_the_host_identifiers()
     {
         var content = f.Content() with { VendorKeyId = f.Vendor.KeyId, RootKeyId = f.Root.KeyId, HostKeyFingerprint = f.Host.Fingerprint };
 
@@ -18,8 +18,11 @@ public sealed class LicenseContentFormat(LicensingFixture f) : IClassFixture<Lic
         Assert.Equal("host-key-fingerprint: " + f.Host.Fingerprint, lines[12]);
         Assert.Equal("vendor-key-id: " + f.Vendor.KeyId, lines[13]);
         Assert.Equal("root-key-id: " + f.Root.KeyId, lines[14]);
-        Assert.Equal(string.Empty, lines[15]);
-        Assert.Equal(16, lines.Length);
+        Assert.Equal("host-match: 2", lines[15]);
+        Assert.Equal("host-id: mac 52:54:00:12:34:56", lines[16]);
+        Assert.Equal("host-id: dmi-serial VMware-42 1a 2b 3c", lines[17]);
+        Assert.Equal(string.Empty, lines[18]);
+        Assert.Equal(19, lines.Length);
         Assert.Equal(content, LicenseContent.Parse(content.ToText()));
     }
 

@@ -30,7 +30,7 @@ public sealed class LicenseRoundTrip(LicensingFixture f) : IClassFixture<Licensi
         var lines = file[..^certificate.Length].Split('\n');
 
         Assert.Equal("-----BEGIN LICENSEPORTAL LICENSE-----", lines[0]);
-        Assert.Equal("Format: 2", lines[1]);
+        Assert.Equal("Format: 3", lines[1]);
         Assert.Equal("Root-Key-Id: " + f.Root.KeyId, lines[2]);
         Assert.Equal("Signing-Key-Id: " + f.Vendor.KeyId, lines[3]);
         Assert.Equal("Host-Key-Fingerprint: " + f.Host.Fingerprint, lines[4]);

@@ -66,8 +66,9 @@ public sealed class LicenseVerifierRejections(LicensingFixture f) : IClassFixtur
     [Fact]
     public void Unknown_format_version_is_rejected_as_unsupported()
     {
-        Assert.Equal(LicenseErrorCode.UnsupportedVersion, f.Verify(f.Issue().Replace("Format: 2", "Format: 3", StringComparison.Ordinal)).Code);
-        Assert.Equal(LicenseErrorCode.UnsupportedVersion, f.Verify(f.Issue().Replace("Format: 2", "Format: 1", StringComparison.Ordinal)).Code);
+        Assert.Equal(LicenseErrorCode.UnsupportedVersion, f.Verify(f.Issue().Replace("Format: 3", "Format: 4", StringComparison.Ordinal)).Code);
+        Assert.Equal(LicenseErrorCode.UnsupportedVersion, f.Verify(f.Issue().Replace("Format: 3", "Format: 2", StringComparison.Ordinal)).Code);
+        Assert.Equal(LicenseErrorCode.UnsupportedVersion, f.Verify(f.Issue().Replace("Format: 3", "Format: 1", StringComparison.Ordinal)).Code);
     }
 
     [Fact]
@@ -219,7 +220,7 @@ public sealed class LicenseVerifierRejections(LicensingFixture f) : IClassFixtur
     {
         var file = f.Issue();
 
-        Assert.Equal(LicenseErrorCode.Malformed, f.Verify(file.Replace("Format: 2", "Format:  2", StringComparison.Ordinal)).Code);
+        Assert.Equal(LicenseErrorCode.Malformed, f.Verify(file.Replace("Format: 3", "Format:  3", StringComparison.Ordinal)).Code);
         Assert.Equal(LicenseErrorCode.Malformed, f.Verify(file + "\n").Code);
         var lines = file.Split('\n').ToList();
         Assert.Equal(string.Empty, lines[6]);

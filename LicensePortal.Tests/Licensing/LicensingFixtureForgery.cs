@@ -101,15 +101,18 @@ internal static class LicensingFixtureForgery
 
     public static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
-    /// <summary>The seven signed lines of a host info file with the given values, then a check code by <paramref name="sign"/>.</summary>
+    /// <summary>The signed lines of a version 2 host info file with the given values, then a check code by <paramref name="sign"/>.</summary>
     public static string HostInfo(string instance, string mac, string serial, DateTimeOffset created, string signingKeyBase64, string encryptionKeyBase64, Func<byte[], byte[]> sign)
     {
         var sb = new StringBuilder()
-            .Append("LicensePortal-HostInfo: 1\n")
+            .Append("LicensePortal-HostInfo: 2\n")
             .Append("Instance: ").Append(instance).Append('\n')
             .Append("MAC: ").Append(mac).Append('\n')
-            .Append("Serial: ").Append(serial).Append('\n')
-            .Append("Created: ").Append(Time(created)).Append('\n')
+            .Append("Serial: ").Append(serial).Append('\n');
+        // The primary MAC and serial as identifiers, as the writer adds them (written as given when they are invalid).
+        sb.Append("Host-Id: ").Append(HostIdentifier.TryCreate(HostIdentifierKind.Mac, mac, out var m) ? m.ToString() : "mac " + mac).Append('\n');
+        sb.Append("Host-Id: ").Append(HostIdentity.IsValidSerial(serial) ? HostIdentifier.FromSerialNumber(serial).ToString() : "dmi-serial " + serial).Append('\n');
+        sb.Append("Created: ").Append(Time(created)).Append('\n')
             .Append("Host-Signing-Key: ").Append(signingKeyBase64).Append('\n')
             .Append("Host-Encryption-Key: ").Append(encryptionKeyBase64).Append('\n');
         var signed = Encoding.UTF8.GetBytes(sb.ToString());

@@ -6,7 +6,7 @@ public static class ExitCodes
     /// <summary>Success.</summary>
     public const int Ok = 0;
 
-    /// <summary>Bad command line (unknown option, missing value, invalid --mac/--serial).</summary>
+    /// <summary>Bad command line (unknown option, missing value, invalid value).</summary>
     public const int Usage = 1;
 
     /// <summary>The host could not be read or written: no DMI data, permission denied, unreadable file.</summary>
@@ -27,6 +27,12 @@ public static class ExitCodes
     /// <summary>The license was issued more than 5 minutes after the current time (the clock is behind, or was set back).</summary>
     public const int IssuedInFuture = 7;
 
+    /// <summary>
+    /// The license is for this host key, but too few of the hardware identifiers it records are still here: the host key
+    /// was copied to another machine, or more hardware changed than the license tolerates.
+    /// </summary>
+    public const int HardwareChanged = 8;
+
     /// <summary>check: the installed license has expired.</summary>
     public const int Expired = 10;
 
@@ -38,6 +44,7 @@ public static class ExitCodes
         "Exit codes: 0 ok; 1 usage error; 2 host or file error (no DMI data, permission denied: run as root); " +
         "3 license rejected (reason printed); 4 not set up (no host key, no installed license, agent built without a vendor root); " +
         "5 license older than one already installed (rolled back); 6 clock set back; 7 license issued in the future; " +
+        "8 the license's hardware identifiers no longer match this host (host key copied, or too much hardware changed); " +
         "10 license expired (check); 64 + sum of exceeded quotas (check): 1 desktops, 2 images, 4 users, 8 vcpus, 16 vmem, 32 vdisk " +
         "(e.g. 65 = desktops, 80 = vmem, 72 = vcpus).";
 }
@@ -53,6 +60,7 @@ public static class RejectionExitCodes
         LicensePortal.Licensing.LicenseErrorCode.OlderThanInstalled => ExitCodes.RolledBack,
         LicensePortal.Licensing.LicenseErrorCode.ClockWoundBack => ExitCodes.ClockWoundBack,
         LicensePortal.Licensing.LicenseErrorCode.IssuedInFuture => ExitCodes.IssuedInFuture,
+        LicensePortal.Licensing.LicenseErrorCode.HostMismatch => ExitCodes.HardwareChanged,
         _ => ExitCodes.LicenseRejected,
     };
 }

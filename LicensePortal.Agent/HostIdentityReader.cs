@@ -4,8 +4,10 @@ using LicensePortal.Licensing;
 namespace LicensePortal.Agent;
 
 /// <summary>
-/// Reads the host's MAC address (of the default-route physical interface) and serial number (DMI product serial, or the
-/// machine id on a host without DMI) from /proc, /sys and /etc under a root path, so tests can point it at a fake tree.
+/// Reads the host's identity from /proc, /sys and /etc under a root path, so tests can point it at a fake tree: the
+/// primary MAC address (of the default-route physical interface) and serial number (DMI product serial, or the machine
+/// id on a host without DMI), and every identifier a license may record (each physical interface's MAC, the DMI serial
+/// and product UUID where present, the machine id).
 /// </summary>
 /// <param name="root">File system root, "/" on a real host.</param>
 public sealed class HostIdentityReader(string root)
@@ -18,6 +20,97 @@ public sealed class HostIdentityReader(string root)
     ];
 
     private string PathOf(string relative) => Path.Combine(root, relative);
+
+    /// <summary>Most MAC addresses recorded, so a host with many ports leaves room for the other identifiers.</summary>
+    public const int MaxMacs = 8;
+
+    /// <summary>The primary MAC and serial and every identifier found (docs/license-format.md, "Host identifiers").</summary>
+    /// <returns>The identity.</returns>
+    /// <exception cref="AgentException">No physical interface, no serial, or permission denied.</exception>
+    public HostIdentity ReadIdentity()
+    {
+        var mac = ReadMac();
+        var serial = ReadSerial();
+        return new HostIdentity(mac, serial, ReadIdentifiers(mac));
+    }
+
+    /// <summary>The identifiers besides the primary MAC and serial; missing or unreadable sources are left out.</summary>
+    /// <param name="primaryMac">The primary MAC, always kept among the MACs.</param>
+    /// <returns>The identifiers found, in no particular order.</returns>
+    public IReadOnlyList<HostIdentifier> ReadIdentifiers(string primaryMac)
+    {
+        var found = new List<HostIdentifier>();
+        var macs = PhysicalMacs().Where(m => m != primaryMac).Order(StringComparer.Ordinal).Take(MaxMacs - 1);
+        found.AddRange(macs.Select(m => HostIdentifier.Create(HostIdentifierKind.Mac, m)));
+        if (TryReadDmiSerial(out var dmiSerial))
+        {
+            found.Add(HostIdentifier.Create(HostIdentifierKind.DmiSerial, dmiSerial));
+        }
+
+        var uuid = ReadFirstLine("sys/class/dmi/id/product_uuid");
+        if (HostIdentifier.TryCreate(HostIdentifierKind.DmiUuid, uuid, out var dmiUuid)
+            && dmiUuid.Value is not ("00000000-0000-0000-0000-000000000000" or "ffffffff-ffff-ffff-ffff-ffffffffffff"))
+        {
+            found.Add(dmiUuid);
+        }
+
+        if (HostIdentifier.TryCreate(HostIdentifierKind.MachineId, ReadFirstLine("etc/machine-id"), out var machineId)
+            && machineId.Value != new string('0', 32))
+        {
+            found.Add(machineId);
+        }
+
+        return found;
+    }
+
+    private IEnumerable<string> PhysicalMacs()
+    {
+        var netDir = PathOf("sys/class/net");
+        if (!Directory.Exists(netDir))
+        {
+            yield break;
+        }
+
+        foreach (var name in Directory.GetFileSystemEntries(netDir).Select(Path.GetFileName).OfType<string>())
+        {
+            if (IsPhysical(name) && TryReadMac(name, out var mac))
+            {
+                yield return mac;
+            }
+        }
+    }
+
+    /// <summary>The trimmed first line of a file, or null when it is missing or unreadable.</summary>
+    private string? ReadFirstLine(string relative)
+    {
+        try
+        {
+            return File.ReadLines(PathOf(relative)).FirstOrDefault()?.Trim();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private bool TryReadDmiSerial(out string serial)
+    {
+        foreach (var file in new[] { "product_serial", "board_serial" })
+        {
+            var value = ReadFirstLine(Path.Combine("sys/class/dmi/id", file));
+            if (value is not null && IsUsableSerial(value))
+            {
+                serial = value;
+                return true;
+            }
+        }
+
+        serial = string.Empty;
+        return false;
+    }
+
+    private static bool IsUsableSerial(string value) =>
+        HostIdentity.IsValidSerial(value) && !SerialPlaceholders.Any(p => string.Equals(p, value, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The MAC of the default-route interface if it is physical, else of the first physical interface by name.</summary>
     /// <returns>Normalized MAC address.</returns>
@@ -136,7 +229,7 @@ public sealed class HostIdentityReader(string root)
             try
             {
                 var value = File.ReadAllText(path).Trim();
-                if (HostIdentity.IsValidSerial(value) && !SerialPlaceholders.Any(p => string.Equals(p, value, StringComparison.OrdinalIgnoreCase)))
+                if (IsUsableSerial(value))
                 {
                     return value;
                 }

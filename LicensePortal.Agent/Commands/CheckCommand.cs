@@ -31,7 +31,8 @@ public static class CheckCommand
             "check",
             "Check usage against the installed license. Exit 0 if within the license; 10 if expired; otherwise 64 + sum of exceeded quotas: " +
             "1 desktops, 2 images, 4 users, 8 vcpus, 16 vmem, 32 vdisk; 3 if the installed license is not valid for this host; 4 if none is installed; " +
-            "5 if it is older than one installed before; 6 if the clock was set back; 7 if it was issued in the future.")
+            "5 if it is older than one installed before; 6 if the clock was set back; 7 if it was issued in the future; " +
+            "8 if too few of its hardware identifiers are still on this host.")
         {
             stateDir, desktops, images, users, vcpus, vmem, vdisk,
         };

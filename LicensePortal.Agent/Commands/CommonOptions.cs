@@ -18,10 +18,6 @@ internal static class CommonOptions
         Required = true,
     };
 
-    /// <summary>Reads this machine's MAC and serial: every command reads them itself; nothing on the command line replaces them.</summary>
-    public static HostIdentity ReadIdentity(AgentEnvironment environment)
-    {
-        var reader = new HostIdentityReader(environment.SystemRoot);
-        return new HostIdentity(reader.ReadMac(), reader.ReadSerial());
-    }
+    /// <summary>Reads this machine's identity: every command reads it itself; nothing on the command line replaces it.</summary>
+    public static HostIdentity ReadIdentity(AgentEnvironment environment) => new HostIdentityReader(environment.SystemRoot).ReadIdentity();
 }

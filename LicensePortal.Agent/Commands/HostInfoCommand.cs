@@ -40,11 +40,16 @@ public static class HostInfoCommand
                 context.Out.WriteLine($"Created host key {state.HostKeyPath}");
             }
 
-            var text = HostInfoFile.Write(name, identity.Mac, identity.SerialNumber, hostKey, context.Environment.Time.GetUtcNow());
+            var text = HostInfoFile.Write(name, identity.Mac, identity.SerialNumber, hostKey, context.Environment.Time.GetUtcNow(), identity.Identifiers);
             var path = parse.GetRequiredValue(outFile);
             AgentState.WriteAtomically(path, text, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
             context.Out.WriteLine($"Wrote host info for instance '{name}' (MAC {identity.Mac}, serial '{identity.SerialNumber}') to {path}");
             context.Out.WriteLine($"Host key fingerprint: {hostKey.Fingerprint}");
+            context.Out.WriteLine($"Host identifiers ({identity.Identifiers.Count}): {string.Join(", ", identity.Identifiers)}");
+            if (!identity.Identifiers.Any(i => i.Kind is HostIdentifierKind.DmiSerial or HostIdentifierKind.DmiUuid))
+            {
+                context.Out.WriteLine("No DMI serial or product UUID was found (a virtual machine without DMI, or run as root to read them).");
+            }
             return ExitCodes.Ok;
         }));
         return command;

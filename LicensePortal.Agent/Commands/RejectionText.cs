@@ -25,7 +25,7 @@ internal static class RejectionText
         LicenseErrorCode.UnknownRootKey => "License 的签名密钥不是由本主机信任的厂商根密钥认证的。",
         LicenseErrorCode.NotForThisHost => "此 License 是为另一台主机的密钥签发的，或已损坏。",
         LicenseErrorCode.BadSignature => "厂商签名校验失败。",
-        LicenseErrorCode.HostMismatch => "License 中的 MAC 地址或序列号与本主机不符。",
+        LicenseErrorCode.HostMismatch => "本主机的硬件标识（网卡 MAC、序列号、UUID、machine-id）与 License 记录的相符数量不足：License 属于另一台主机。",
         LicenseErrorCode.Expired => string.Create(CultureInfo.InvariantCulture, $"License 已于 {result.Content?.ExpiresOn:yyyy-MM-dd} 过期。"),
         LicenseErrorCode.IssuedInFuture => "License 的签发时间晚于本机当前时间超过 5 分钟：请检查系统时钟。",
         LicenseErrorCode.OlderThanInstalled => "此 License 比本主机已安装过的版本旧：不能用旧文件替换。",

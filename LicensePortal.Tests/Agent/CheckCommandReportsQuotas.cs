@@ -91,14 +91,14 @@ public sealed class CheckCommandReportsQuotas : IDisposable
     }
 
     [Fact]
-    public async Task Installed_license_on_a_host_whose_mac_changed_exits_3()
+    public async Task Installed_license_recording_only_mac_and_serial_on_a_host_whose_mac_changed_exits_8()
     {
         await InstallAsync();
         File.WriteAllText(Path.Combine(_box.SysRoot, "sys/class/net/eth0/address"), "52:54:00:ff:ff:ff\n");
 
         var (exit, _, err) = await _box.RunAsync(Usage());
 
-        Assert.Equal(ExitCodes.LicenseRejected, exit);
+        Assert.Equal(ExitCodes.HardwareChanged, exit);
         Assert.Contains("HostMismatch", err, StringComparison.Ordinal);
     }
 

@@ -52,7 +52,7 @@ public sealed class VerifyAndInstallCommands : IDisposable
 
         var (exit, output, err) = await _box.RunAsync("verify", "--license", license);
 
-        Assert.Equal(ExitCodes.LicenseRejected, exit);
+        Assert.Equal(ExitCodes.HardwareChanged, exit);
         Assert.Contains("HostMismatch", err, StringComparison.Ordinal);
         Assert.DoesNotContain("max desktops", output, StringComparison.Ordinal);
     }

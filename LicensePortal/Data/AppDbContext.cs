@@ -63,6 +63,12 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
             instance.HasIndex(i => new { i.OwnerId, i.NormalizedName });
             instance.HasIndex(i => i.ExpiresOn);
             instance.Property(i => i.HostKeyFingerprint).HasMaxLength(64);
+            instance.Property(i => i.HostIdentifiers).HasMaxLength(4096);
+            instance.Property(i => i.PendingHostInfo).HasMaxLength(65536);
+            instance.Property(i => i.PendingHostBy).HasMaxLength(256);
+            instance.Property(i => i.LastSeenAgentVersion).HasMaxLength(64);
+            // The support desk lists instances whose host has not checked in for N days.
+            instance.HasIndex(i => i.LastSeenAt);
             // The background sweep finds DOWNLOADERROR instances whose cool-down ended.
             instance.HasIndex(i => new { i.Status, i.StatusChangedAt });
             // Status filter sorted by expiry (ties by id): an ordered index range, not a sort of every matching row

@@ -65,6 +65,42 @@ public sealed class Instance
     /// <summary>The host key fingerprint from the host info on file.</summary>
     public string HostKeyFingerprint { get; set; } = "";
 
+    /// <summary>
+    /// Every identifier of the host info on file, canonical <c>kind value</c> lines joined by LF (MACs, DMI serial and UUID,
+    /// machine id); a license records them, and needs all but <see cref="HostIdentifierTolerance"/> of them on the host.
+    /// </summary>
+    public string HostIdentifiers { get; set; } = "";
+
+    /// <summary>How many recorded host identifiers may be missing on the host before its license stops (0: strict). Set by administrators.</summary>
+    public int HostIdentifierTolerance { get; set; } = DefaultHostIdentifierTolerance;
+
+    /// <summary>All but one identifier must match: one replaced network card keeps the license.</summary>
+    public const int DefaultHostIdentifierTolerance = 1;
+
+    /// <summary>Most identifiers a tolerance may leave out (a license still needs at least one).</summary>
+    public const int MaxHostIdentifierTolerance = 4;
+
+    /// <summary>
+    /// A valid host info file for another host key, waiting for an administrator to approve the move (controlled
+    /// rebinding); empty when none. The instance stays bound to its current host until then.
+    /// </summary>
+    public string PendingHostInfo { get; set; } = "";
+
+    /// <summary>When the pending host info was uploaded.</summary>
+    public DateTime? PendingHostAt { get; set; }
+
+    /// <summary>Who uploaded the pending host info (user name, or the activation token's name).</summary>
+    public string PendingHostBy { get; set; } = "";
+
+    /// <summary>When the host agent last checked in (renew); null if it never did.</summary>
+    public DateTime? LastSeenAt { get; set; }
+
+    /// <summary>The license revision the host reported as installed at its last check-in.</summary>
+    public int? LastSeenRevision { get; set; }
+
+    /// <summary>The host agent's version at its last check-in.</summary>
+    public string LastSeenAgentVersion { get; set; } = "";
+
     /// <summary>The seed's download counter: real license downloads.</summary>
     public int DownloadCount { get; set; }
 

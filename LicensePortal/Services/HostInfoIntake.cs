@@ -85,6 +85,7 @@ public sealed class HostInfoIntake(
                 instance.CheckCode = hostInfo.CheckCode;
                 instance.PublicKey = hostInfo.HostPublicKey.Export();
                 instance.HostKeyFingerprint = hostInfo.HostKeyFingerprint;
+                instance.HostIdentifiers = HostIdentifierList.Format(hostInfo.Identifiers);
                 instance.HostInfoUploadedAt = now;
                 InstanceLifecycle.HostInfoAccepted(InstanceState.Of(instance), now).ApplyTo(instance);
             }
@@ -95,7 +96,7 @@ public sealed class HostInfoIntake(
             instance.UpdatedAt = now;
             instance.Version = Guid.NewGuid();
             AuditLog.Add(db, actor, now, reason is null ? "hostinfo.upload" : "hostinfo.rejected", "instance", instance.Name, before,
-                new { Accepted = reason is null, Reason = reason, Status = instance.Status.ToString(), instance.Mac, instance.SerialNumber, instance.HostKeyFingerprint });
+                new { Accepted = reason is null, Reason = reason, Status = instance.Status.ToString(), instance.Mac, instance.SerialNumber, instance.HostKeyFingerprint, instance.HostIdentifiers });
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
@@ -117,5 +118,6 @@ public sealed class HostInfoIntake(
         instance.Mac,
         instance.SerialNumber,
         instance.HostKeyFingerprint,
+        instance.HostIdentifiers,
     };
 }

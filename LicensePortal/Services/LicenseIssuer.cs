@@ -22,6 +22,8 @@ public sealed class LicenseIssuer
     public LicenseRecord Issue(Instance instance, CertifiedSigningKey vendorKey, string contentKey, int revision, PortalActor actor, DateTime now)
     {
         var host = HostKey(instance.PublicKey);
+        // Host info from before identifiers were recorded stands for its MAC and serial.
+        var recorded = HostIdentifierList.Parse(instance.HostIdentifiers) is { Count: > 0 } ids ? ids : new HostIdentity(instance.Mac, instance.SerialNumber).Identifiers;
         var issuedAt = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
         var content = new LicenseContent
         {
@@ -37,6 +39,8 @@ public sealed class LicenseIssuer
             IssuedAt = issuedAt,
             Revision = revision,
             InstanceName = instance.Name,
+            HostIdentifiers = recorded,
+            RequiredHostMatches = HostIdentifierList.RequiredMatches(recorded.Count, instance.HostIdentifierTolerance),
         };
         return new LicenseRecord
         {
@@ -70,8 +74,9 @@ public sealed class LicenseIssuer
         return parsed;
     }
 
-    /// <summary>What a license for the instance would say (quotas, expiry, host, signing key): a new revision when it differs.</summary>
+    /// <summary>What a license for the instance would say (quotas, expiry, host and its identifiers, signing key): a new revision when it differs.</summary>
     public static string ContentKey(Instance i, string vendorKeyId) => string.Join('|',
         i.MaxDesktops, i.MaxImages, i.MaxUsers, i.MaxVcpus, i.MaxVmemGib, i.MaxVdiskGib,
-        i.ExpiresOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), i.Mac, i.SerialNumber, i.HostKeyFingerprint, vendorKeyId);
+        i.ExpiresOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), i.Mac, i.SerialNumber, i.HostKeyFingerprint, vendorKeyId,
+        i.HostIdentifiers.Replace('\n', ',') + "/" + i.HostIdentifierTolerance.ToString(CultureInfo.InvariantCulture));
 }

@@ -199,6 +199,14 @@ namespace LicensePortal.Data.Migrations.Postgres
                     b.Property<DateOnly>("ExpiresOn")
                         .HasColumnType("date");
 
+                    b.Property<int>("HostIdentifierTolerance")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("HostIdentifiers")
+                        .IsRequired()
+                        .HasMaxLength(4096)
+                        .HasColumnType("character varying(4096)");
+
                     b.Property<DateTime?>("HostInfoUploadedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -206,6 +214,17 @@ namespace LicensePortal.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
+
+                    b.Property<string>("LastSeenAgentVersion")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTime?>("LastSeenAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int?>("LastSeenRevision")
+                        .HasColumnType("integer");
 
                     b.Property<string>("Mac")
                         .IsRequired()
@@ -245,6 +264,19 @@ namespace LicensePortal.Data.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<DateTime?>("PendingHostAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("PendingHostBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("PendingHostInfo")
+                        .IsRequired()
+                        .HasMaxLength(65536)
+                        .HasColumnType("character varying(65536)");
+
                     b.Property<string>("PublicKey")
                         .IsRequired()
                         .HasMaxLength(4096)
@@ -278,6 +310,8 @@ namespace LicensePortal.Data.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.HasIndex("ExpiresOn");
+
+                    b.HasIndex("LastSeenAt");
 
                     b.HasIndex("NormalizedName")
                         .IsUnique();

@@ -186,6 +186,14 @@ namespace LicensePortal.Data.Migrations.Sqlite
                     b.Property<DateOnly>("ExpiresOn")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("HostIdentifierTolerance")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("HostIdentifiers")
+                        .IsRequired()
+                        .HasMaxLength(4096)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("HostInfoUploadedAt")
                         .HasColumnType("TEXT");
 
@@ -193,6 +201,17 @@ namespace LicensePortal.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("LastSeenAgentVersion")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LastSeenAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("LastSeenRevision")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Mac")
                         .IsRequired()
@@ -231,6 +250,19 @@ namespace LicensePortal.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("PendingHostAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PendingHostBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PendingHostInfo")
+                        .IsRequired()
+                        .HasMaxLength(65536)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("PublicKey")
                         .IsRequired()
                         .HasMaxLength(4096)
@@ -264,6 +296,8 @@ namespace LicensePortal.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("ExpiresOn");
+
+                    b.HasIndex("LastSeenAt");
 
                     b.HasIndex("NormalizedName")
                         .IsUnique();

@@ -1,0 +1,32 @@
+using LicensePortal.Licensing;
+
+namespace LicensePortal.Services;
+
+/// <summary>How an instance stores its host's identifiers, and how many of them a license needs.</summary>
+public static class HostIdentifierList
+{
+    /// <summary>The canonical <c>kind value</c> lines joined by LF.</summary>
+    public static string Format(IEnumerable<HostIdentifier> identifiers) => string.Join('\n', identifiers);
+
+    /// <summary>The stored identifiers; empty for host info from before they were recorded (or a damaged value).</summary>
+    public static IReadOnlyList<HostIdentifier> Parse(string stored)
+    {
+        if (string.IsNullOrEmpty(stored))
+        {
+            return [];
+        }
+        var parsed = new List<HostIdentifier>();
+        foreach (var line in stored.Split('\n'))
+        {
+            if (!HostIdentifier.TryParse(line, out var identifier))
+            {
+                return [];
+            }
+            parsed.Add(identifier);
+        }
+        return HostIdentifier.TryCanonicalize(parsed, out var sorted) ? sorted : [];
+    }
+
+    /// <summary>All of <paramref name="count"/> but <paramref name="tolerance"/>, and never fewer than one.</summary>
+    public static int RequiredMatches(int count, int tolerance) => Math.Max(1, count - Math.Max(0, tolerance));
+}

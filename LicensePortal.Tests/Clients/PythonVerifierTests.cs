@@ -187,6 +187,67 @@ public sealed class PythonVerifierTests
         Assert.Equal("UnknownRootKey", JsonLines(quotas.Out).Single().GetProperty("rejected").GetString());
     }
 
+    [Fact]
+    public async Task Read_host_identifiers_reads_fake_sysfs_trees_as_the_agent_reads_a_host()
+    {
+        var vectorDir = Path.Combine(PortalProcess.RepositoryRoot(), "docs", "test-vectors");
+
+        var run = await RunPythonAsync(Path.Combine(ClientDir, "tests", "check_host_identifiers.py"), vectorDir);
+
+        Assert.True(run.Exit == 0, $"check_host_identifiers.py exited with {run.Exit}:\n{run.Out}\n{run.Err}");
+        Assert.Matches(@"(\d+)/\1 checks passed", run.Out);
+        Assert.DoesNotContain("FAIL", run.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_command_line_checks_the_identifiers_it_is_given_or_reads_and_tolerates_one_replaced_card()
+    {
+        using var box = new AgentSandbox();
+        var info = await box.HostInfoAsync();
+        var now = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        const string SecondMac = "52:54:00:00:00:09";
+        var content = AgentSandbox.Content(info) with
+        {
+            IssuedAt = now,
+            ExpiresOn = DateOnly.FromDateTime(now.UtcDateTime).AddYears(1),
+            HostIdentifiers =
+            [
+                HostIdentifier.Create(HostIdentifierKind.Mac, SecondMac),
+                HostIdentifier.Create(HostIdentifierKind.Mac, AgentSandbox.HostMac),
+                HostIdentifier.Create(HostIdentifierKind.DmiSerial, AgentSandbox.HostSerial),
+            ],
+            RequiredHostMatches = 2,
+        };
+        var license = box.WriteLicense("tolerant.lic", content, info.HostPublicKey);
+        var rootPath = Path.Combine(box.Root, "vendor-root.pub");
+        await File.WriteAllTextAsync(rootPath, box.VendorRoot.PublicKey.Export());
+        string[] verify = ["verify", "--license", license, "--host-key", Path.Combine(box.StateDir, "host.key"), "--root", rootPath];
+        string[] read = [.. verify, "--read-host-identifiers", "--system-root", box.SysRoot];
+
+        // The sandbox host: eth0 and enp9s0 physical, docker0 and lo not, the DMI serial.
+        var asRead = await RunPythonAsync(ModulePath, read);
+        var oneGiven = await RunPythonAsync(ModulePath, [.. verify, "--identifier", "mac " + SecondMac]);
+        var twoGiven = await RunPythonAsync(ModulePath, [.. verify, "--identifier", "mac 52-54-00-00-00-09", "--identifier", "dmi-serial " + AgentSandbox.HostSerial]);
+        var macAndSerial = await RunPythonAsync(ModulePath, [.. verify, "--mac", AgentSandbox.HostMac, "--serial", AgentSandbox.HostSerial]);
+        var invalid = await RunPythonAsync(ModulePath, [.. verify, "--identifier", "disk-serial WD-1"]);
+        box.AddInterface("eth0", "52:54:00:11:11:11", physical: true);
+        var cardReplaced = await RunPythonAsync(ModulePath, read);
+        File.Delete(Path.Combine(box.SysRoot, "sys/class/dmi/id/product_serial"));
+        var cardAndSerialGone = await RunPythonAsync(ModulePath, read);
+
+        Assert.True(asRead.Exit == 0, asRead.Out + asRead.Err);
+        Assert.StartsWith("100\n20\n150\n", asRead.Out, StringComparison.Ordinal);
+        Assert.Equal(3, oneGiven.Exit);
+        Assert.StartsWith("license rejected (HostMismatch): The license needs 2 of its 3 host identifiers on this host, which presents 1; missing: mac 52:54:00:ab:cd:ef, dmi-serial VMware-42 1a 2b 3c.", oneGiven.Err, StringComparison.Ordinal);
+        Assert.True(twoGiven.Exit == 0, twoGiven.Out + twoGiven.Err);
+        Assert.True(macAndSerial.Exit == 0, macAndSerial.Out + macAndSerial.Err);
+        Assert.Equal(2, invalid.Exit);
+        Assert.Contains("disk-serial WD-1", invalid.Err, StringComparison.Ordinal);
+        Assert.True(cardReplaced.Exit == 0, cardReplaced.Out + cardReplaced.Err);
+        Assert.Equal(3, cardAndSerialGone.Exit);
+        Assert.StartsWith("license rejected (HostMismatch): ", cardAndSerialGone.Err, StringComparison.Ordinal);
+    }
+
     private static List<JsonElement> JsonLines(string output) =>
         output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement.Clone()).ToList();
 

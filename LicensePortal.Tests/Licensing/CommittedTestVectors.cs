@@ -165,13 +165,26 @@ public sealed class CommittedTestVectors
         foreach (var c in cases)
         {
             var name = c.GetProperty("name").GetString();
-            var identity = new HostIdentity(c.GetProperty("expectedMac").GetString()!, c.GetProperty("expectedSerial").GetString()!);
+            var identity = new HostIdentity(c.GetProperty("expectedMac").GetString()!, c.GetProperty("expectedSerial").GetString()!, Identifiers(c));
             var now = TestVectorSet.ParseTime(c.GetProperty("now").GetString()!);
 
             var result = LicenseVerifier.Verify(c.GetProperty("text").GetString()!, host, root, identity, now, TestVectorSet.HighWater(c));
 
             Assert.True(c.GetProperty("expected").GetString() == result.Code.ToString(), $"{name}: expected {c.GetProperty("expected").GetString()}, got {result.Code} ({result.Message})");
         }
+    }
+
+    /// <summary>The identifiers a license case's host presents (<c>expectedIdentifiers</c>, canonical <c>kind value</c> text).</summary>
+    private static List<HostIdentifier> Identifiers(JsonElement c) =>
+        [.. c.GetProperty("expectedIdentifiers").EnumerateArray().Select(e => HostIdentifier.TryParse(e.GetString(), out var id) ? id : throw new InvalidOperationException($"'{e.GetString()}' is not a host identifier"))];
+
+    [Fact]
+    public void Committed_host_info_and_license_carry_the_vector_hosts_five_identifiers()
+    {
+        var hostInfo = HostInfoFile.Parse(File.ReadAllBytes(Path.Combine(VectorDir(), "hostinfo.txt")));
+        Assert.Equal(TestVectorSet.HostIdentifiers, hostInfo.Identifiers);
+        Assert.Equal(TestVectorSet.HostIds, Read("license-plaintext.txt").Split('\n').Where(l => l.StartsWith("host-id: ", StringComparison.Ordinal)).Select(l => l["host-id: ".Length..]));
+        Assert.Contains("\nhost-match: 4\n", Read("license-plaintext.txt"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -193,7 +206,7 @@ public sealed class CommittedTestVectors
             Read("license.lic"),
             HostKey.ImportPrivate(Read("host.key")),
             VendorRootPublicKey.Import(Read("root.pub")),
-            new HostIdentity(TestVectorSet.Mac, TestVectorSet.Serial),
+            new HostIdentity(TestVectorSet.Mac, TestVectorSet.Serial, TestVectorSet.HostIdentifiers),
             TestVectorSet.Created);
 
         Assert.True(result.IsValid, result.Message);

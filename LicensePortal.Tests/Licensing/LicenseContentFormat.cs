@@ -72,6 +72,22 @@ public sealed class LicenseContentFormat(LicensingFixture f) : IClassFixture<Lic
         Assert.Equal(LicenseErrorCode.Malformed, Assert.Throws<LicenseException>(() => (Bound() with { RootKeyId = f.Root.KeyId[..15] }).ToText()).Code);
     }
 
+    /// <summary>
+    /// The line count is judged before any field (docs/license-format.md section 7.1): up to 16 lines (a format 2 plaintext,
+    /// or one without a host-id line) is Truncated, more than 32 Malformed. The verifier reports both as Malformed.
+    /// </summary>
+    [Fact]
+    public void Line_count_is_judged_first_too_few_is_truncated_too_many_malformed()
+    {
+        var lines = Bound().ToText().Split('\n')[..^1];
+        string Text(IEnumerable<string> l) => string.Concat(l.Select(x => x + "\n"));
+        var seventeenIds = Enumerable.Range(1, 17).Select(i => $"host-id: mac 52:54:00:00:00:{i:x2}");
+
+        Assert.Equal(LicenseErrorCode.Truncated, Assert.Throws<LicenseException>(() => LicenseContent.Parse(Text(lines[..15]))).Code);
+        Assert.Equal(LicenseErrorCode.Truncated, Assert.Throws<LicenseException>(() => LicenseContent.Parse(Text(lines[..16]))).Code);
+        Assert.Equal(LicenseErrorCode.Malformed, Assert.Throws<LicenseException>(() => LicenseContent.Parse(Text([.. lines[..16], .. seventeenIds]))).Code);
+    }
+
     private LicenseContent Bound() => f.Content() with { VendorKeyId = f.Vendor.KeyId, RootKeyId = f.Root.KeyId, HostKeyFingerprint = f.Host.Fingerprint };
 
     [Fact]

@@ -11,12 +11,18 @@ namespace LicensePortal.Tests.Licensing;
 /// </summary>
 internal static class LicensingFixtureForgery
 {
-    /// <summary>Seals <paramref name="inner"/> (plaintext || signature) exactly as format 2 does and appends the certificate text.</summary>
-    public static string Seal(byte[] inner, string rootKeyId, string signingKeyId, HostPublicKey host, ReadOnlySpan<byte> ephemeralPrivate, ReadOnlySpan<byte> nonce, string certificateText)
+    /// <summary>Seals <paramref name="inner"/> (plaintext || signature) exactly as format 3 does and appends the certificate text.</summary>
+    /// <remarks><paramref name="format"/> replaces the <c>Format</c> header's value (the envelope is the same in formats 2 and 3).</remarks>
+    public static string Seal(byte[] inner, string rootKeyId, string signingKeyId, HostPublicKey host, ReadOnlySpan<byte> ephemeralPrivate, ReadOnlySpan<byte> nonce, string certificateText, string? format = null)
     {
         var ephemeralPublic = Primitives.X25519PublicFromPrivate(ephemeralPrivate);
         var shared = Primitives.X25519Agree(ephemeralPrivate, host.EncryptionKey);
         var headers = LicenseFile.BuildHeaders(rootKeyId, signingKeyId, host.Fingerprint, ephemeralPublic);
+        if (format is not null)
+        {
+            headers[0] = new(headers[0].Key, format);
+        }
+
         var key = LicenseFile.DeriveKey(shared, ephemeralPublic, host.EncryptionKey, rootKeyId, signingKeyId, host.Fingerprint);
         var body = new byte[LicenseFile.NonceSize + inner.Length + LicenseFile.TagSize];
         nonce.CopyTo(body);
@@ -101,23 +107,52 @@ internal static class LicensingFixtureForgery
 
     public static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
-    /// <summary>The signed lines of a version 2 host info file with the given values, then a check code by <paramref name="sign"/>.</summary>
-    public static string HostInfo(string instance, string mac, string serial, DateTimeOffset created, string signingKeyBase64, string encryptionKeyBase64, Func<byte[], byte[]> sign)
+    /// <summary>
+    /// The signed lines of a host info file with the given values, then a check code by <paramref name="sign"/>. Version 2
+    /// (the default) has one <c>Host-Id</c> line per entry of <paramref name="hostIds"/>, written as given, or, without
+    /// them, the primary MAC and serial as identifiers, as the writer adds them; version 1 has none and the v1 domain.
+    /// </summary>
+    public static string HostInfo(string instance, string mac, string serial, DateTimeOffset created, string signingKeyBase64, string encryptionKeyBase64, Func<byte[], byte[]> sign, IEnumerable<string>? hostIds = null, int version = 2)
     {
         var sb = new StringBuilder()
-            .Append("LicensePortal-HostInfo: 2\n")
+            .Append("LicensePortal-HostInfo: ").Append(version.ToString(CultureInfo.InvariantCulture)).Append('\n')
             .Append("Instance: ").Append(instance).Append('\n')
             .Append("MAC: ").Append(mac).Append('\n')
             .Append("Serial: ").Append(serial).Append('\n');
-        // The primary MAC and serial as identifiers, as the writer adds them (written as given when they are invalid).
-        sb.Append("Host-Id: ").Append(HostIdentifier.TryCreate(HostIdentifierKind.Mac, mac, out var m) ? m.ToString() : "mac " + mac).Append('\n');
-        sb.Append("Host-Id: ").Append(HostIdentity.IsValidSerial(serial) ? HostIdentifier.FromSerialNumber(serial).ToString() : "dmi-serial " + serial).Append('\n');
+        if (version >= 2)
+        {
+            // Written as given when they are invalid.
+            hostIds ??=
+            [
+                HostIdentifier.TryCreate(HostIdentifierKind.Mac, mac, out var m) ? m.ToString() : "mac " + mac,
+                HostIdentity.IsValidSerial(serial) ? HostIdentifier.FromSerialNumber(serial).ToString() : "dmi-serial " + serial,
+            ];
+            foreach (var id in hostIds)
+            {
+                sb.Append("Host-Id: ").Append(id).Append('\n');
+            }
+        }
+
         sb.Append("Created: ").Append(Time(created)).Append('\n')
             .Append("Host-Signing-Key: ").Append(signingKeyBase64).Append('\n')
             .Append("Host-Encryption-Key: ").Append(encryptionKeyBase64).Append('\n');
-        var signed = Encoding.UTF8.GetBytes(sb.ToString());
-        sb.Append("Check-Code: ").Append(Convert.ToBase64String(sign([.. HostInfoFile.SignatureDomain, .. signed]))).Append('\n');
-        return sb.ToString();
+        return SignHostInfoLines(sb.ToString(), version == 1 ? HostInfoFile.SignatureDomainV1 : HostInfoFile.SignatureDomain, sign);
+    }
+
+    /// <summary>Any lines (each with its LF) followed by a check code by <paramref name="sign"/> over <paramref name="domain"/> || the lines.</summary>
+    public static string SignHostInfoLines(string lines, byte[] domain, Func<byte[], byte[]> sign)
+    {
+        var signed = Encoding.UTF8.GetBytes(lines);
+        return lines + "Check-Code: " + Convert.ToBase64String(sign([.. domain, .. signed])) + "\n";
+    }
+
+    /// <summary>Every line of a host info file but its check code, re-signed by <paramref name="host"/> under the version 2 domain after <paramref name="edit"/>.</summary>
+    public static string ResignHostInfo(string hostInfo, HostKey host, Func<List<string>, List<string>> edit)
+    {
+        var lines = hostInfo.Split('\n').ToList();
+        var checkCode = lines.FindIndex(l => l.StartsWith("Check-Code: ", StringComparison.Ordinal));
+        var edited = edit(lines.Take(checkCode).ToList());
+        return SignHostInfoLines(string.Concat(edited.Select(l => l + "\n")), HostInfoFile.SignatureDomain, m => host.SignHostInfo([], m));
     }
 
     /// <summary>A host info file signed by <paramref name="host"/> but carrying <paramref name="encryptionKey"/> as its X25519 key.</summary>

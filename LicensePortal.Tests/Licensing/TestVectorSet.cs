@@ -23,6 +23,30 @@ internal static class TestVectorSet
     public const string Mac = "52:54:00:12:34:56";
     public const string Serial = "VMware-42 1a 2b 3c 4d 5e 6f 70-81 92 a3 b4 c5 d6 e7 f8";
     public const string Instance = "demo-01";
+
+    /// <summary>The vector host's second network card.</summary>
+    public const string SecondMac = "52:54:00:ab:cd:ef";
+    public const string DmiUuid = "4c4c4544-0042-3510-8052-b4c04f4e3232";
+    public const string MachineId = "0123456789abcdef0123456789abcdef";
+
+    /// <summary>A replacement for the primary network card.</summary>
+    public const string ReplacedMac = "52:54:00:12:34:57";
+
+    /// <summary>How many of the five recorded identifiers the vector license needs: one may change.</summary>
+    public const int HostMatch = 4;
+
+    /// <summary>The five identifiers the vector host presents and its license records, in canonical order.</summary>
+    public static IReadOnlyList<HostIdentifier> HostIdentifiers =>
+    [
+        HostIdentifier.Create(HostIdentifierKind.Mac, Mac),
+        HostIdentifier.Create(HostIdentifierKind.Mac, SecondMac),
+        HostIdentifier.Create(HostIdentifierKind.DmiSerial, Serial),
+        HostIdentifier.Create(HostIdentifierKind.DmiUuid, DmiUuid),
+        HostIdentifier.Create(HostIdentifierKind.MachineId, MachineId),
+    ];
+
+    /// <summary><see cref="HostIdentifiers"/> as written in files, <c>kind value</c>.</summary>
+    public static string[] HostIds => [.. HostIdentifiers.Select(i => i.ToString())];
     private const string CreatedText = "2026-11-28T12:00:00Z";
 
     public static byte[] Secret(string label) => SHA256.HashData(Encoding.ASCII.GetBytes(label));
@@ -76,9 +100,11 @@ internal static class TestVectorSet
         VendorKeyId = Vendor.KeyId,
         RootKeyId = Root.KeyId,
         HostKeyFingerprint = Host.Fingerprint,
+        HostIdentifiers = HostIdentifiers,
+        RequiredHostMatches = HostMatch,
     };
 
-    public static string HostInfoText => HostInfoFile.Write(Instance, Mac, Serial, Host, Created);
+    public static string HostInfoText => HostInfoFile.Write(Instance, Mac, Serial, Host, Created, HostIdentifiers);
 
     public static string LicenseText => LicenseFile.Issue(Content(), Signer, Host.PublicKey, EphemeralPrivate, Nonce);
 
@@ -123,7 +149,7 @@ internal static class TestVectorSet
 
         var doc = new JsonObject
         {
-            ["description"] = "LicensePortal format 2 test vectors. Secrets are SHA-256 of ASCII labels (nonce: first 12 bytes). See docs/license-format.md and README.md here.",
+            ["description"] = "LicensePortal license format 3 (host info version 2) test vectors. Secrets are SHA-256 of ASCII labels (nonce: first 12 bytes). See docs/license-format.md and README.md here.",
             ["inputs"] = new JsonObject
             {
                 ["rootSeedLabel"] = "licenseportal test vector: vendor root key",
@@ -147,6 +173,8 @@ internal static class TestVectorSet
                 ["instance"] = Instance,
                 ["mac"] = Mac,
                 ["serial"] = Serial,
+                ["hostIdentifiers"] = new JsonArray(HostIds.Select(i => (JsonNode?)JsonValue.Create(i)).ToArray()),
+                ["hostMatch"] = HostMatch,
                 ["created"] = CreatedText,
             },
             ["derived"] = new JsonObject
@@ -222,7 +250,20 @@ internal static class TestVectorSet
         var encryptionKey = host.PublicKey.EncryptionKey.ToArray();
         string WithSigningKey(string value) => hostInfo.Replace("Host-Signing-Key: " + signingKey, "Host-Signing-Key: " + value, StringComparison.Ordinal);
         string Resigned(byte[] encryption) => HostInfoWithEncryptionKey(host, encryption, Instance, Mac, Serial, Created);
-        string WithCheckCode(Func<byte[], byte[]> sign) => HostInfo(Instance, Mac, Serial, Created, signingKey, host.PublicKey.EncryptionKeyBase64, sign);
+        string WithCheckCode(Func<byte[], byte[]> sign) => HostInfo(Instance, Mac, Serial, Created, signingKey, host.PublicKey.EncryptionKeyBase64, sign, HostIds);
+        string Signed(string instance, string mac, string serial, IEnumerable<string>? hostIds = null, int version = 2) =>
+            HostInfo(instance, mac, serial, Created, signingKey, host.PublicKey.EncryptionKeyBase64, m => host.SignHostInfo([], m), hostIds ?? HostIds, version);
+        string Resign(Func<List<string>, List<string>> edit) => ResignHostInfo(hostInfo, host, edit);
+        static List<string> Edit(List<string> lines, Action<List<string>> edit)
+        {
+            edit(lines);
+            return lines;
+        }
+
+        var hostIdLine = hostInfo.Split('\n').ToList().FindIndex(l => l.StartsWith("Host-Id: ", StringComparison.Ordinal));
+        var extraMacs = Enumerable.Range(1, 12).Select(i => $"mac 52:54:00:00:00:{i:x2}").ToArray();
+        var v1 = Signed(Instance, Mac, Serial, version: 1);
+        var v1Lines = string.Concat(v1.Split('\n').Take(7).Select(l => l + "\n"));
         var topBit = (byte[])encryptionKey.Clone();
         topBit[31] |= 0x80;
         var cases = new JsonArray
@@ -230,17 +271,39 @@ internal static class TestVectorSet
             Case("valid", hostInfo, "Ok"),
             Case("valid with CRLF line endings", hostInfo.Replace("\n", "\r\n", StringComparison.Ordinal), "Ok"),
             Case("valid without the final LF", hostInfo.TrimEnd('\n'), "Ok"),
+            Case("valid version 1 (eight lines, no Host-Id, v1 domain; still read)", v1, "Ok"),
+            Case("version 1 signed under the version 2 domain", SignHostInfoLines(v1Lines, HostInfoFile.SignatureDomain, m => host.SignHostInfo([], m)), nameof(HostInfoErrorCode.BadCheckCode)),
+            Case("version 2 signed under the version 1 domain", HostInfo(Instance, Mac, Serial, Created, signingKey, host.PublicKey.EncryptionKeyBase64, m => host.SignHostInfo([], [.. HostInfoFile.SignatureDomainV1, .. m[HostInfoFile.SignatureDomain.Length..]]), HostIds), nameof(HostInfoErrorCode.BadCheckCode)),
+            Case("version 1 first line with Host-Id lines (re-signed, v1 domain)", SignHostInfoLines(string.Concat(hostInfo.Replace("HostInfo: 2", "HostInfo: 1", StringComparison.Ordinal).Split('\n').TakeWhile(l => !l.StartsWith("Check-Code: ", StringComparison.Ordinal)).Select(l => l + "\n")), HostInfoFile.SignatureDomainV1, m => host.SignHostInfo([], m)), nameof(HostInfoErrorCode.Malformed)),
             Case("instance name edited", hostInfo.Replace("Instance: demo-01", "Instance: demo-02", StringComparison.Ordinal), nameof(HostInfoErrorCode.BadCheckCode)),
-            Case("serial edited", hostInfo.Replace("f8\n", "f9\n", StringComparison.Ordinal), nameof(HostInfoErrorCode.BadCheckCode)),
+            Case("serial edited", hostInfo.Replace("Serial: " + Serial, "Serial: " + Serial[..^1] + "9", StringComparison.Ordinal), nameof(HostInfoErrorCode.BadCheckCode)),
+            Case("MAC edited without re-signing (to one not among the Host-Id lines: the check code is judged first)", hostInfo.Replace("MAC: " + Mac, "MAC: " + ReplacedMac, StringComparison.Ordinal), nameof(HostInfoErrorCode.BadCheckCode)),
+            Case("Host-Id line edited without re-signing", hostInfo.Replace("Host-Id: dmi-uuid " + DmiUuid, "Host-Id: dmi-uuid " + DmiUuid[..^1] + "3", StringComparison.Ordinal), nameof(HostInfoErrorCode.BadCheckCode)),
+            Case("Host-Id line removed without re-signing", hostInfo.Replace("Host-Id: mac " + SecondMac + "\n", string.Empty, StringComparison.Ordinal), nameof(HostInfoErrorCode.BadCheckCode)),
+            Case("16 Host-Id lines (re-signed)", Signed(Instance, Mac, Serial, Canonical(extraMacs[..11].Concat(HostIds))), "Ok"),
+            Case("17 Host-Id lines (re-signed)", Signed(Instance, Mac, Serial, Canonical(extraMacs.Concat(HostIds))), nameof(HostInfoErrorCode.InvalidField)),
+            Case("no Host-Id line (re-signed)", Signed(Instance, Mac, Serial, []), nameof(HostInfoErrorCode.InvalidField)),
+            Case("Host-Id lines out of canonical order (re-signed)", Signed(Instance, Mac, Serial, [HostIds[1], HostIds[0], .. HostIds[2..]]), nameof(HostInfoErrorCode.InvalidField)),
+            Case("Host-Id lines ordered by kind name instead of the kind order (re-signed)", Signed(Instance, Mac, Serial, [HostIds[2], HostIds[3], HostIds[0], HostIds[1], HostIds[4]]), nameof(HostInfoErrorCode.InvalidField)),
+            Case("duplicate Host-Id line (re-signed)", Signed(Instance, Mac, Serial, [HostIds[0], .. HostIds]), nameof(HostInfoErrorCode.InvalidField)),
+            Case("Host-Id of an unknown kind (re-signed)", Signed(Instance, Mac, Serial, [.. HostIds, "disk-serial WD-WCC4N0123456"]), nameof(HostInfoErrorCode.InvalidField)),
+            Case("Host-Id with an upper-case MAC (re-signed)", Signed(Instance, Mac, Serial, [.. HostIds.Select(i => i == "mac " + SecondMac ? "mac " + SecondMac.ToUpperInvariant() : i)]), nameof(HostInfoErrorCode.InvalidField)),
+            Case("Host-Id with an upper-case dmi-uuid (re-signed)", Signed(Instance, Mac, Serial, [.. HostIds.Select(i => i == "dmi-uuid " + DmiUuid ? "dmi-uuid " + DmiUuid.ToUpperInvariant() : i)]), nameof(HostInfoErrorCode.InvalidField)),
+            Case("MAC line not among the Host-Id lines (re-signed)", Signed(Instance, ReplacedMac, Serial), nameof(HostInfoErrorCode.InvalidField)),
+            Case("serial not among the Host-Id lines (re-signed)", Signed(Instance, Mac, Serial + "0"), nameof(HostInfoErrorCode.InvalidField)),
+            Case("serial machine-id:<hex> with its machine-id Host-Id (re-signed)", Signed(Instance, Mac, "machine-id:" + MachineId, [HostIds[0], HostIds[1], HostIds[3], HostIds[4]]), "Ok"),
+            Case("serial machine-id:<hex> listed as dmi-serial instead of machine-id (re-signed)", Signed(Instance, Mac, "machine-id:" + MachineId, [HostIds[0], HostIds[1], "dmi-serial machine-id:" + MachineId, HostIds[3]]), nameof(HostInfoErrorCode.InvalidField)),
+            Case("Host-Id line after Created (re-signed)", Resign(l => Edit(l, x => { var id = x[hostIdLine]; x.RemoveAt(hostIdLine); x.Insert(hostIdLine + HostIds.Length, id); })), nameof(HostInfoErrorCode.Malformed)),
             Case("lines reordered", Swap(hostInfo, 2, 3), nameof(HostInfoErrorCode.Malformed)),
             Case("line added", hostInfo + "Comment: x\n", nameof(HostInfoErrorCode.Malformed)),
-            Case("truncated", hostInfo[..150], nameof(HostInfoErrorCode.Truncated)),
-            Case("version 2", hostInfo.Replace("HostInfo: 1", "HostInfo: 2", StringComparison.Ordinal), nameof(HostInfoErrorCode.UnsupportedVersion)),
+            Case("truncated (inside the first Host-Id line)", hostInfo[..150], nameof(HostInfoErrorCode.Truncated)),
+            Case("cut after the third Host-Id line", hostInfo[..(hostInfo.IndexOf("Host-Id: dmi-uuid", StringComparison.Ordinal))], nameof(HostInfoErrorCode.Truncated)),
+            Case("version 3", hostInfo.Replace("HostInfo: 2", "HostInfo: 3", StringComparison.Ordinal), nameof(HostInfoErrorCode.UnsupportedVersion)),
             Case("tab inside the serial (a control character)", hostInfo.Replace("3c 4d", "3c\t4d", StringComparison.Ordinal), nameof(HostInfoErrorCode.NotText)),
             Case("U+0085 inside the serial (a C1 control character)", hostInfo.Replace("3c 4d", "3c\u00854d", StringComparison.Ordinal), nameof(HostInfoErrorCode.NotText)),
-            Case("serial ends with U+3000 (white space)", HostInfo(Instance, Mac, Serial + "\u3000", Created, signingKey, host.PublicKey.EncryptionKeyBase64, m => host.SignHostInfo([], m)), nameof(HostInfoErrorCode.InvalidField)),
-            Case("instance name of 64 UTF-16 code units (32 astral characters)", HostInfo(string.Concat(Enumerable.Repeat("\U0001F600", 32)), Mac, Serial, Created, signingKey, host.PublicKey.EncryptionKeyBase64, m => host.SignHostInfo([], m)), "Ok"),
-            Case("instance name of 65 UTF-16 code units", HostInfo(string.Concat(Enumerable.Repeat("\U0001F600", 32)) + "a", Mac, Serial, Created, signingKey, host.PublicKey.EncryptionKeyBase64, m => host.SignHostInfo([], m)), nameof(HostInfoErrorCode.InvalidField)),
+            Case("serial ends with U+3000 (white space)", Signed(Instance, Mac, Serial + "\u3000"), nameof(HostInfoErrorCode.InvalidField)),
+            Case("instance name of 64 UTF-16 code units (32 astral characters)", Signed(string.Concat(Enumerable.Repeat("\U0001F600", 32)), Mac, Serial), "Ok"),
+            Case("instance name of 65 UTF-16 code units", Signed(string.Concat(Enumerable.Repeat("\U0001F600", 32)) + "a", Mac, Serial), nameof(HostInfoErrorCode.InvalidField)),
         };
         foreach (var hex in Ed25519TestMath.SmallOrderHex)
         {
@@ -326,7 +389,12 @@ internal static class TestVectorSet
         return headers;
     }
 
-    private static JsonObject LicenseCase(string name, string text, string now, string expected, string mac = Mac, string serial = Serial, string? trustedTime = null, IReadOnlyDictionary<string, int>? revisions = null)
+    /// <summary>
+    /// A license case: the host's primary MAC and serial (<paramref name="mac"/>, <paramref name="serial"/>) and every
+    /// identifier it presents (<paramref name="identifiers"/>, <c>kind value</c>, default the vector host's five; the
+    /// primary MAC and the serial's identifier count as presented even when not listed).
+    /// </summary>
+    private static JsonObject LicenseCase(string name, string text, string now, string expected, string mac = Mac, string serial = Serial, string? trustedTime = null, IReadOnlyDictionary<string, int>? revisions = null, IEnumerable<string>? identifiers = null)
     {
         var o = new JsonObject
         {
@@ -335,6 +403,7 @@ internal static class TestVectorSet
             ["now"] = now,
             ["expectedMac"] = mac,
             ["expectedSerial"] = serial,
+            ["expectedIdentifiers"] = new JsonArray((identifiers ?? HostIds).Select(i => (JsonNode?)JsonValue.Create(i)).ToArray()),
         };
         if (trustedTime is not null || revisions is not null)
         {
@@ -377,6 +446,28 @@ internal static class TestVectorSet
         topBit[31] |= 0x80;
         string WithEphemeral(byte[] value) => license.Replace("Ephemeral-Key: " + Convert.ToBase64String(ephemeralPublic), "Ephemeral-Key: " + Convert.ToBase64String(value), StringComparison.Ordinal);
         var c = CreatedText;
+        var text = Content().ToText();
+        var lines = text.Split('\n')[..^1];
+        string Plain(IEnumerable<string> l) => SealedPlaintext(Encoding.UTF8.GetBytes(string.Concat(l.Select(x => x + "\n"))));
+        string WithLine(int index, string line) => Plain(lines.Select((l, i) => i == index ? line : l));
+        string[] Present(params string[] ids) => ids;
+        var macReplaced = HostIds.Select(i => i == "mac " + Mac ? "mac " + ReplacedMac : i).ToArray();
+        var serialChanged = HostIds.Select(i => i == "dmi-serial " + Serial ? "dmi-serial " + Serial + "0" : i).ToArray();
+        var macAndUuidChanged = macReplaced.Select(i => i == "dmi-uuid " + DmiUuid ? "dmi-uuid 4c4c4544-0042-3510-8052-b4c04f4e3233" : i).ToArray();
+        var macAndSerialChanged = serialChanged.Select(i => i == "mac " + Mac ? "mac " + ReplacedMac : i).ToArray();
+        var twoRecorded = Content() with { HostIdentifiers = [], RequiredHostMatches = 0 };
+        var machineIdSerial = Content() with
+        {
+            SerialNumber = "machine-id:" + MachineId,
+            HostIdentifiers = [HostIdentifiers[0], HostIdentifiers[4]],
+            RequiredHostMatches = 2,
+        };
+        var sixteen = Content() with
+        {
+            HostIdentifiers = [.. Canonical(Enumerable.Range(1, 11).Select(i => $"mac 52:54:00:00:00:{i:x2}").Concat(HostIds)).Select(i => HostIdentifier.TryParse(i, out var id) ? id : default)],
+        };
+        var hostIdStart = Array.FindIndex(lines, l => l.StartsWith("host-id: ", StringComparison.Ordinal));
+        var format2Plaintext = string.Concat(lines[..15].Select(l => l + "\n"));
         return
         [
             LicenseCase("valid", license, c, "None"),
@@ -386,8 +477,20 @@ internal static class TestVectorSet
             LicenseCase("expired the day after", license, "2028-01-01T00:00:00Z", nameof(LicenseErrorCode.Expired)),
             LicenseCase("issued more than 5 minutes in the future", license, "2026-11-28T11:54:59Z", nameof(LicenseErrorCode.IssuedInFuture)),
             LicenseCase("issued within the 5 minute skew", license, "2026-11-28T11:55:00Z", "None"),
-            LicenseCase("other MAC expected", license, c, nameof(LicenseErrorCode.HostMismatch), mac: "52:54:00:12:34:57"),
-            LicenseCase("other serial expected", license, c, nameof(LicenseErrorCode.HostMismatch), serial: Serial + "0"),
+            LicenseCase("primary network card replaced: one MAC changed, 4 of 5 present", license, c, "None", mac: ReplacedMac, identifiers: macReplaced),
+            LicenseCase("second network card removed: 4 of 5 present", license, c, "None", identifiers: HostIds.Where(i => i != "mac " + SecondMac)),
+            LicenseCase("only the serial changed: 4 of 5 present", license, c, "None", serial: Serial + "0", identifiers: serialChanged),
+            LicenseCase("MAC replaced and dmi-uuid changed: 3 of 5 present", license, c, nameof(LicenseErrorCode.HostMismatch), mac: ReplacedMac, identifiers: macAndUuidChanged),
+            LicenseCase("other MAC and other serial: 3 of 5 present", license, c, nameof(LicenseErrorCode.HostMismatch), mac: ReplacedMac, serial: Serial + "0", identifiers: macAndSerialChanged),
+            LicenseCase("host presents only its primary MAC and serial: 2 of 5", license, c, nameof(LicenseErrorCode.HostMismatch), identifiers: Present("mac " + Mac, "dmi-serial " + Serial)),
+            LicenseCase("host lists only its other identifiers: the primary MAC and serial count as presented", license, c, "None", identifiers: Present("dmi-uuid " + DmiUuid, "machine-id " + MachineId)),
+            LicenseCase("same identifiers presented in another order", license, c, "None", identifiers: Enumerable.Reverse(HostIds)),
+            LicenseCase("host presents an extra identifier (a third network card)", license, c, "None", identifiers: [.. HostIds, "mac 52:54:00:00:00:99"]),
+            LicenseCase("license recording only the MAC and serial (host-match 2 of 2): all present", IssuedWith(Signer, twoRecorded), c, "None"),
+            LicenseCase("license recording only the MAC and serial (host-match 2 of 2): network card replaced", IssuedWith(Signer, twoRecorded), c, nameof(LicenseErrorCode.HostMismatch), mac: ReplacedMac, identifiers: macReplaced),
+            LicenseCase("serial machine-id:<hex> stands for the identifier machine-id <hex> (host lists only its MAC)", IssuedWith(Signer, machineIdSerial), c, "None", serial: "machine-id:" + MachineId, identifiers: Present("mac " + Mac)),
+            LicenseCase("serial machine-id:<hex> on a host with another machine id", IssuedWith(Signer, machineIdSerial), c, nameof(LicenseErrorCode.HostMismatch), serial: "machine-id:" + MachineId.Replace('0', 'f'), identifiers: Present("mac " + Mac)),
+            LicenseCase("16 host-id lines, host-match 4: the host presents 5 of them", IssuedWith(Signer, sixteen), c, "None"),
             LicenseCase("rolled back: revision 3 already installed for the instance", license, c, nameof(LicenseErrorCode.OlderThanInstalled), trustedTime: c, revisions: revision3),
             LicenseCase("same revision 2 as installed", license, c, "None", trustedTime: c, revisions: new Dictionary<string, int> { [Instance] = 2 }),
             LicenseCase("revision 9 installed for another instance only", license, c, "None", trustedTime: c, revisions: new Dictionary<string, int> { ["demo-02"] = 9 }),
@@ -417,13 +520,28 @@ internal static class TestVectorSet
             LicenseCase("signed content names another signing key", SealedPlaintext((Content() with { VendorKeyId = OtherVendor.KeyId }).ToBytes()), c, nameof(LicenseErrorCode.BadSignature)),
             LicenseCase("signed content names another host key", SealedPlaintext((Content() with { HostKeyFingerprint = new string('0', 64) }).ToBytes()), c, nameof(LicenseErrorCode.NotForThisHost)),
             LicenseCase("CRLF plaintext inside a valid envelope", SealedPlaintext(Encoding.UTF8.GetBytes(Content().ToText().Replace("\n", "\r\n", StringComparison.Ordinal))), c, nameof(LicenseErrorCode.Malformed)),
-            LicenseCase("plaintext with a 16th line", SealedPlaintext(Encoding.UTF8.GetBytes(Content().ToText() + "comment: x\n")), c, nameof(LicenseErrorCode.Malformed)),
+            LicenseCase("plaintext with a line after the host-id lines", SealedPlaintext(Encoding.UTF8.GetBytes(text + "comment: x\n")), c, nameof(LicenseErrorCode.Malformed)),
+            LicenseCase("host-match 0", WithLine(15, "host-match: 0"), c, nameof(LicenseErrorCode.Malformed)),
+            LicenseCase("host-match 6 of 5 host-id lines", WithLine(15, "host-match: 6"), c, nameof(LicenseErrorCode.Malformed)),
+            LicenseCase("host-match 04 (not a canonical integer)", WithLine(15, "host-match: 04"), c, nameof(LicenseErrorCode.Malformed)),
+            LicenseCase("host-match 5 of 5 (all required) with all present", WithLine(15, "host-match: 5"), c, "None"),
+            LicenseCase("host-match 5 of 5 (all required): network card replaced", WithLine(15, "host-match: 5"), c, nameof(LicenseErrorCode.HostMismatch), mac: ReplacedMac, identifiers: macReplaced),
+            LicenseCase("host-id lines out of canonical order", Plain([.. lines[..hostIdStart], lines[hostIdStart + 1], lines[hostIdStart], .. lines[(hostIdStart + 2)..]]), c, nameof(LicenseErrorCode.Malformed)),
+            LicenseCase("duplicate host-id line", Plain([.. lines[..(hostIdStart + 1)], .. lines[hostIdStart..]]), c, nameof(LicenseErrorCode.Malformed)),
+            LicenseCase("host-id of an unknown kind", Plain([.. lines, "host-id: disk-serial WD-WCC4N0123456"]), c, nameof(LicenseErrorCode.Malformed)),
+            LicenseCase("host-id with an upper-case MAC", WithLine(hostIdStart + 1, "host-id: mac " + SecondMac.ToUpperInvariant()), c, nameof(LicenseErrorCode.Malformed)),
+            LicenseCase("17 host-id lines (33 lines)", Plain([.. lines[..hostIdStart], .. Canonical(Enumerable.Range(1, 12).Select(i => $"mac 52:54:00:00:00:{i:x2}").Concat(HostIds)).Select(i => "host-id: " + i)]), c, nameof(LicenseErrorCode.Malformed)),
+            LicenseCase("no host-id line (16 lines; the content parser says Truncated, the verifier Malformed)", Plain(lines[..16]), c, nameof(LicenseErrorCode.Malformed)),
+            LicenseCase("host-match line missing", Plain([.. lines[..15], .. lines[16..]]), c, nameof(LicenseErrorCode.Malformed)),
+            LicenseCase("format 2 plaintext (15 lines) in a format 3 envelope", SealedPlaintext(Encoding.UTF8.GetBytes(format2Plaintext)), c, nameof(LicenseErrorCode.Malformed)),
             LicenseCase("format 1 plaintext (no root-key-id line)", SealedPlaintext(Encoding.UTF8.GetBytes(string.Join('\n', Content().ToText().Split('\n')[..14]) + "\n")), c, nameof(LicenseErrorCode.Malformed)),
             LicenseCase("expired certificate: issued after Valid-Until", IssuedWith(new CertifiedSigningKey(Vendor, root.Certify(Vendor.PublicKey, ExpiredValidFrom, ExpiredValidUntil))), c, nameof(LicenseErrorCode.CertificateExpired)),
             LicenseCase("certificate not yet valid: issued before Valid-From", IssuedWith(new CertifiedSigningKey(Vendor, root.Certify(Vendor.PublicKey, LaterValidFrom, ValidUntil.AddYears(1)))), c, nameof(LicenseErrorCode.CertificateExpired)),
             LicenseCase("issued in the last second of the certificate", IssuedWith(new CertifiedSigningKey(Vendor, root.Certify(Vendor.PublicKey, ExpiredValidFrom, Created))), c, "None"),
-            LicenseCase("format 1", license.Replace("Format: 2", "Format: 1", StringComparison.Ordinal), c, nameof(LicenseErrorCode.UnsupportedVersion)),
-            LicenseCase("format 3", license.Replace("Format: 2", "Format: 3", StringComparison.Ordinal), c, nameof(LicenseErrorCode.UnsupportedVersion)),
+            LicenseCase("format 1", license.Replace("Format: 3", "Format: 1", StringComparison.Ordinal), c, nameof(LicenseErrorCode.UnsupportedVersion)),
+            LicenseCase("format 2 header", license.Replace("Format: 3", "Format: 2", StringComparison.Ordinal), c, nameof(LicenseErrorCode.UnsupportedVersion)),
+            LicenseCase("a format 2 file as format 2 wrote it (15-line plaintext, Format: 2 in the associated data)", Seal(SignedInner(Encoding.UTF8.GetBytes(format2Plaintext), Vendor), root.KeyId, Vendor.KeyId, host.PublicKey, EphemeralPrivate, Nonce, Certificate.Export(), format: "2"), c, nameof(LicenseErrorCode.UnsupportedVersion)),
+            LicenseCase("format 4", license.Replace("Format: 3", "Format: 4", StringComparison.Ordinal), c, nameof(LicenseErrorCode.UnsupportedVersion)),
             LicenseCase("truncated in the license block", license[..300], c, nameof(LicenseErrorCode.Truncated)),
             LicenseCase("cut inside a header line, before its colon", license[..(license.IndexOf("Signing-Key-Id", StringComparison.Ordinal) + 7)], c, nameof(LicenseErrorCode.Truncated)),
             LicenseCase("certificate block missing", license[..licenseBlockEnd], c, nameof(LicenseErrorCode.Truncated)),
@@ -433,9 +551,17 @@ internal static class TestVectorSet
             LicenseCase("two certificates", license + Certificate.Export(), c, nameof(LicenseErrorCode.Malformed)),
             LicenseCase("license END line misspelled", license.Replace("-----END LICENSEPORTAL LICENSE-----", "-----END LICENSEPORTAL LICENCE-----", StringComparison.Ordinal), c, nameof(LicenseErrorCode.Malformed)),
             LicenseCase("empty", string.Empty, c, nameof(LicenseErrorCode.Empty)),
-            LicenseCase("not canonical: extra space", license.Replace("Format: 2", "Format:  2", StringComparison.Ordinal), c, nameof(LicenseErrorCode.Malformed)),
+            LicenseCase("not canonical: extra space", license.Replace("Format: 3", "Format:  3", StringComparison.Ordinal), c, nameof(LicenseErrorCode.Malformed)),
             LicenseCase("a certificate given as license", Certificate.Export(), c, nameof(LicenseErrorCode.Malformed)),
         ];
+    }
+
+    /// <summary>Identifiers written <c>kind value</c>, parsed and put in canonical order (by kind in the order mac, dmi-serial, dmi-uuid, machine-id, then by value), any number.</summary>
+    private static string[] Canonical(IEnumerable<string> ids)
+    {
+        var parsed = ids.Select(i => HostIdentifier.TryParse(i, out var id) ? id : throw new ArgumentException(i)).ToArray();
+        Array.Sort(parsed, (a, b) => a.Kind != b.Kind ? a.Kind.CompareTo(b.Kind) : string.CompareOrdinal(a.Value, b.Value));
+        return [.. parsed.Select(i => i.ToString())];
     }
 
     private static string Swap(string text, int a, int b)

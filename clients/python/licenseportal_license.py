@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""LicensePortal license verifier for Python products (license format 2, docs/license-format.md).
+"""LicensePortal license verifier for Python products (license format 3, docs/license-format.md).
 
 One self-contained module on top of the ``cryptography`` package (Debian's python3-cryptography 38 or newer). It
 verifies a license file offline for this host, trusting only the vendor root public key the product passes in (a
@@ -8,21 +8,23 @@ constant in the product's own source), and keeps the first-generation client's f
     import licenseportal_license as lic
 
     lic.load_license("/var/lib/licenseportal/license.lic", "/var/lib/licenseportal/host.key", VENDOR_ROOT,
-                     mac="52:54:00:ab:cd:ef", serial="VMware-42 1a 2b 3c")
+                     identifiers=lic.read_host_identifiers())
     if not lic.check_expired_time(): ...
     if not lic.check_max_desktops(41): ...
 
 What it checks is section 8 of the format document without the host's high-water mark (so not
 ``OlderThanInstalled`` and ``ClockWoundBack``; the agent, or a product that keeps its own mark, does those):
 input limits and text rules, canonical armor, format, root key id, certificate form and root signature, key-id
-bindings, host key fingerprint, decryption, the signing key's signature, canonical content, MAC and serial when
-given, issue time inside the certificate's validity, issue time not in the future. Expiry is reported by
+bindings, host key fingerprint, decryption, the signing key's signature, canonical content, the host identifiers
+when any are given (step 18: at least ``host-match`` of the license's ``host-id`` identifiers among those the host
+presents), issue time inside the certificate's validity, issue time not in the future. Expiry is reported by
 ``check_expired_time`` (or raised as ``Expired`` with ``reject_expired=True``). Ed25519 signatures are accepted
 exactly as section 2.3 says: fully validated public key, S < L, R canonical and of prime order; X25519 keys must
 be canonical and not of low order (section 2.4).
 
-Command line: ``python3 licenseportal_license.py verify --license F --host-key K --root R [--mac M --serial S]``
-prints the license's first nine lines and exits 0; a rejected license prints ``license rejected (CODE): message``
+Command line: ``python3 licenseportal_license.py verify --license F --host-key K --root R [--mac M] [--serial S]
+[--identifier "KIND VALUE"]... [--read-host-identifiers [--system-root DIR]]`` prints the license's first nine lines
+and exits 0; a rejected license prints ``license rejected (CODE): message``
 to stderr and exits 3; unreadable files or a bad host key or root key file exit 2.
 """
 
@@ -31,6 +33,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import os
 import re
 import sys
 import unicodedata
@@ -51,6 +54,7 @@ __all__ = [
     "verify_license",
     "read_root_public_key",
     "read_host_key",
+    "read_host_identifiers",
     "HostKey",
     "check_max_desktops",
     "check_max_images",
@@ -75,6 +79,11 @@ LICENSE_HEADERS = ["Format", "Root-Key-Id", "Signing-Key-Id", "Host-Key-Fingerpr
 CERT_HEADERS = ["Format", "Root-Key-Id", "Signing-Key-Id", "Signing-Key", "Valid-From", "Valid-Until"]
 CONTENT_EXTRAS = ["issued-at", "revision", "instance", "host-key-fingerprint", "vendor-key-id", "root-key-id"]
 LICENSE_END = "\n-----END LICENSEPORTAL LICENSE-----\n"
+LICENSE_FORMAT = "3"
+# Section 6.1: the host identifier kinds in their canonical order; at most 16 in a license.
+IDENTIFIER_KINDS = ("mac", "dmi-serial", "dmi-uuid", "machine-id")
+MAX_IDENTIFIERS = 16
+_FIXED_LINES = 9 + 6 + 1
 ISSUED_IN_FUTURE_SKEW = timedelta(minutes=5)
 MIN_BODY = 12 + 1 + 64 + 16
 
@@ -85,6 +94,8 @@ _RAW = (serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 _TIME_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MAC_RE = re.compile(r"[0-9a-f]{2}(?::[0-9a-f]{2}){5}")
+_UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_HEX32_RE = re.compile(r"[0-9a-fA-F]{32}")
 
 
 class LicenseError(Exception):
@@ -486,6 +497,7 @@ def _canonical_int(value):
 
 
 def _parse_content(plaintext):
+    """Section 7.1 (format 3): the fifteen lines, host-match k, then n host-id lines; any problem is Malformed."""
     try:
         text = plaintext.decode("utf-8")
         if "\r" in text:
@@ -494,8 +506,8 @@ def _parse_content(plaintext):
         if not text.endswith("\n"):
             raise ValueError("no final LF")
         lines = text[:-1].split("\n")
-        if len(lines) != 15:
-            raise ValueError("not fifteen lines")
+        if not _FIXED_LINES + 1 <= len(lines) <= _FIXED_LINES + MAX_IDENTIFIERS:
+            raise ValueError(f"{len(lines)} lines, not 17-32")
         quotas = [_canonical_int(x) for x in lines[:6]]
         if not _DATE_RE.fullmatch(lines[6]):
             raise ValueError("expiry date")
@@ -516,22 +528,174 @@ def _parse_content(plaintext):
         if (not _lower_hex(extras["host-key-fingerprint"], 64) or not _lower_hex(extras["vendor-key-id"], 16)
                 or not _lower_hex(extras["root-key-id"], 16)):
             raise ValueError("key ids")
+        if not lines[15].startswith("host-match: "):
+            raise ValueError("line host-match")
+        host_match = _canonical_int(lines[15][len("host-match: "):])
+        identifiers = []
+        for line in lines[_FIXED_LINES:]:
+            ident = _parse_identifier(line[len("host-id: "):]) if line.startswith("host-id: ") else None
+            if ident is None:
+                raise ValueError("a host-id line is not a canonical host identifier")
+            identifiers.append(ident)
+        if not _is_canonical_list(identifiers):
+            raise ValueError("the host-id lines are not in canonical order or repeat")
+        if not 1 <= host_match <= len(identifiers):
+            raise ValueError("host-match is not between 1 and the number of host-id lines")
         canonical = "".join(f"{q}\n" for q in quotas) + expires.strftime("%Y-%m-%d") + "\n"
         canonical += lines[7] + "\n" + lines[8] + "\n"
         canonical += f"issued-at: {_fmt_time(issued)}\nrevision: {revision}\n"
         canonical += "".join(f"{n}: {extras[n]}\n" for n in CONTENT_EXTRAS[2:])
+        canonical += f"host-match: {host_match}\n" + "".join(f"host-id: {k} {v}\n" for k, v in identifiers)
         if canonical != text:
             raise ValueError("not in canonical form")
     except (ValueError, UnicodeDecodeError, _Fail) as e:
         raise _Fail("Malformed", f"The signed license content is malformed: {e}") from None
-    return text, lines, quotas, expires, issued, revision, extras
+    return text, lines, quotas, expires, issued, revision, extras, host_match, identifiers
+
+
+# ---------------------------------------------------------------- host identifiers (section 6.1)
+def _identifier_value(kind, value):
+    """The canonical value of an identifier of this kind as read from a host (a MAC in either notation and case, a
+    UUID or machine id in either case), or None when it is not valid for the kind."""
+    if not isinstance(value, str):
+        return None
+    if kind == "mac":
+        try:
+            return _normalize_mac(value)
+        except ValueError:
+            return None
+    if kind == "dmi-serial":
+        return value if _safe_value(value, 128) else None
+    if kind == "dmi-uuid":
+        return value.lower() if _UUID_RE.fullmatch(value) else None
+    if kind == "machine-id":
+        return value.lower() if _HEX32_RE.fullmatch(value) else None
+    return None
+
+
+def _parse_identifier(text):
+    """``kind value`` in canonical form only (as in files); (kind, value) or None."""
+    kind, space, value = text.partition(" ")
+    if not space or kind not in IDENTIFIER_KINDS:
+        return None
+    return (kind, value) if _identifier_value(kind, value) == value else None
+
+
+def _normalize_identifier(text):
+    """``kind value`` as a product reads it (the value normalized, as a writer does); raises ValueError."""
+    if not isinstance(text, str):
+        raise TypeError("a host identifier is a 'kind value' string")
+    kind, space, value = text.partition(" ")
+    canonical = _identifier_value(kind, value) if space and kind in IDENTIFIER_KINDS else None
+    if canonical is None:
+        raise ValueError(f"{text!r} is not a host identifier ('kind value', kind one of {', '.join(IDENTIFIER_KINDS)})")
+    return kind, canonical
+
+
+def _serial_identifier(serial):
+    """Section 6.1: a serial machine-id:<32 hex> stands for machine-id <hex>, any other serial for dmi-serial <serial>."""
+    if serial.startswith("machine-id:"):
+        machine_id = _identifier_value("machine-id", serial[len("machine-id:"):])
+        if machine_id is not None:
+            return "machine-id", machine_id
+    return "dmi-serial", serial
+
+
+def _identifier_order(ident):
+    """Canonical order: by kind (mac, dmi-serial, dmi-uuid, machine-id), then by value in UTF-16 code units."""
+    return IDENTIFIER_KINDS.index(ident[0]), ident[1].encode("utf-16-be", "surrogatepass")
+
+
+def _is_canonical_list(identifiers):
+    return (1 <= len(identifiers) <= MAX_IDENTIFIERS
+            and all(_identifier_order(a) < _identifier_order(b) for a, b in zip(identifiers, identifiers[1:])))
+
+
+_VIRTUAL_INTERFACE_PREFIXES = ("docker", "br-", "veth", "virbr", "vnet", "tun", "tap", "cni", "flannel", "kube")
+_SERIAL_PLACEHOLDERS = frozenset(p.lower() for p in ["None", "Not Specified", "Not Applicable", "To Be Filled By O.E.M.",
+                                                     "Default string", "System Serial Number", "0", "0123456789"])
+_WHITE_SPACE_CHARS = "".join(sorted(_WHITE_SPACE))
+
+
+def _read_small_text(path):
+    """The text of a small system file, stripped of white space; None when it cannot be read."""
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(4096)
+    except OSError:
+        return None
+    text = raw.decode("utf-8", "replace")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text.strip(_WHITE_SPACE_CHARS)
+
+
+def read_host_identifiers(root="/"):
+    """Every identifier this host presents, read under ``root`` as the host agent reads them, as ``kind value``
+    strings in canonical order (pass them as ``identifiers=``):
+
+    - ``mac``: the address of every physical network interface, sys/class/net/NAME with a ``device`` entry, not
+      ``lo`` and not named docker*, br-*, veth*, virbr*, vnet*, tun*, tap*, cni*, flannel*, kube*; a valid MAC other
+      than 00:00:00:00:00:00, normalized;
+    - ``dmi-serial``: sys/class/dmi/id/product_serial, else board_serial, when it is a valid serial (section 1.2)
+      and not a placeholder ("None", "Not Specified", "To Be Filled By O.E.M.", "0", ..., case-insensitive);
+    - ``dmi-uuid``: sys/class/dmi/id/product_uuid when it is a UUID other than all zeros or all F, lower-cased;
+    - ``machine-id``: etc/machine-id when it is 32 hex digits other than all zeros, lower-cased.
+
+    A file that is missing or cannot be read (DMI files are readable by root only) is skipped, so the list may be
+    empty; every identifier found is returned."""
+    found = set()
+    net = os.path.join(root, "sys", "class", "net")
+    try:
+        names = sorted(os.listdir(net))
+    except OSError:
+        names = []
+    for name in names:
+        if name == "lo" or name.startswith(_VIRTUAL_INTERFACE_PREFIXES):
+            continue
+        if not os.path.exists(os.path.join(net, name, "device")):
+            continue
+        text = _read_small_text(os.path.join(net, name, "address"))
+        mac = _identifier_value("mac", text) if text is not None else None
+        if mac is not None:
+            found.add(("mac", mac))
+    dmi = os.path.join(root, "sys", "class", "dmi", "id")
+    for file in ("product_serial", "board_serial"):
+        serial = _read_small_text(os.path.join(dmi, file))
+        if (serial is not None and _safe_value(serial, 128)
+                and not (serial.isascii() and serial.lower() in _SERIAL_PLACEHOLDERS)):
+            found.add(("dmi-serial", serial))
+            break
+    text = _read_small_text(os.path.join(dmi, "product_uuid"))
+    uuid = _identifier_value("dmi-uuid", text) if text is not None else None
+    if uuid is not None and uuid.replace("-", "") not in ("0" * 32, "f" * 32):
+        found.add(("dmi-uuid", uuid))
+    text = _read_small_text(os.path.join(root, "etc", "machine-id"))
+    machine_id = _identifier_value("machine-id", text) if text is not None else None
+    if machine_id is not None and machine_id != "0" * 32:
+        found.add(("machine-id", machine_id))
+    return [f"{kind} {value}" for kind, value in sorted(found, key=_identifier_order)]
+
+
+def _presented_identifiers(identifiers, mac, serial):
+    """The set this host presents: the given identifiers, its MAC and its serial's identifier; None when none is given."""
+    if identifiers is None and mac is None and serial is None:
+        return None
+    if isinstance(identifiers, (str, bytes)):
+        raise TypeError("identifiers must be a list of 'kind value' strings, not one string")
+    presented = {_normalize_identifier(i) for i in (identifiers or ())}
+    if mac is not None:
+        presented.add(("mac", _normalize_mac(mac)))
+    if serial is not None:
+        presented.add(_serial_identifier(serial))
+    return frozenset(presented)
 
 
 # ---------------------------------------------------------------- the license
 class License:
     """A verified license: its values and the first-generation client's checks."""
 
-    def __init__(self, text, lines, quotas, expires, issued, revision, extras):
+    def __init__(self, text, lines, quotas, expires, issued, revision, extras, host_match, identifiers):
         self.plaintext = text
         self.lines = lines
         (self.max_desktops, self.max_images, self.max_users,
@@ -545,6 +709,9 @@ class License:
         self.host_key_fingerprint = extras["host-key-fingerprint"]
         self.vendor_key_id = extras["vendor-key-id"]
         self.root_key_id = extras["root-key-id"]
+        self.host_match = host_match
+        self.host_identifiers = [f"{kind} {value}" for kind, value in identifiers]
+        self._identifiers = identifiers
 
     @property
     def seed_lines(self):
@@ -630,7 +797,7 @@ def _normalize_mac(mac):
     return normalized
 
 
-def _verify(data, host_key, root, mac, serial, now, reject_expired):
+def _verify(data, host_key, root, presented, now, reject_expired):
     # Steps 1-8: limits, armor, headers, body, certificate form.
     text = _text_limits(data)
     if _begin_label(text.split("\n", 1)[0]) != LICENSE_LABEL:
@@ -641,8 +808,8 @@ def _verify(data, host_key, root, mac, serial, now, reject_expired):
     _, headers, body = _armor_read(license_text)
     if not headers or headers[0][0] != "Format" or not (headers[0][1].isascii() and headers[0][1].isdigit()):
         raise _Fail("Malformed", "The first header is not Format.")
-    if headers[0][1] != "2":
-        raise _Fail("UnsupportedVersion", f"License format {headers[0][1]} is not supported (this reader knows format 2).")
+    if headers[0][1] != LICENSE_FORMAT:
+        raise _Fail("UnsupportedVersion", f"License format {headers[0][1]} is not supported (this reader knows format {LICENSE_FORMAT}).")
     if [k for k, _ in headers] != LICENSE_HEADERS:
         raise _Fail("Malformed", "The license does not have exactly its five headers in order.")
     root_kid, kid, fingerprint, ephemeral = (v for _, v in headers[1:])
@@ -703,11 +870,13 @@ def _verify(data, host_key, root, mac, serial, now, reject_expired):
         raise _Fail("BadSignature", "The signed content names another signing key or root than the file's header.")
     if lic.host_key_fingerprint != host_key.fingerprint:
         raise _Fail("NotForThisHost", "The signed content names another host key.")
-    # Step 18: host identity, when the product gives it.
-    if mac is not None and lic.mac != _normalize_mac(mac):
-        raise _Fail("HostMismatch", f"The license is for MAC {lic.mac}, not this host's {_normalize_mac(mac)}.")
-    if serial is not None and lic.serial != serial:
-        raise _Fail("HostMismatch", "The license is for another serial number than this host's.")
+    # Step 18: enough of the recorded host identifiers present, when the product gives what this host presents.
+    if presented is not None:
+        present = [i for i in lic._identifiers if i in presented]
+        if len(present) < lic.host_match:
+            missing = ", ".join(f"{k} {v}" for k, v in lic._identifiers if (k, v) not in presented)
+            raise _Fail("HostMismatch", f"The license needs {lic.host_match} of its {len(lic._identifiers)} host identifiers "
+                                        f"on this host, which presents {len(present)}; missing: {missing}.")
     # Steps 19, 21, 22 (20 and 23 need the high-water mark).
     if not (cert["from"] <= lic.issued_at <= cert["until"]):
         raise _Fail("CertificateExpired", f"The license was issued at {_fmt_time(lic.issued_at)}, outside its signing "
@@ -720,22 +889,27 @@ def _verify(data, host_key, root, mac, serial, now, reject_expired):
     return lic
 
 
-def verify_license(data, host_key, root_public_key, *, mac=None, serial=None, now=None, reject_expired=False):
+def verify_license(data, host_key, root_public_key, *, mac=None, serial=None, identifiers=None, now=None,
+                   reject_expired=False):
     """Verifies license file contents (bytes as read, or str) for this host and returns a License.
 
     host_key: a HostKey (read_host_key) or the host private key file's contents. root_public_key: see
-    read_root_public_key. mac / serial: this host's identity; when given, a license for another is HostMismatch.
-    now: an aware datetime (default: the current UTC time). An expired license is returned (check_expired_time
-    says so) unless reject_expired is true. Raises LicenseError (KeyFileError for the keys)."""
+    read_root_public_key. identifiers: every identifier this host presents, ``kind value`` strings
+    (read_host_identifiers(), or the product's own reading; values are normalized, the order does not matter);
+    mac / serial: its primary MAC and serial number, added to them (the serial as its identifier: machine-id:<hex> is
+    ``machine-id <hex>``, any other ``dmi-serial <serial>``). When any of the three is given, a license that does not
+    find at least its host-match of its host-id identifiers among them is HostMismatch; give everything the host
+    presents, since only what is given counts. now: an aware datetime (default: the current UTC time). An expired
+    license is returned (check_expired_time says so) unless reject_expired is true. Raises LicenseError
+    (KeyFileError for the keys); ValueError or TypeError for an invalid mac, serial or identifier."""
     root = read_root_public_key(root_public_key)
     if not isinstance(host_key, HostKey):
         host_key = read_host_key(host_key)
     if serial is not None and not (isinstance(serial, str) and _safe_value(serial, 128)):
         raise ValueError("The serial number must be 1-128 printable characters without leading or trailing spaces.")
-    if mac is not None:
-        _normalize_mac(mac)
+    presented = _presented_identifiers(identifiers, mac, serial)
     try:
-        return _verify(data, host_key, root, mac, serial, _utc_now(now), reject_expired)
+        return _verify(data, host_key, root, presented, _utc_now(now), reject_expired)
     except _Fail as e:
         raise LicenseError(e.code, e.message or e.code) from None
 
@@ -743,9 +917,11 @@ def verify_license(data, host_key, root_public_key, *, mac=None, serial=None, no
 _current = None
 
 
-def load_license(path, host_key_path, root_public_key, *, mac=None, serial=None, now=None, reject_expired=False):
+def load_license(path, host_key_path, root_public_key, *, mac=None, serial=None, identifiers=None, now=None,
+                 reject_expired=False):
     """Reads and verifies the license file at path with the host key file at host_key_path, trusting only
-    root_public_key (a constant in the product: vendor-root.pub text, its base64 line, or the raw 32 bytes).
+    root_public_key (a constant in the product: vendor-root.pub text, its base64 line, or the raw 32 bytes); mac,
+    serial and identifiers as for verify_license.
     Returns the License and makes it the one the module-level check_* functions use. Raises LicenseError
     (KeyFileError for the keys), OSError when a file cannot be read."""
     global _current
@@ -753,7 +929,8 @@ def load_license(path, host_key_path, root_public_key, *, mac=None, serial=None,
         data = f.read(MAX_BYTES + 1)
     with open(host_key_path, "rb") as f:
         host_key = read_host_key(f.read(MAX_BYTES + 1))
-    lic = verify_license(data, host_key, root_public_key, mac=mac, serial=serial, now=now, reject_expired=reject_expired)
+    lic = verify_license(data, host_key, root_public_key, mac=mac, serial=serial, identifiers=identifiers, now=now,
+                         reject_expired=reject_expired)
     _current = lic
     return lic
 
@@ -802,26 +979,37 @@ def check_expired_time(now=None):
 
 # ---------------------------------------------------------------- command line
 def _main(argv=None):
-    parser = argparse.ArgumentParser(prog="licenseportal_license.py", description="LicensePortal license verifier (format 2).")
+    parser = argparse.ArgumentParser(prog="licenseportal_license.py", description="LicensePortal license verifier (format 3).")
     commands = parser.add_subparsers(dest="command", required=True)
     verify = commands.add_parser("verify", help="Verify a license file for this host and print its first nine lines.")
     verify.add_argument("--license", required=True, help="the license file")
     verify.add_argument("--host-key", required=True, help="the agent's host private key file (host.key)")
     verify.add_argument("--root", required=True, help="the vendor root public key file (vendor-root.pub)")
-    verify.add_argument("--mac", help="this host's MAC address; when given, a license for another MAC is refused")
-    verify.add_argument("--serial", help="this host's serial number; when given, a license for another is refused")
+    verify.add_argument("--mac", help="this host's primary MAC address (a host identifier it presents)")
+    verify.add_argument("--serial", help="this host's serial number (machine-id:<hex> or the DMI serial)")
+    verify.add_argument("--identifier", action="append", metavar="'KIND VALUE'",
+                        help="an identifier this host presents, for example 'mac 52:54:00:ab:cd:ef' (repeatable)")
+    verify.add_argument("--read-host-identifiers", action="store_true",
+                        help="read this host's identifiers as the agent does (network cards, DMI serial and UUID, machine id)")
+    verify.add_argument("--system-root", default="/", help="where --read-host-identifiers reads sys/ and etc/ (default /)")
     args = parser.parse_args(argv)
+    identifiers = list(args.identifier or [])
+    if args.read_host_identifiers:
+        identifiers += read_host_identifiers(args.system_root)
+    elif not identifiers:
+        identifiers = None
     try:
         with open(args.root, "rb") as f:
             root = f.read(MAX_BYTES + 1)
-        lic = load_license(args.license, args.host_key, root, mac=args.mac, serial=args.serial, reject_expired=True)
+        lic = load_license(args.license, args.host_key, root, mac=args.mac, serial=args.serial, identifiers=identifiers,
+                           reject_expired=True)
     except KeyFileError as e:
         print(f"error: {e.message} ({e.code})", file=sys.stderr)
         return 2
     except LicenseError as e:
         print(f"license rejected ({e.code}): {e.message}", file=sys.stderr)
         return 3
-    except (OSError, ValueError) as e:
+    except (OSError, ValueError, TypeError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     out = sys.stdout.buffer if hasattr(sys.stdout, "buffer") else None

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Independent check of the LicensePortal format 2 test vectors, written from docs/license-format.md.
+"""Independent check of the LicensePortal license format 3 (host info version 2) test vectors, written from
+docs/license-format.md.
 
 Needs Python 3.9+ and the `cryptography` package (Debian: python3-cryptography; 38 or newer) for X25519, HKDF,
 AES-GCM and Ed25519 signing. Ed25519 *verification* is implemented here in plain Python, exactly as section 2.3 of
@@ -33,7 +34,8 @@ CERT_LABEL = "LICENSEPORTAL SIGNING KEY CERTIFICATE"
 ROOT_PUBLIC_LABEL = "LICENSEPORTAL VENDOR ROOT PUBLIC KEY"
 LICENSE_DOMAIN = b"licenseportal-license-v2\n"
 CERT_DOMAIN = b"licenseportal-signing-key-certificate-v1\n"
-HOSTINFO_DOMAIN = b"licenseportal-hostinfo-v1\n"
+HOSTINFO_DOMAIN_V1 = b"licenseportal-hostinfo-v1\n"
+HOSTINFO_DOMAIN = b"licenseportal-hostinfo-v2\n"
 HOSTKEY_DOMAIN = b"licenseportal-hostkey-v1\n"
 KDF_LABEL = b"licenseportal-license-v2"
 LICENSE_HEADERS = ["Format", "Root-Key-Id", "Signing-Key-Id", "Host-Key-Fingerprint", "Ephemeral-Key"]
@@ -41,6 +43,10 @@ CERT_HEADERS = ["Format", "Root-Key-Id", "Signing-Key-Id", "Signing-Key", "Valid
 HOSTINFO_NAMES = ["LicensePortal-HostInfo", "Instance", "MAC", "Serial", "Created",
                   "Host-Signing-Key", "Host-Encryption-Key", "Check-Code"]
 CONTENT_EXTRAS = ["issued-at", "revision", "instance", "host-key-fingerprint", "vendor-key-id", "root-key-id"]
+LICENSE_FORMAT = "3"
+# Section 6.1: the identifier kinds in their canonical order; at most 16 in a file.
+ID_KINDS = ["mac", "dmi-serial", "dmi-uuid", "machine-id"]
+MAX_IDS = 16
 
 # Section 1.2: Unicode White_Space, listed.
 WHITE_SPACE = set(map(chr, [0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B),
@@ -364,7 +370,7 @@ def certificate_signed_by(cert, root_pub: bytes) -> bool:
     return cert["root"] == key_id(root_pub) and ed25519_verify(root_pub, CERT_DOMAIN + cert["statement"], cert["signature"])
 
 
-# ---------------------------------------------------------------- host info (section 6)
+# ---------------------------------------------------------------- MAC and host key fingerprint (sections 2.1, 6)
 def normalized_mac(mac):
     return re.fullmatch(r"[0-9a-f]{2}(:[0-9a-f]{2}){5}", mac) is not None and mac != "00:00:00:00:00:00"
 
@@ -373,15 +379,77 @@ def fingerprint(sign_pub: bytes, enc_pub: bytes) -> str:
     return hashlib.sha256(HOSTKEY_DOMAIN + sign_pub + enc_pub).hexdigest()
 
 
+# ---------------------------------------------------------------- host identifiers (section 6.1)
+UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def identifier_value(kind, value):
+    """The canonical value of an identifier of this kind read from a host (section 6.1), or None when invalid."""
+    if kind == "mac":
+        if len(value) != 17 or value[2] not in ":-":
+            return None
+        sep = value[2]
+        if any(value[i] != sep for i in range(2, 17, 3)):
+            return None
+        pairs = [value[i:i + 2] for i in range(0, 17, 3)]
+        if not all(len(x) == 2 and all(c in "0123456789abcdefABCDEF" for c in x) for x in pairs):
+            return None
+        mac = ":".join(pairs).lower()
+        return None if mac == "00:00:00:00:00:00" else mac
+    if kind == "dmi-serial":
+        return value if safe_value(value, 128) else None
+    if kind == "dmi-uuid":
+        return value.lower() if UUID_RE.fullmatch(value) else None
+    if kind == "machine-id":
+        return value.lower() if len(value) == 32 and all(c in "0123456789abcdefABCDEF" for c in value) else None
+    return None
+
+
+def parse_identifier(text):
+    """`kind value` in canonical form only (section 6.1); returns (kind, value) or None."""
+    kind, sep, value = text.partition(" ")
+    if not sep or kind not in ID_KINDS:
+        return None
+    canonical = identifier_value(kind, value)
+    return (kind, value) if canonical == value else None
+
+
+def serial_identifier(serial):
+    """Section 6.1: a serial machine-id:<32 hex> stands for machine-id <hex>, any other serial for dmi-serial <serial>."""
+    if serial.startswith("machine-id:"):
+        machine_id = identifier_value("machine-id", serial[len("machine-id:"):])
+        if machine_id is not None:
+            return ("machine-id", machine_id)
+    return ("dmi-serial", serial)
+
+
+def id_order(ident):
+    """Canonical order: by kind (mac, dmi-serial, dmi-uuid, machine-id), then by value in UTF-16 code units."""
+    return ID_KINDS.index(ident[0]), ident[1].encode("utf-16-be", "surrogatepass")
+
+
+def canonical_ids(ids) -> bool:
+    """1-16 identifiers, in canonical order, no duplicates (strictly increasing)."""
+    return 1 <= len(ids) <= MAX_IDS and all(id_order(a) < id_order(b) for a, b in zip(ids, ids[1:]))
+
+
+# ---------------------------------------------------------------- host info (sections 6.2-6.4)
 def parse_hostinfo(data: str):
+    """Section 6: version 2 (Host-Id lines after Serial, v2 domain) and version 1 (eight lines, v1 domain)."""
     text = text_limits(data)
-    lines = text.split("\n")
-    count = len(lines) - (1 if lines[-1] == "" else 0)
-    if not lines[0].startswith("LicensePortal-HostInfo: "):
+    all_lines = text.split("\n")
+    if not all_lines[0].startswith("LicensePortal-HostInfo: "):
         raise Fail("Malformed")
-    version = lines[0][len("LicensePortal-HostInfo: "):]
-    if version != "1":
+    version = all_lines[0][len("LicensePortal-HostInfo: "):]
+    if version not in ("1", "2"):
         raise Fail("UnsupportedVersion" if version.isdigit() and version.isascii() else "Malformed")
+    # Version 2: the complete lines from the fifth on that start with "Host-Id: " (never the last element of the split).
+    n_ids = 0
+    if version == "2":
+        while 4 + n_ids < len(all_lines) - 1 and all_lines[4 + n_ids].startswith("Host-Id: "):
+            n_ids += 1
+    lines = all_lines[:4] + all_lines[4 + n_ids:]
+    count = len(lines) - (1 if lines[-1] == "" else 0)
     if count > 8:
         raise Fail("Malformed")
     complete = count - 1 if count < 8 and not text.endswith("\n") else count
@@ -399,6 +467,12 @@ def parse_hostinfo(data: str):
         raise Fail("InvalidField" if text.endswith("\n") else "Truncated")
     if not safe_value(values[1], 64) or not normalized_mac(values[2]) or not safe_value(values[3], 128):
         raise Fail("InvalidField")
+    if version == "2":
+        ids = [parse_identifier(line[len("Host-Id: "):]) for line in all_lines[4:4 + n_ids]]
+        if None in ids or not canonical_ids(ids):
+            raise Fail("InvalidField")
+    else:
+        ids = sorted({("mac", values[2]), serial_identifier(values[3])}, key=id_order)
     try:
         parse_time(values[4])
         sign_pub, enc_pub = b64(values[5], 32), b64(values[6], 32)
@@ -408,10 +482,13 @@ def parse_hostinfo(data: str):
         raise Fail("InvalidField")
     if not canonical_x25519(enc_pub) or low_order_x25519(enc_pub):
         raise Fail("InvalidField")
-    signed = "".join(line + "\n" for line in lines[:7]).encode()
-    if not ed25519_verify(sign_pub, HOSTINFO_DOMAIN + signed, sig):
+    signed = "".join(line + "\n" for line in all_lines[:7 + n_ids]).encode()
+    if not ed25519_verify(sign_pub, (HOSTINFO_DOMAIN if version == "2" else HOSTINFO_DOMAIN_V1) + signed, sig):
         raise Fail("BadCheckCode")
-    return values, fingerprint(sign_pub, enc_pub)
+    # After the check code: an edited MAC or serial reads as an edited file.
+    if ("mac", values[2]) not in ids or serial_identifier(values[3]) not in ids:
+        raise Fail("InvalidField")
+    return values, fingerprint(sign_pub, enc_pub), ids
 
 
 # ---------------------------------------------------------------- license (sections 7, 8)
@@ -431,7 +508,7 @@ def parse_content(plaintext: bytes):
         if not text.endswith("\n"):
             raise ValueError("no final LF")
         lines = text[:-1].split("\n")
-        if len(lines) != 15:
+        if not 9 + 6 + 1 + 1 <= len(lines) <= 9 + 6 + 1 + MAX_IDS:
             raise ValueError("line count")
         quotas = [canonical_int(x) for x in lines[:6]]
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", lines[6]):
@@ -450,12 +527,26 @@ def parse_content(plaintext: bytes):
             raise ValueError("ids")
         canonical = "".join(f"{q}\n" for q in quotas) + expires.strftime("%Y-%m-%d") + "\n" + lines[7] + "\n" + lines[8] + "\n"
         canonical += "".join(f"{n}: {v}\n" for n, v in [("issued-at", fmt_time(issued)), ("revision", str(revision))] + [(n, extras[n]) for n in CONTENT_EXTRAS[2:]])
+        # Format 3: host-match k, then n host-id lines, canonical order, 1 <= k <= n.
+        if not lines[15].startswith("host-match: "):
+            raise ValueError("host-match line")
+        host_match = canonical_int(lines[15][len("host-match: "):])
+        ids = []
+        for line in lines[16:]:
+            ident = parse_identifier(line[len("host-id: "):]) if line.startswith("host-id: ") else None
+            if ident is None:
+                raise ValueError("host-id line")
+            ids.append(ident)
+        if not canonical_ids(ids) or not 1 <= host_match <= len(ids):
+            raise ValueError("host identifiers")
+        canonical += f"host-match: {host_match}\n" + "".join(f"host-id: {k} {x}\n" for k, x in ids)
         if canonical != text:
             raise ValueError("not canonical")
     except (ValueError, UnicodeDecodeError, Fail):
         raise Fail("Malformed")
     return {"quotas": quotas, "expires": expires, "mac": lines[7], "serial": lines[8], "issued": issued, "revision": revision,
-            "instance": extras["instance"], "fp": extras["host-key-fingerprint"], "kid": extras["vendor-key-id"], "root": extras["root-key-id"]}
+            "instance": extras["instance"], "fp": extras["host-key-fingerprint"], "kid": extras["vendor-key-id"], "root": extras["root-key-id"],
+            "host_match": host_match, "host_ids": ids}
 
 
 def derive_key(shared, pk_e, pk_r, root_kid, kid, fp):
@@ -463,7 +554,8 @@ def derive_key(shared, pk_e, pk_r, root_kid, kid, fp):
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=pk_e + pk_r, info=info).derive(shared), info
 
 
-def verify_license(data, host_enc_priv: bytes, host_fp: str, root_pub: bytes, mac, serial, now, high_water=None):
+def verify_license(data, host_enc_priv: bytes, host_fp: str, root_pub: bytes, mac, serial, identifiers, now, high_water=None):
+    """identifiers: every identifier this host presents, `kind value` text; its MAC and serial's identifier are added."""
     # 8.1 steps 1-4: limits, armor, header, certificate form
     text = text_limits(data)
     label = peek_label(text)
@@ -476,7 +568,7 @@ def verify_license(data, host_enc_priv: bytes, host_fp: str, root_pub: bytes, ma
     _, headers, body = armor_read(license_text)
     if not headers or headers[0][0] != "Format" or not headers[0][1].isdigit() or not headers[0][1].isascii():
         raise Fail("Malformed")
-    if headers[0][1] != "2":
+    if headers[0][1] != LICENSE_FORMAT:
         raise Fail("UnsupportedVersion")
     if [k for k, _ in headers] != LICENSE_HEADERS:
         raise Fail("Malformed")
@@ -527,7 +619,11 @@ def verify_license(data, host_enc_priv: bytes, host_fp: str, root_pub: bytes, ma
         raise Fail("BadSignature")
     if content["fp"] != host_fp:
         raise Fail("NotForThisHost")
-    if content["mac"] != mac or content["serial"] != serial:
+    # Step 18: at least host-match of the recorded identifiers are among those the host presents.
+    presented = {parse_identifier(i) for i in identifiers} | {("mac", mac), serial_identifier(serial)}
+    if None in presented:
+        raise ValueError("a presented identifier is not canonical")
+    if sum(1 for i in content["host_ids"] if i in presented) < content["host_match"]:
         raise Fail("HostMismatch")
     if not (cert["from"] <= content["issued"] <= cert["until"]):
         raise Fail("CertificateExpired")
@@ -608,16 +704,25 @@ def main():
     check("hostKeyFingerprint", fp, der["hostKeyFingerprint"])
     check("host.pub", armor_write("LICENSEPORTAL HOST PUBLIC KEY", [("Format", "1"), ("Fingerprint", fp)], sign_pub + enc_pub), read("host.pub"))
     check("host.key", armor_write("LICENSEPORTAL HOST PRIVATE KEY", [("Format", "1"), ("Fingerprint", fp)], sign_seed + enc_priv), read("host.key"))
-    seven = "".join(f"{n}: {x}\n" for n, x in zip(HOSTINFO_NAMES, ["1", inp["instance"], inp["mac"], inp["serial"], inp["created"],
-                                                               base64.b64encode(sign_pub).decode(), base64.b64encode(enc_pub).decode()]))
-    check_code = Ed25519PrivateKey.from_private_bytes(sign_seed).sign(HOSTINFO_DOMAIN + seven.encode())
-    check("hostinfo.txt", seven + "Check-Code: " + base64.b64encode(check_code).decode() + "\n", read("hostinfo.txt"))
+    host_ids = [parse_identifier(i) for i in inp["hostIdentifiers"]]
+    check("hostIdentifiers are canonical", None not in host_ids and canonical_ids(host_ids), True)
+    check("hostIdentifiers include the MAC and the serial's identifier",
+          ("mac", inp["mac"]) in host_ids and serial_identifier(inp["serial"]) in host_ids, True)
+    fields = [("LicensePortal-HostInfo", "2"), ("Instance", inp["instance"]), ("MAC", inp["mac"]), ("Serial", inp["serial"])]
+    fields += [("Host-Id", i) for i in inp["hostIdentifiers"]]
+    fields += [("Created", inp["created"]), ("Host-Signing-Key", base64.b64encode(sign_pub).decode()),
+               ("Host-Encryption-Key", base64.b64encode(enc_pub).decode())]
+    signed_lines = "".join(f"{n}: {x}\n" for n, x in fields)
+    check_code = Ed25519PrivateKey.from_private_bytes(sign_seed).sign(HOSTINFO_DOMAIN + signed_lines.encode())
+    check("hostinfo.txt", signed_lines + "Check-Code: " + base64.b64encode(check_code).decode() + "\n", read("hostinfo.txt"))
+    check("hostinfo.txt parses with its identifiers", parse_hostinfo(read("hostinfo.txt"))[2], host_ids)
 
     # License (sections 7, 8): plaintext, signature, sealing, file = license block || certificate.
     plaintext = h(der["licensePlaintextHex"])
     check("license-plaintext.txt", plaintext.decode(), read("license-plaintext.txt"))
     content = parse_content(plaintext)
     check("plaintext key ids", (content["root"], content["kid"], content["fp"]), (root_kid, kid, fp))
+    check("plaintext host identifiers", (content["host_match"], content["host_ids"]), (inp["hostMatch"], host_ids))
     signature = vendor.sign(LICENSE_DOMAIN + plaintext)
     check("licenseSignature", signature.hex(), der["licenseSignatureHex"])
     eph = X25519PrivateKey.from_private_bytes(h(inp["ephemeralPrivateHex"]))
@@ -630,7 +735,7 @@ def main():
     check("hkdfInfo", info.hex(), der["hkdfInfoHex"])
     check("hkdfInfo length", len(info), 156)
     check("aeadKey", key.hex(), der["aeadKeyHex"])
-    headers = [("Format", "2"), ("Root-Key-Id", root_kid), ("Signing-Key-Id", kid), ("Host-Key-Fingerprint", fp),
+    headers = [("Format", LICENSE_FORMAT), ("Root-Key-Id", root_kid), ("Signing-Key-Id", kid), ("Host-Key-Fingerprint", fp),
                ("Ephemeral-Key", base64.b64encode(pk_e).decode())]
     check("associatedData", header_text(headers), der["associatedData"])
     nonce = h(inp["nonceHex"])
@@ -666,7 +771,7 @@ def main():
             hw = {"trusted": parse_time(case["highWater"]["trustedTime"]), "revisions": case["highWater"]["revisions"]}
         try:
             verify_license(case["text"], enc_priv, fp, trusted_root, case["expectedMac"], case["expectedSerial"],
-                           parse_time(case["now"]), hw)
+                           case["expectedIdentifiers"], parse_time(case["now"]), hw)
             got = "None"
         except Fail as e:
             got = e.code

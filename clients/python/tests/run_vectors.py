@@ -2,7 +2,8 @@
 """Runs every license case of docs/test-vectors/vectors.json through licenseportal_license and prints one JSON
 line per case: {"name", "expected", "code", "strictCode", "rawRootCode"}.
 
-- code: load_license (the file written to disk as the case's bytes) with the case's now, MAC and serial, then
+- code: load_license (the file written to disk as the case's bytes) with the case's now, MAC, serial and the
+  identifiers the host presents (expectedIdentifiers), then
   "Expired" when check_expired_time(now) is false, else "None"; a LicenseError gives its code.
 - strictCode: the same with reject_expired=True (the command line's rule).
 - rawRootCode: as code, but with the root passed as its raw 32 bytes instead of the vendor-root.pub text.
@@ -27,7 +28,7 @@ def code_of(path, host_key, root, case, reject_expired):
     now = datetime.strptime(case["now"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
     try:
         loaded = lic.load_license(path, host_key, root, mac=case["expectedMac"], serial=case["expectedSerial"],
-                                  now=now, reject_expired=reject_expired)
+                                  identifiers=case["expectedIdentifiers"], now=now, reject_expired=reject_expired)
     except lic.KeyFileError as e:
         return "KeyFile:" + e.code
     except lic.LicenseError as e:

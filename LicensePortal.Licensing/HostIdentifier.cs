@@ -63,7 +63,7 @@ public readonly record struct HostIdentifier
         {
             HostIdentifierKind.Mac => HostIdentity.TryNormalizeMac(value, out var mac) ? mac : null,
             HostIdentifierKind.DmiSerial => HostIdentity.IsValidSerial(value) ? value : null,
-            HostIdentifierKind.DmiUuid => value is { Length: 36 } && Guid.TryParseExact(value, "D", out var uuid) ? uuid.ToString("D") : null,
+            HostIdentifierKind.DmiUuid => IsUuidText(value) ? value!.ToLowerInvariant() : null,
             HostIdentifierKind.MachineId => value is { Length: 32 } && value.All(char.IsAsciiHexDigit) ? value.ToLowerInvariant() : null,
             _ => null,
         };
@@ -74,6 +74,36 @@ public readonly record struct HostIdentifier
 
         identifier = new HostIdentifier(kind, canonical);
         return true;
+    }
+
+    /// <summary>8-4-4-4-12 hex digits and nothing else (Guid parsing would also take signs and 0x inside a group).</summary>
+    private static bool IsUuidText(string? value)
+    {
+        if (value is not { Length: 36 })
+        {
+            return false;
+        }
+
+        for (var i = 0; i < 36; i++)
+        {
+            var hyphen = i is 8 or 13 or 18 or 23;
+            if (hyphen ? value[i] != '-' : !char.IsAsciiHexDigit(value[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Canonical order (kind, then value) without duplicates, with no limit on the count (what a host presents).</summary>
+    /// <param name="identifiers">The identifiers.</param>
+    /// <returns>Sorted distinct identifiers.</returns>
+    internal static HostIdentifier[] SortedDistinct(IEnumerable<HostIdentifier> identifiers)
+    {
+        var list = identifiers.Where(i => i.Value is not null).Distinct().ToArray();
+        Array.Sort(list, Compare);
+        return list;
     }
 
     /// <summary>Reads the canonical text form <c>kind value</c>; only text <see cref="ToString"/> writes is accepted.</summary>

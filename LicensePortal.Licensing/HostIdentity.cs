@@ -24,7 +24,7 @@ public sealed record HostIdentity
     /// <param name="mac">Primary MAC address in any common notation.</param>
     /// <param name="serialNumber">The machine serial number, exactly as read.</param>
     /// <param name="identifiers">Every identifier read on the host; the MAC and serial are added when missing.</param>
-    /// <exception cref="ArgumentException">A value is invalid, or there are more than <see cref="HostIdentifier.MaxCount"/> identifiers.</exception>
+    /// <exception cref="ArgumentException">A value is invalid.</exception>
     public HostIdentity(string mac, string serialNumber, IEnumerable<HostIdentifier> identifiers)
     {
         ArgumentNullException.ThrowIfNull(identifiers);
@@ -40,13 +40,14 @@ public sealed record HostIdentity
 
         Mac = normalized;
         SerialNumber = serialNumber;
-        var all = identifiers.Append(HostIdentifier.Create(HostIdentifierKind.Mac, normalized)).Append(HostIdentifier.FromSerialNumber(serialNumber)).Distinct();
-        if (!HostIdentifier.TryCanonicalize(all, out var sorted))
+        // No cap here: the limit is on what files carry, and a host with many ports must still be checkable.
+        var given = identifiers.ToArray();
+        if (given.Any(i => i.Value is null))
         {
-            throw new ArgumentException($"A host presents at most {HostIdentifier.MaxCount} distinct valid identifiers.", nameof(identifiers));
+            throw new ArgumentException("An identifier has no value (a default HostIdentifier).", nameof(identifiers));
         }
 
-        Identifiers = sorted;
+        Identifiers = HostIdentifier.SortedDistinct(given.Append(HostIdentifier.Create(HostIdentifierKind.Mac, normalized)).Append(HostIdentifier.FromSerialNumber(serialNumber)));
     }
 
     /// <summary>Every identifier this host presents, in canonical order, its primary MAC and serial included.</summary>

@@ -81,6 +81,11 @@ public static class HostInfoFile
         }
 
         var identity = new HostIdentity(mac, serialNumber, identifiers ?? []);
+        if (identity.Identifiers.Count > HostIdentifier.MaxCount)
+        {
+            throw new ArgumentException($"A host info file carries at most {HostIdentifier.MaxCount} identifiers; {identity.Identifiers.Count} were given.", nameof(identifiers));
+        }
+
         var created = createdAt.ToUniversalTime().ToString(TimeFormat, CultureInfo.InvariantCulture);
         var values = new[]
         {

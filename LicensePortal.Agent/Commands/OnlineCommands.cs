@@ -80,7 +80,7 @@ public static class OnlineCommands
 
             if (activate)
             {
-                var hostInfo = HostInfoFile.Write(config.Instance, identity.Mac, identity.SerialNumber, hostKey, context.Environment.Time.GetUtcNow());
+                var hostInfo = HostInfoFile.Write(config.Instance, identity.Mac, identity.SerialNumber, hostKey, context.Environment.Time.GetUtcNow(), identity.Identifiers);
                 await client.PostAsync(path + "/hostinfo", () => new StringContent(hostInfo, Encoding.UTF8, "text/plain"));
                 context.Out.WriteLine($"Uploaded host info for instance '{config.Instance}' (MAC {identity.Mac}, serial '{identity.SerialNumber}').");
             }

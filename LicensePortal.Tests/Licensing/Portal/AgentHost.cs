@@ -43,5 +43,8 @@ public sealed class AgentHost(TimeProvider time, VendorRootPublicKey root) : IDi
         "--vcpus", $"{vcpus}", "--vmem", $"{vmem}", "--vdisk", $"{vdisk}",
     ];
 
+    /// <summary>Writes a file of the host's fake /sys, /proc or /etc (a replaced network card, another serial).</summary>
+    public void WriteSys(string relative, string content) => _box.WriteSys(relative, content);
+
     public void Dispose() => _box.Dispose();
 }

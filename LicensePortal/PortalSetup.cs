@@ -116,7 +116,7 @@ public static class PortalSetup
         services.AddSingleton<UserAdminService>();
         services.AddSingleton<AuditService>();
         services.AddSingleton<VendorKeyStore>();
-        services.AddSingleton<DownloadStatements>();
+        services.AddSingleton<IDownloadStore, DownloadStatements>();
         services.AddSingleton<DownloadRecorder>();
         services.AddSingleton<LicenseIssuer>();
         services.AddSingleton<HostInfoIntake>();

@@ -1,18 +1,16 @@
 using System.Security.Cryptography;
-using System.Text;
 using LicensePortal.Data;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
 namespace LicensePortal.Services;
 
 /// <summary>
-/// Personal API tokens ("lpat_…") and per-instance activation tokens ("lpact_…"): create, list, revoke, validate.
-/// The token format is <see cref="TokenFormat"/>'s.
+/// Personal API tokens ("lpat_…"): create, list, revoke; and the validation of every bearer token, personal or
+/// per-instance activation token ("lpact_…"). The token format is <see cref="TokenFormat"/>'s. The password-for-token
+/// exchange (POST /api/v1/tokens) is the token endpoint's, Endpoints/Api/TokenApi.cs; it ends in <see cref="CreatePersonalAsync"/>.
 /// </summary>
 public sealed class ApiTokenService(
     IDbContextFactory<AppDbContext> dbFactory,
-    IServiceScopeFactory scopeFactory,
     TimeProvider time,
     ILogger<ApiTokenService> logger)
 {
@@ -28,7 +26,7 @@ public sealed class ApiTokenService(
 
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
-    /// <summary>A signed-in user makes a personal token for themselves.</summary>
+    /// <summary>A user makes a personal token for themselves: signed in, or having just proved their password to the token endpoint.</summary>
     public async Task<ServiceResult<CreatedToken>> CreatePersonalAsync(PortalActor actor, string? name, int? expiresInDays, CancellationToken cancellationToken = default)
     {
         name = name?.Trim() ?? "";
@@ -59,51 +57,6 @@ public sealed class ApiTokenService(
         await db.SaveChangesAsync(cancellationToken);
         logger.LogInformation("{Actor} created API token {TokenId} ({Name})", actor.UserName, tokenId, name);
         return ServiceResult<CreatedToken>.Ok(new CreatedToken(ToInfo(token, actor.UserName), PersonalPrefix + tokenId + "_" + secret));
-    }
-
-    /// <summary>
-    /// POST /api/v1/tokens: a script proves the password and gets a token. The password check counts towards lockout,
-    /// and a deactivated or locked account gets no token.
-    /// </summary>
-    public async Task<ServiceResult<CreatedToken>> CreatePersonalWithPasswordAsync(string? userName, string? password, string? name, int? expiresInDays, string? remoteAddress = null, CancellationToken cancellationToken = default)
-    {
-        var errors = new List<FieldError>();
-        if (string.IsNullOrWhiteSpace(userName))
-        {
-            errors.Add(new FieldError("UserName", "Error.Required"));
-        }
-        if (string.IsNullOrEmpty(password))
-        {
-            errors.Add(new FieldError("Password", "Error.Required"));
-        }
-        errors.AddRange(ValidateName(name?.Trim() ?? ""));
-        errors.AddRange(ValidateLifetime(expiresInDays));
-        if (errors.Count > 0)
-        {
-            return ServiceResult<CreatedToken>.Invalid(errors);
-        }
-
-        await using var scope = scopeFactory.CreateAsyncScope();
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
-        var signIn = scope.ServiceProvider.GetRequiredService<SignInManager<PortalUser>>();
-        var user = await users.FindByNameAsync(userName!.Trim()) ?? await users.FindByEmailAsync(userName.Trim());
-        if (user is null)
-        {
-            return ServiceResult<CreatedToken>.Invalid("", "Token.InvalidCredentials");
-        }
-        var check = await signIn.CheckPasswordSignInAsync(user, password!, lockoutOnFailure: true);
-        if (check.IsLockedOut)
-        {
-            logger.LogWarning("Token request for locked-out account {UserName}", user.UserName);
-            return ServiceResult<CreatedToken>.Invalid("", "Token.LockedOut");
-        }
-        if (!check.Succeeded)
-        {
-            logger.LogInformation("Token request for {UserName} refused", user.UserName);
-            return ServiceResult<CreatedToken>.Invalid("", "Token.InvalidCredentials");
-        }
-        var role = PortalRole.Effective(await users.GetRolesAsync(user));
-        return await CreatePersonalAsync(new PortalActor(user.Id, user.UserName ?? "", role) { RemoteAddress = remoteAddress }, name, expiresInDays, cancellationToken);
     }
 
     /// <summary>The actor's own personal tokens, newest first, revoked and expired ones included.</summary>
@@ -210,7 +163,8 @@ public sealed class ApiTokenService(
         return (user.UserName ?? "", PortalRole.Effective([user.Role]));
     }
 
-    private static IEnumerable<FieldError> ValidateName(string name)
+    /// <summary>A token's name: required, at most <see cref="ApiToken.NameMaxLength"/> characters, no control characters.</summary>
+    internal static IEnumerable<FieldError> ValidateName(string name)
     {
         if (name.Length == 0)
         {
@@ -226,6 +180,7 @@ public sealed class ApiTokenService(
         }
     }
 
+    /// <summary>A lifetime in days, when one is asked for: 1 to <see cref="MaxLifetimeDays"/>.</summary>
     internal static IEnumerable<FieldError> ValidateLifetime(int? days)
     {
         if (days is { } d && (d < 1 || d > MaxLifetimeDays))
@@ -236,5 +191,4 @@ public sealed class ApiTokenService(
 
     private static TokenInfo ToInfo(ApiToken t, string owner) =>
         new(t.Id, t.Name, PersonalPrefix + t.TokenId, t.CreatedAt, t.ExpiresAt, t.LastUsedAt, t.RevokedAt, owner);
-
 }

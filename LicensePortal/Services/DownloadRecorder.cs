@@ -26,15 +26,15 @@ public sealed record DownloadWrite(
 /// one (SQLite takes one writer at a time). Each write is applied only if its instance is unchanged since it was read;
 /// one stale write does not hold back the others in its batch.
 /// </summary>
-public sealed class DownloadRecorder(DownloadStatements statements, ILogger<DownloadRecorder> logger) : IDisposable
+public sealed class DownloadRecorder(IDownloadStore store, ILogger<DownloadRecorder> logger) : IDisposable
 {
     private const int MaxBatch = 128;
 
     private readonly ConcurrentQueue<Pending> _queue = new();
     private readonly SemaphoreSlim _writer = new(1, 1);
 
-    /// <summary>The writer's connection and prepared statements; only the holder of <see cref="_writer"/> touches it.</summary>
-    private DownloadStatements.WriteSession? _session;
+    /// <summary>The writer's session, kept between batches; only the holder of <see cref="_writer"/> touches it.</summary>
+    private IDownloadWriteSession? _session;
 
     /// <summary>
     /// Writes <paramref name="write"/> together with whatever else is queued. True when it was applied; false when its
@@ -75,7 +75,7 @@ public sealed class DownloadRecorder(DownloadStatements statements, ILogger<Down
         var applied = new bool[batch.Count];
         try
         {
-            _session ??= await statements.OpenWriterAsync();
+            _session ??= await store.OpenWriterAsync();
             await using var transaction = await _session.BeginAsync();
             for (var i = 0; i < batch.Count; i++)
             {
@@ -98,6 +98,7 @@ public sealed class DownloadRecorder(DownloadStatements statements, ILogger<Down
                     await _session.InsertAuditAsync(entry);
                 }
             }
+            await _session.FlushAsync();
             await transaction.CommitAsync();
         }
         catch (Exception ex)

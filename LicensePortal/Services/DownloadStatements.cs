@@ -15,7 +15,7 @@ namespace LicensePortal.Services;
 /// with the model's own type mappings, so a Guid, a DateTime or the status is stored exactly as Entity Framework Core
 /// stores it, on SQLite and on PostgreSQL.
 /// </summary>
-public sealed class DownloadStatements(IDbContextFactory<AppDbContext> dbFactory) : IDisposable
+public sealed class DownloadStatements(IDbContextFactory<AppDbContext> dbFactory) : IDownloadStore, IDisposable
 {
     /// <summary>Open read connections kept for reuse; more may be open at a burst's peak, and are closed after it.</summary>
     private static readonly int MaxIdleReaders = Math.Max(4, Environment.ProcessorCount * 2);
@@ -23,10 +23,6 @@ public sealed class DownloadStatements(IDbContextFactory<AppDbContext> dbFactory
     private readonly ConcurrentBag<ReadSession> _readers = [];
     private bool _disposed;
 
-    /// <summary>
-    /// The instance (not tracked), its downloads since <paramref name="windowStart"/> (and since it last changed state), and
-    /// its latest revision's id, number and content key; null when no instance has that name.
-    /// </summary>
     public async Task<DownloadState?> ReadAsync(string normalizedName, DateTime windowStart, CancellationToken cancellationToken)
     {
         var session = _readers.TryTake(out var idle) ? idle : await ReadSession.OpenAsync(dbFactory, cancellationToken);
@@ -52,7 +48,7 @@ public sealed class DownloadStatements(IDbContextFactory<AppDbContext> dbFactory
     }
 
     /// <summary>Opens the writer's session: its own connection, with the four write statements. One writer uses it at a time.</summary>
-    public Task<WriteSession> OpenWriterAsync() => WriteSession.OpenAsync(dbFactory);
+    public async Task<IDownloadWriteSession> OpenWriterAsync() => await WriteSession.OpenAsync(dbFactory);
 
     public void Dispose()
     {
@@ -181,7 +177,7 @@ public sealed class DownloadStatements(IDbContextFactory<AppDbContext> dbFactory
     }
 
     /// <summary>The writer's connection and statements: the conditional instance update and the three inserts.</summary>
-    public sealed class WriteSession : IDisposable
+    private sealed class WriteSession : IDownloadWriteSession
     {
         private readonly AppDbContext _db;
         private readonly DbCommand _updateInstance;
@@ -235,7 +231,6 @@ public sealed class DownloadStatements(IDbContextFactory<AppDbContext> dbFactory
             }
         }
 
-        /// <summary>Starts the batch's transaction; every statement below runs in it.</summary>
         public async Task<IDbContextTransaction> BeginAsync()
         {
             var transaction = await _db.Database.BeginTransactionAsync();
@@ -247,7 +242,6 @@ public sealed class DownloadStatements(IDbContextFactory<AppDbContext> dbFactory
             return transaction;
         }
 
-        /// <summary>Applies the write's instance state if the instance still has the version it was read at.</summary>
         public async Task<bool> UpdateInstanceAsync(DownloadWrite w)
         {
             var c = _updateInstance;
@@ -301,6 +295,9 @@ public sealed class DownloadStatements(IDbContextFactory<AppDbContext> dbFactory
             await c.ExecuteNonQueryAsync();
         }
 
+        /// <summary>Every statement has run when its method returned.</summary>
+        public Task FlushAsync() => Task.CompletedTask;
+
         private static IProperty Property(IEntityType entity, string name) => entity.FindProperty(name)!;
 
         public void Dispose()
@@ -313,6 +310,3 @@ public sealed class DownloadStatements(IDbContextFactory<AppDbContext> dbFactory
         }
     }
 }
-
-/// <summary>What a download needs, read in one statement.</summary>
-public sealed record DownloadState(Instance Instance, int RecentDownloads, long? LatestId, int LatestRevision, string? LatestContentKey);

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using LicensePortal.Data;
 using LicensePortal.Notifications;
 using Microsoft.EntityFrameworkCore;
@@ -23,6 +22,8 @@ public sealed class InstanceService(
     /// (docs/performance.md).
     /// </summary>
     public const int TotalCountCap = 10_000;
+
+    private readonly SharedPageReads _refreshReads = new();
 
     private DateOnly Today => DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
 
@@ -77,35 +78,11 @@ public sealed class InstanceService(
     }
 
     /// <summary>
-    /// <see cref="ListAsync"/> for an open page refreshing because of a change notification. Every page showing the same
-    /// query to the same audience after the same change shares one read: with a hundred administrators' grids open, one
-    /// change cost a hundred identical count and page queries (docs/performance.md, issue 5). A read is shared only if it
-    /// started after the latest change delivered on this node (<see cref="InstanceChangeNotifier.Generation"/>), so a
-    /// refresh never shows less than the change that caused it. Each caller gets its own row objects (pages edit them).
+    /// <see cref="ListAsync"/> for an open page refreshing because of a change notification: pages showing the same query
+    /// to the same audience after the same change share one read (<see cref="SharedPageReads"/>).
     /// </summary>
-    public async Task<Page<InstanceRow>> ListForRefreshAsync(PortalActor actor, InstanceQuery query)
-    {
-        var generation = notifier.Generation;
-        // Staff all see the same rows; a customer sees their own.
-        var key = (InstanceAccess.AudienceKey(actor), query);
-        if (_sharedReads.Count > MaxSharedReads)
-        {
-            _sharedReads.Clear(); // more distinct views than pages open at once: forget them rather than grow
-        }
-        var fresh = new SharedRead(generation, new Lazy<Task<Page<InstanceRow>>>(() => ListAsync(actor, query)));
-        var shared = _sharedReads.AddOrUpdate(key, fresh, (_, old) => old.Generation >= generation && !old.Failed ? old : fresh);
-        var page = await shared.Read.Value;
-        return page with { Items = page.Items.Select(i => i.Clone()).ToList() };
-    }
-
-    private const int MaxSharedReads = 1_000;
-
-    private readonly ConcurrentDictionary<(string Audience, InstanceQuery Query), SharedRead> _sharedReads = new();
-
-    private sealed record SharedRead(long Generation, Lazy<Task<Page<InstanceRow>>> Read)
-    {
-        public bool Failed => Read.IsValueCreated && (Read.Value.IsFaulted || Read.Value.IsCanceled);
-    }
+    public Task<Page<InstanceRow>> ListForRefreshAsync(PortalActor actor, InstanceQuery query) =>
+        _refreshReads.ReadAsync(notifier.Generation, actor, query, () => ListAsync(actor, query));
 
     public async Task<InstanceRow?> GetAsync(PortalActor actor, int id, CancellationToken cancellationToken = default)
     {

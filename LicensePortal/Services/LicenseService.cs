@@ -17,7 +17,7 @@ namespace LicensePortal.Services;
 public sealed class LicenseService(
     IDbContextFactory<AppDbContext> dbFactory,
     DownloadRecorder recorder,
-    DownloadStatements downloadStatements,
+    IDownloadStore downloadStore,
     VendorKeyStore vendorKeys,
     LicenseIssuer issuer,
     InstanceChangeNotifier notifier,
@@ -51,7 +51,7 @@ public sealed class LicenseService(
         for (var attempt = 0; ; attempt++)
         {
             var now = Now;
-            var state = await downloadStatements.ReadAsync(normalized, now - Options.DownloadWindow, cancellationToken);
+            var state = await downloadStore.ReadAsync(normalized, now - Options.DownloadWindow, cancellationToken);
             var instance = state?.Instance;
             // Another customer's instance is "not found", not "forbidden": its existence is no one else's business.
             if (state is null || instance is null || !InstanceAccess.MaySee(actor, instance))

@@ -26,34 +26,11 @@ public sealed class UserAdminService(
             return ServiceResult<Page<UserRow>>.Forbidden();
         }
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var users = db.Users.AsNoTracking();
-        if (!string.IsNullOrWhiteSpace(query.Search))
-        {
-            var term = query.Search.Trim();
-            var upper = term.ToUpperInvariant();
-            var upperEnd = upper + '\uffff';
-            var end = term + '\uffff';
-#pragma warning disable CA1309 // EF Core translates string.Compare to SQL comparison operators (index-friendly); ordinal overloads do not translate.
-            users = users.Where(u =>
-                (string.Compare(u.NormalizedUserName, upper) >= 0 && string.Compare(u.NormalizedUserName, upperEnd) < 0)
-                || (string.Compare(u.NormalizedEmail, upper) >= 0 && string.Compare(u.NormalizedEmail, upperEnd) < 0)
-                || (string.Compare(u.Organization, term) >= 0 && string.Compare(u.Organization, end) < 0));
-#pragma warning restore CA1309
-        }
+        var users = UserRows.Matching(db.Users.AsNoTracking(), query.Search);
         var total = await users.CountAsync(cancellationToken);
-        var ordered = (query.SortBy, query.Descending) switch
-        {
-            (UserSort.Email, false) => users.OrderBy(u => u.NormalizedEmail),
-            (UserSort.Email, true) => users.OrderByDescending(u => u.NormalizedEmail),
-            (UserSort.Organization, false) => users.OrderBy(u => u.Organization).ThenBy(u => u.NormalizedUserName),
-            (UserSort.Organization, true) => users.OrderByDescending(u => u.Organization).ThenByDescending(u => u.NormalizedUserName),
-            (UserSort.CreatedAt, false) => users.OrderBy(u => u.CreatedAt),
-            (UserSort.CreatedAt, true) => users.OrderByDescending(u => u.CreatedAt),
-            (_, true) => users.OrderByDescending(u => u.NormalizedUserName),
-            _ => users.OrderBy(u => u.NormalizedUserName),
-        };
+        var ordered = UserRows.Ordered(users, query.SortBy, query.Descending);
         var pageSize = Math.Clamp(query.PageSize, 1, MaxPageSize);
-        var items = await Project(db, ordered.Skip(Math.Max(query.Page, 0) * pageSize).Take(pageSize)).ToListAsync(cancellationToken);
+        var items = await UserRows.Project(db, ordered.Skip(Math.Max(query.Page, 0) * pageSize).Take(pageSize)).ToListAsync(cancellationToken);
         return ServiceResult<Page<UserRow>>.Ok(new Page<UserRow>(items, total));
     }
 
@@ -64,7 +41,7 @@ public sealed class UserAdminService(
             return null;
         }
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await Project(db, db.Users.AsNoTracking().Where(u => u.Id == id)).FirstOrDefaultAsync(cancellationToken);
+        return await UserRows.Project(db, db.Users.AsNoTracking().Where(u => u.Id == id)).FirstOrDefaultAsync(cancellationToken);
     }
 
     /// <summary>Accounts whose user name starts with <paramref name="prefix"/>, for owner pickers.</summary>
@@ -81,12 +58,11 @@ public sealed class UserAdminService(
         {
             return ServiceResult<CreatedUser>.Forbidden();
         }
-        input = Clean(input);
-        var errors = UserRules.Validate(input).ToList();
+        input = UserChecks.Clean(input);
         await using var scope = scopeFactory.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        errors.AddRange(await UniquenessErrorsAsync(users, input, exceptId: null));
+        var errors = await UserChecks.CreateErrorsAsync(users, input);
         if (errors.Count > 0)
         {
             return ServiceResult<CreatedUser>.Invalid(errors);
@@ -95,31 +71,20 @@ public sealed class UserAdminService(
         var generated = string.IsNullOrEmpty(password);
         var initialPassword = generated ? GeneratePassword() : password!;
         var now = time.GetUtcNow().UtcDateTime;
-        var user = new PortalUser
-        {
-            UserName = input.UserName,
-            Email = input.Email,
-            PhoneNumber = input.Phone,
-            Organization = input.Organization ?? "",
-            OsAuthUrl = input.OsAuthUrl ?? "",
-            IsActive = input.IsActive,
-            EmailConfirmed = input.Confirmed,
-            MustChangePassword = generated,
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
+        var user = new PortalUser { MustChangePassword = generated, CreatedAt = now, UpdatedAt = now };
+        CopyFields(input, user);
 
         // Account and role together or not at all.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var created = await users.CreateAsync(user, initialPassword);
         if (!created.Succeeded)
         {
-            return ServiceResult<CreatedUser>.Invalid(MapIdentityErrors(created));
+            return ServiceResult<CreatedUser>.Invalid(UserChecks.MapIdentityErrors(created));
         }
         var roled = await users.AddToRoleAsync(user, input.Role);
         if (!roled.Succeeded)
         {
-            return ServiceResult<CreatedUser>.Invalid(MapIdentityErrors(roled));
+            return ServiceResult<CreatedUser>.Invalid(UserChecks.MapIdentityErrors(roled));
         }
         AuditLog.Add(db, actor, now, "user.create", "user", user.UserName ?? user.Id, null, AuditLog.UserState(user, input.Role));
         await db.SaveChangesAsync(cancellationToken);
@@ -139,8 +104,7 @@ public sealed class UserAdminService(
         {
             return ServiceResult<UserRow>.Forbidden();
         }
-        input = Clean(input);
-        var errors = UserRules.Validate(input).ToList();
+        input = UserChecks.Clean(input);
         await using var scope = scopeFactory.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
@@ -149,13 +113,8 @@ public sealed class UserAdminService(
         {
             return ServiceResult<UserRow>.NotFound();
         }
-        errors.AddRange(await UniquenessErrorsAsync(users, input, exceptId: id));
         var currentRole = PortalRole.Effective(await users.GetRolesAsync(user));
-        if (errors.Count == 0 && currentRole == PortalRole.Administrator && (input.Role != PortalRole.Administrator || !input.IsActive)
-            && !await AnotherActiveAdministratorExistsAsync(db, id, cancellationToken))
-        {
-            errors.Add(new FieldError(nameof(UserInput.Role), "Error.LastAdministrator"));
-        }
+        var errors = await UserChecks.UpdateErrorsAsync(users, db, id, currentRole, input, cancellationToken);
         if (errors.Count > 0)
         {
             return ServiceResult<UserRow>.Invalid(errors);
@@ -164,29 +123,19 @@ public sealed class UserAdminService(
         var before = AuditLog.UserState(user, currentRole);
         var deactivating = user.IsActive && !input.IsActive;
         var roleChanged = currentRole != input.Role;
-        user.UserName = input.UserName;
-        user.Email = input.Email;
-        user.PhoneNumber = input.Phone;
-        user.Organization = input.Organization ?? "";
-        user.OsAuthUrl = input.OsAuthUrl ?? "";
-        user.IsActive = input.IsActive;
-        user.EmailConfirmed = input.Confirmed;
+        CopyFields(input, user);
         user.UpdatedAt = time.GetUtcNow().UtcDateTime;
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var updated = await users.UpdateAsync(user);
-        if (!updated.Succeeded)
-        {
-            return ServiceResult<UserRow>.Invalid(MapIdentityErrors(updated));
-        }
-        if (roleChanged)
+        var saved = await users.UpdateAsync(user);
+        if (saved.Succeeded && roleChanged)
         {
             var removed = await users.RemoveFromRoleAsync(user, currentRole);
-            var added = removed.Succeeded ? await users.AddToRoleAsync(user, input.Role) : removed;
-            if (!added.Succeeded)
-            {
-                return ServiceResult<UserRow>.Invalid(MapIdentityErrors(added));
-            }
+            saved = removed.Succeeded ? await users.AddToRoleAsync(user, input.Role) : removed;
+        }
+        if (!saved.Succeeded)
+        {
+            return ServiceResult<UserRow>.Invalid(UserChecks.MapIdentityErrors(saved));
         }
         if (deactivating || roleChanged)
         {
@@ -261,7 +210,7 @@ public sealed class UserAdminService(
         {
             return new BulkItemResult(id, false, "Error.NotFound");
         }
-        if (await users.IsInRoleAsync(user, PortalRole.Administrator) && !await AnotherActiveAdministratorExistsAsync(db, id, cancellationToken))
+        if (await users.IsInRoleAsync(user, PortalRole.Administrator) && !await UserChecks.AnotherActiveAdministratorExistsAsync(db, id, cancellationToken))
         {
             return new BulkItemResult(user.UserName ?? id, false, "Error.LastAdministrator");
         }
@@ -310,59 +259,15 @@ public sealed class UserAdminService(
         return new string(chars);
     }
 
-    private static UserInput Clean(UserInput input) => input with
+    /// <summary>What an administrator types goes into these columns, on create and on update alike.</summary>
+    private static void CopyFields(UserInput input, PortalUser user)
     {
-        UserName = input.UserName?.Trim() ?? "",
-        Email = string.IsNullOrWhiteSpace(input.Email) ? null : input.Email.Trim(),
-        Phone = string.IsNullOrWhiteSpace(input.Phone) ? null : input.Phone.Trim(),
-        Organization = input.Organization?.Trim() ?? "",
-        OsAuthUrl = input.OsAuthUrl?.Trim() ?? "",
-    };
-
-    private static async Task<List<FieldError>> UniquenessErrorsAsync(UserManager<PortalUser> users, UserInput input, string? exceptId)
-    {
-        var errors = new List<FieldError>();
-        if (!string.IsNullOrEmpty(input.UserName) && await users.FindByNameAsync(input.UserName) is { } byName && byName.Id != exceptId)
-        {
-            errors.Add(new FieldError(nameof(UserInput.UserName), "Error.DuplicateUserName"));
-        }
-        if (!string.IsNullOrEmpty(input.Email) && await users.FindByEmailAsync(input.Email) is { } byEmail && byEmail.Id != exceptId)
-        {
-            errors.Add(new FieldError(nameof(UserInput.Email), "Error.DuplicateEmail"));
-        }
-        return errors;
+        user.UserName = input.UserName;
+        user.Email = input.Email;
+        user.PhoneNumber = input.Phone;
+        user.Organization = input.Organization ?? "";
+        user.OsAuthUrl = input.OsAuthUrl ?? "";
+        user.IsActive = input.IsActive;
+        user.EmailConfirmed = input.Confirmed;
     }
-
-    private static async Task<bool> AnotherActiveAdministratorExistsAsync(AppDbContext db, string exceptId, CancellationToken cancellationToken)
-    {
-        var adminRoleId = await db.Roles.Where(r => r.Name == PortalRole.Administrator).Select(r => r.Id).FirstAsync(cancellationToken);
-        return await db.UserRoles.Where(ur => ur.RoleId == adminRoleId && ur.UserId != exceptId)
-            .Join(db.Users.Where(u => u.IsActive), ur => ur.UserId, u => u.Id, (ur, u) => u.Id)
-            .AnyAsync(cancellationToken);
-    }
-
-    private static List<FieldError> MapIdentityErrors(IdentityResult result) => result.Errors.Select(e => e.Code switch
-    {
-        "DuplicateUserName" => new FieldError(nameof(UserInput.UserName), "Error.DuplicateUserName"),
-        "InvalidUserName" => new FieldError(nameof(UserInput.UserName), "Error.UserNameChars"),
-        "DuplicateEmail" => new FieldError(nameof(UserInput.Email), "Error.DuplicateEmail"),
-        "InvalidEmail" => new FieldError(nameof(UserInput.Email), "Error.EmailFormat"),
-        var code when code.StartsWith("Password", StringComparison.Ordinal) => new FieldError("Password", "Error.PasswordPolicy", e.Description),
-        _ => new FieldError("", "Error.Unexpected", e.Description),
-    }).ToList();
-
-    private static IQueryable<UserRow> Project(AppDbContext db, IQueryable<PortalUser> users) => users.Select(u => new UserRow(
-        u.Id,
-        u.UserName ?? "",
-        u.Email ?? "",
-        u.PhoneNumber ?? "",
-        u.Organization,
-        u.OsAuthUrl,
-        db.UserRoles.Where(ur => ur.UserId == u.Id).Join(db.Roles, ur => ur.RoleId, r => r.Id, (ur, r) => r.Name).OrderBy(n => n).FirstOrDefault() ?? PortalRole.User,
-        u.IsActive,
-        u.EmailConfirmed,
-        u.MustChangePassword,
-        u.Instances.Count,
-        u.CreatedAt,
-        u.UpdatedAt));
 }

@@ -5,14 +5,14 @@ using Microsoft.Extensions.Options;
 namespace LicensePortal.Services;
 
 /// <summary>
-/// The vendor's keys, as files in Licensing:KeyDirectory (layout in <see cref="VendorKeyDirectory"/>): the root public
-/// key hosts trust, the root private key where it is kept online (the embedded default), and the signing keys, each
-/// with its certificate from the root. The current key (with a valid certificate) signs new licenses; older keys stay
-/// so their public halves keep being served. The private keys never leave this class. Several portal nodes share one
-/// key directory (a shared volume): a node that adds a key tells the others through <see cref="Relay"/> and they re-read
-/// the directory; a node asked for a key id it does not know re-reads it too when that key's file is there; and every
-/// node looks at the <c>current</c> file every few seconds, so a key made current by <c>keys install</c> is taken up
-/// without a restart or a notice.
+/// The vendor's keys, as files in Licensing:KeyDirectory (layout in <see cref="VendorKeyDirectory"/>, read into one
+/// <see cref="VendorKeySet"/>): the root public key hosts trust, the root private key where it is kept online (the
+/// embedded default), and the signing keys, each with its certificate from the root. The current key (with a valid
+/// certificate) signs new licenses; older keys stay so their public halves keep being served. The private keys never
+/// leave this class and its set. Several portal nodes share one key directory (a shared volume): a node that adds a key
+/// tells the others through <see cref="Relay"/> and they re-read the directory; a node asked for a key id it does not
+/// know re-reads it too when that key's file is there; and every node looks at the <c>current</c> file every few
+/// seconds, so a key made current by <c>keys install</c> is taken up without a restart or a notice.
 /// </summary>
 public sealed class VendorKeyStore
 {
@@ -22,10 +22,7 @@ public sealed class VendorKeyStore
     private readonly ILogger<VendorKeyStore> _logger;
     private readonly AuditService? _audit;
     private readonly Lock _gate = new();
-    private Dictionary<string, VendorKeyInfo> _keys = [];
-    private CertifiedSigningKey _current = null!;
-    private VendorRootPublicKey _root = null!;
-    private VendorRootKey? _rootPrivate;
+    private VendorKeySet _keys = null!;
     private long _nextCurrentFileCheck;
     private string? _refusedCurrentId;
 
@@ -61,7 +58,7 @@ public sealed class VendorKeyStore
             FollowCurrentFile();
             lock (_gate)
             {
-                return _current;
+                return _keys.Current;
             }
         }
     }
@@ -78,7 +75,7 @@ public sealed class VendorKeyStore
         {
             lock (_gate)
             {
-                return _root;
+                return _keys.Root;
             }
         }
     }
@@ -90,7 +87,7 @@ public sealed class VendorKeyStore
         {
             lock (_gate)
             {
-                return _rootPrivate is not null;
+                return _keys.RootPrivate is not null;
             }
         }
     }
@@ -103,7 +100,7 @@ public sealed class VendorKeyStore
             FollowCurrentFile();
             lock (_gate)
             {
-                return _keys.Values.OrderByDescending(k => k.CreatedAt).ToList();
+                return _keys.Keys.Values.OrderByDescending(k => k.CreatedAt).ToList();
             }
         }
     }
@@ -112,7 +109,7 @@ public sealed class VendorKeyStore
     {
         lock (_gate)
         {
-            if (_keys.TryGetValue(keyId, out var known))
+            if (_keys.Keys.TryGetValue(keyId, out var known))
             {
                 return known;
             }
@@ -123,7 +120,7 @@ public sealed class VendorKeyStore
         {
             lock (_gate)
             {
-                return _keys.GetValueOrDefault(keyId);
+                return _keys.Keys.GetValueOrDefault(keyId);
             }
         }
         return null;
@@ -144,7 +141,7 @@ public sealed class VendorKeyStore
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or KeyFileException or VendorKeySetupException)
             {
-                _logger.LogWarning(ex, "Re-reading the vendor keys in {Directory} failed; keeping the {Count} key(s) already loaded", _directory.Path, _keys.Count);
+                _logger.LogWarning(ex, "Re-reading the vendor keys in {Directory} failed; keeping the {Count} key(s) already loaded", _directory.Path, _keys.Keys.Count);
                 return false;
             }
         }
@@ -159,14 +156,14 @@ public sealed class VendorKeyStore
     {
         lock (_gate)
         {
-            if (_rootPrivate is null)
+            if (_keys.RootPrivate is not { } root)
             {
                 return null;
             }
-            var key = CreateCertifiedKey(_rootPrivate);
-            _logger.LogInformation("New vendor signing key {KeyId}, certified by root {RootKeyId}", key.KeyId, _rootPrivate.KeyId);
+            var key = CreateCertifiedKey(root);
+            _logger.LogInformation("New vendor signing key {KeyId}, certified by root {RootKeyId}", key.KeyId, root.KeyId);
             Load(firstRun: false);
-            return _keys[key.KeyId];
+            return _keys.Keys[key.KeyId];
         }
     }
 
@@ -230,19 +227,19 @@ public sealed class VendorKeyStore
         }
         lock (_gate)
         {
-            if (named is null || named == _current.KeyId || named == _refusedCurrentId)
+            if (named is null || named == _keys.Current.KeyId || named == _refusedCurrentId)
             {
                 return;
             }
             // Not taken up (refused, or naming no key file): do not re-read every few seconds until the file changes again.
-            if (!Reload() || _current.KeyId != named)
+            if (!Reload() || _keys.Current.KeyId != named)
             {
                 _refusedCurrentId = named;
             }
         }
     }
 
-    /// <summary>Reads the root and every signing key with its certificate, and picks the current key; the caller holds <see cref="_gate"/>.</summary>
+    /// <summary>Reads the key directory into a new <see cref="VendorKeySet"/>; the caller holds <see cref="_gate"/>.</summary>
     private void Load(bool firstRun)
     {
         if (firstRun && _directory.IsEmpty)
@@ -253,43 +250,8 @@ public sealed class VendorKeyStore
             var first = CreateCertifiedKey(root);
             _logger.LogInformation("Created the vendor root {RootKeyId} and signing key {KeyId} in {Directory}", root.KeyId, first.KeyId, _directory.Path);
         }
-        var rootPublic = _directory.ReadRootPublic();
-        var rootPrivate = _directory.ReadRootPrivate(rootPublic);
-        var now = _time.GetUtcNow();
-        var keys = new Dictionary<string, (VendorKey Key, SigningKeyCertificate? Certificate, DateTime CreatedAt)>();
-        foreach (var file in _directory.SigningKeyFiles())
-        {
-            var key = VendorKey.ImportPrivate(File.ReadAllText(file));
-            var certificate = _directory.ReadCertificate(key.KeyId);
-            var valid = certificate is not null && certificate.SigningKey.Equals(key.PublicKey) && certificate.IsSignedBy(rootPublic);
-            // Key files are written once, so their write time is their birth time.
-            keys[key.KeyId] = (key, valid ? certificate : null, File.GetLastWriteTimeUtc(file));
-        }
-        if (keys.Count == 0)
-        {
-            // A shared volume that looks empty is more likely unmounted than emptied: never replace the keys with a new one.
-            throw new VendorKeySetupException($"No vendor signing keys in {_directory.Path}: run 'LicensePortal keys request', certify the request " +
-                "with 'keys certify' where the root key is kept, and install the certificate with 'keys install --certificate FILE'.");
-        }
-        var currentId = _directory.ReadCurrentId();
-        if (currentId is not null && keys.TryGetValue(currentId, out var named) && named.Certificate?.Covers(now) != true)
-        {
-            throw new VendorKeySetupException($"The current signing key {currentId} in {_directory.Path} has no valid certificate from root {rootPublic.KeyId} for now " +
-                $"({(named.Certificate is null ? "none, or not signed by this root" : named.Certificate.ToString())}): certify it with 'LicensePortal keys certify' where the root key is kept " +
-                "and run 'LicensePortal keys install --certificate FILE', or make a new one with 'keys request'.");
-        }
-        if (currentId is null || !keys.ContainsKey(currentId))
-        {
-            currentId = keys.Where(k => k.Value.Certificate?.Covers(now) == true).OrderByDescending(k => k.Value.CreatedAt).Select(k => k.Key).FirstOrDefault()
-                ?? throw new VendorKeySetupException($"No signing key in {_directory.Path} has a valid certificate from root {rootPublic.KeyId}: run " +
-                    "'LicensePortal keys request', then 'keys certify' where the root key is kept, then 'keys install --certificate FILE'.");
-        }
-        var current = keys[currentId];
-        _current = new CertifiedSigningKey(current.Key, current.Certificate!);
-        _root = rootPublic;
-        _rootPrivate = rootPrivate;
+        _keys = VendorKeySet.Read(_directory, _time.GetUtcNow());
         _refusedCurrentId = null;
-        _keys = keys.ToDictionary(k => k.Key, k => new VendorKeyInfo(k.Key, k.Value.Key.PublicKey, k.Value.CreatedAt, k.Key == currentId, k.Value.Certificate));
     }
 
     /// <summary>A new signing key, certified by the root for <see cref="LicensingOptions.CertificateValidity"/> from now, made current.</summary>
@@ -305,14 +267,4 @@ public sealed class VendorKeyStore
 
     /// <summary>The form of <see cref="VendorKey.KeyId"/>: 16 lower-case hex digits.</summary>
     private static bool IsKeyId(string value) => value.Length == 16 && value.All(char.IsAsciiHexDigitLower);
-}
-
-/// <summary>
-/// A signing key's public half, when it was made and its certificate from the root (null: a request not yet certified,
-/// or a certificate that is not the root's). <see cref="IsCurrent"/>: it signs new licenses.
-/// </summary>
-public sealed record VendorKeyInfo(string KeyId, VendorPublicKey PublicKey, DateTime CreatedAt, bool IsCurrent, SigningKeyCertificate? Certificate)
-{
-    /// <summary>The public key file.</summary>
-    public string PublicKeyFile => PublicKey.Export();
 }

@@ -1,11 +1,16 @@
+using LicensePortal.Data;
 using LicensePortal.Resources;
 using LicensePortal.Services;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Localization;
 
 namespace LicensePortal.Endpoints.Api;
 
-/// <summary>/api/v1/tokens: personal API tokens. Creating one with a password is open (rate-limited; lockout applies).</summary>
+/// <summary>
+/// /api/v1/tokens: personal API tokens. Creating one with a password is open (rate-limited; lockout applies): the
+/// password exchange is here, the tokens themselves are <see cref="ApiTokenService"/>'s.
+/// </summary>
 public static class TokenApi
 {
     public static void MapTokenApi(this RouteGroupBuilder api)
@@ -17,15 +22,63 @@ public static class TokenApi
         tokens.MapDelete("/{id:int}", RevokeAsync).WithName("RevokeToken");
     }
 
-    private static async Task<IResult> CreateAsync([FromBody] PasswordTokenRequest body, HttpContext context, ApiTokenService service, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateAsync([FromBody] PasswordTokenRequest body, HttpContext context, ApiTokenService service, UserManager<PortalUser> users,
+        SignInManager<PortalUser> signIn, ILoggerFactory logs, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken)
     {
-        var result = await service.CreatePersonalWithPasswordAsync(body.UserName, body.Password, body.Name, body.ExpiresInDays, context.Connection.RemoteIpAddress?.ToString(), cancellationToken);
+        var remoteAddress = context.Connection.RemoteIpAddress?.ToString();
+        var result = await ExchangePasswordAsync(body, remoteAddress, service, users, signIn, logs.CreateLogger(typeof(TokenApi)), cancellationToken);
         if (!result.Succeeded)
         {
             return ApiProblems.From(text, result);
         }
         context.Response.Headers.CacheControl = "no-store";
         return TypedResults.Created($"{ApiEndpoints.Prefix}/tokens/{result.Value!.Token.Id}", CreatedTokenDto.From(result.Value));
+    }
+
+    /// <summary>
+    /// A script proves the password and gets a personal token. The request is checked before the password, so a malformed
+    /// one never counts as a failed sign-in; the password check counts towards lockout, and a deactivated or locked
+    /// account gets no token.
+    /// </summary>
+    private static async Task<ServiceResult<CreatedToken>> ExchangePasswordAsync(PasswordTokenRequest body, string? remoteAddress, ApiTokenService tokens,
+        UserManager<PortalUser> users, SignInManager<PortalUser> signIn, ILogger logger, CancellationToken cancellationToken)
+    {
+        var errors = new List<FieldError>();
+        if (string.IsNullOrWhiteSpace(body.UserName))
+        {
+            errors.Add(new FieldError("UserName", "Error.Required"));
+        }
+        if (string.IsNullOrEmpty(body.Password))
+        {
+            errors.Add(new FieldError("Password", "Error.Required"));
+        }
+        errors.AddRange(ApiTokenService.ValidateName(body.Name?.Trim() ?? ""));
+        errors.AddRange(ApiTokenService.ValidateLifetime(body.ExpiresInDays));
+        if (errors.Count > 0)
+        {
+            return ServiceResult<CreatedToken>.Invalid(errors);
+        }
+
+        var userName = body.UserName!.Trim();
+        var user = await users.FindByNameAsync(userName) ?? await users.FindByEmailAsync(userName);
+        if (user is null)
+        {
+            return ServiceResult<CreatedToken>.Invalid("", "Token.InvalidCredentials");
+        }
+        var check = await signIn.CheckPasswordSignInAsync(user, body.Password!, lockoutOnFailure: true);
+        if (check.IsLockedOut)
+        {
+            logger.LogWarning("Token request for locked-out account {UserName}", user.UserName);
+            return ServiceResult<CreatedToken>.Invalid("", "Token.LockedOut");
+        }
+        if (!check.Succeeded)
+        {
+            logger.LogInformation("Token request for {UserName} refused", user.UserName);
+            return ServiceResult<CreatedToken>.Invalid("", "Token.InvalidCredentials");
+        }
+        var role = PortalRole.Effective(await users.GetRolesAsync(user));
+        var actor = new PortalActor(user.Id, user.UserName ?? "", role) { RemoteAddress = remoteAddress };
+        return await tokens.CreatePersonalAsync(actor, body.Name, body.ExpiresInDays, cancellationToken);
     }
 
     private static async Task<IResult> ListAsync(HttpContext context, ApiTokenService service, CancellationToken cancellationToken) =>

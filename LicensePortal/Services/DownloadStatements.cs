@@ -88,7 +88,7 @@ public sealed class DownloadStatements(IDbContextFactory<AppDbContext> dbFactory
             SELECT i."Id", i."Name", i."NormalizedName", i."OwnerId", i."MaxDesktops", i."MaxImages", i."MaxUsers", i."MaxVcpus",
                    i."MaxVmemGib", i."MaxVdiskGib", i."Status", i."StatusReason", i."ExpiresOn", i."Mac", i."SerialNumber",
                    i."CheckCode", i."PublicKey", i."StatusChangedAt", i."HostInfoUploadedAt", i."HostKeyFingerprint",
-                   i."DownloadCount", i."CreatedAt", i."UpdatedAt", i."Version",
+                   i."DownloadCount", i."CreatedAt", i."UpdatedAt", i."Version", i."HostIdentifiers", i."HostIdentifierTolerance",
                    (SELECT COUNT(*) FROM "LicenseDownloads" d WHERE d."InstanceId" = i."Id" AND d."At" > @p1 AND d."At" >= i."StatusChangedAt"),
                    (SELECT l."Id" FROM "Licenses" l WHERE l."InstanceId" = i."Id" ORDER BY l."Revision" DESC LIMIT 1),
                    (SELECT l."Revision" FROM "Licenses" l WHERE l."InstanceId" = i."Id" ORDER BY l."Revision" DESC LIMIT 1),
@@ -160,13 +160,15 @@ public sealed class DownloadStatements(IDbContextFactory<AppDbContext> dbFactory
                 CreatedAt = reader.GetDateTime(21),
                 UpdatedAt = reader.GetDateTime(22),
                 Version = reader.GetGuid(23),
+                HostIdentifiers = reader.GetString(24),
+                HostIdentifierTolerance = reader.GetInt32(25),
             };
             return new DownloadState(
                 instance,
-                RecentDownloads: Convert.ToInt32(reader.GetValue(24), System.Globalization.CultureInfo.InvariantCulture),
-                LatestId: reader.IsDBNull(25) ? null : reader.GetInt64(25),
-                LatestRevision: reader.IsDBNull(26) ? 0 : reader.GetInt32(26),
-                LatestContentKey: reader.IsDBNull(27) ? null : reader.GetString(27));
+                RecentDownloads: Convert.ToInt32(reader.GetValue(26), System.Globalization.CultureInfo.InvariantCulture),
+                LatestId: reader.IsDBNull(27) ? null : reader.GetInt64(27),
+                LatestRevision: reader.IsDBNull(28) ? 0 : reader.GetInt32(28),
+                LatestContentKey: reader.IsDBNull(29) ? null : reader.GetString(29));
         }
 
         public void Dispose()

@@ -122,6 +122,7 @@ public static class PortalSetup
         services.AddSingleton<HostInfoIntake>();
         services.AddSingleton<LicenseService>();
         services.AddSingleton<DashboardService>();
+        services.AddSingleton<HostCheckInService>();
         services.AddSingleton<ApiTokenService>();
         services.AddSingleton<ActivationTokenService>();
         services.AddOptions<AgentDownloadOptions>().BindConfiguration(AgentDownloadOptions.Section);

@@ -11,6 +11,7 @@ namespace LicensePortal.Agent.Commands;
 /// <summary>
 /// Online mode. <c>activate --server URL --instance NAME --token TOKEN</c>: host key (created on first use), host info
 /// upload, license download, verification, installation. <c>renew</c>: the latest revision with what activate remembered.
+/// Both check in: the license request carries the agent's version and the installed revision (<see cref="CheckInReport"/>).
 /// </summary>
 public static class OnlineCommands
 {
@@ -84,7 +85,7 @@ public static class OnlineCommands
                 await client.PostAsync(path + "/hostinfo", () => new StringContent(hostInfo, Encoding.UTF8, "text/plain"));
                 context.Out.WriteLine($"Uploaded host info for instance '{config.Instance}' (MAC {identity.Mac}, serial '{identity.SerialNumber}').");
             }
-            var license = await client.PostAsync(path + "/license", () => null);
+            var license = await client.PostAsync(path + "/license", () => null, CheckInReport.For(state, config.Instance).AddTo);
             state.SaveServerConfig(config);
             InstallCommand.VerifyAndInstall(context, state, license);
             return ExitCodes.Ok;
@@ -100,7 +101,12 @@ public static class OnlineCommands
     /// <summary>Calls the portal with the bearer token, retrying transient failures with exponential backoff.</summary>
     private sealed class PortalClient(HttpClient http, string token, AgentContext context, CancellationToken cancellationToken)
     {
-        public Task<string> PostAsync(string path, Func<HttpContent?> content) => SendAsync(() => new HttpRequestMessage(HttpMethod.Post, path) { Content = content() }, authenticated: true);
+        public Task<string> PostAsync(string path, Func<HttpContent?> content, Action<HttpRequestHeaders>? headers = null) => SendAsync(() =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content() };
+            headers?.Invoke(request.Headers);
+            return request;
+        }, authenticated: true);
 
         private async Task<string> SendAsync(Func<HttpRequestMessage> build, bool authenticated)
         {

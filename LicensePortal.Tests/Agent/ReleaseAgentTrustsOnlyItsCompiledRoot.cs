@@ -1,5 +1,9 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Reflection;
 using System.Runtime.Loader;
+using LicensePortal.Agent;
+using LicensePortal.Agent.Commands;
 using LicensePortal.Licensing;
 
 namespace LicensePortal.Tests.Agent;
@@ -130,6 +134,47 @@ public sealed class ReleaseAgentTrustsOnlyItsCompiledRoot : IClassFixture<Releas
         Assert.Contains("ClockWoundBack", today.Output, StringComparison.Ordinal);
         Assert.Equal(6, todayInChinese.Exit);
         Assert.Contains("时钟被调回", todayInChinese.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_release_build_reports_its_version_and_the_installed_revision_when_it_renews()
+    {
+        var info = await HostInfoAsync();
+        Assert.Equal(0, (await Agent("install", ["--license", License("r4.lic", info, Signer(_agent.Root), revision: 4, desktops: 100)])).Exit);
+        using var portal = new HttpListener();
+        var address = $"http://127.0.0.1:{FreePort()}/";
+        portal.Prefixes.Add(address);
+        portal.Start();
+        var request = RefuseOnceAsync(portal);
+        new AgentState(StateDir).SaveServerConfig(new ServerConfig(address, "demo-01", "lpact_0123456789abcdef_x"));
+
+        var (exit, output) = await Agent("renew", []);
+        var (path, version, revision) = await request.WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.True(exit == ExitCodes.NotSetUp, output);
+        Assert.Equal("/api/v1/instances/demo-01/license", path);
+        // The same version the IL agent reads: the native executable kept its assembly attributes.
+        Assert.Equal(CheckInReport.CurrentAgentVersion, version);
+        Assert.Equal("4", revision);
+    }
+
+    /// <summary>Answers the first request with 403 and returns its path and check-in headers.</summary>
+    private static async Task<(string? Path, string? Version, string? Revision)> RefuseOnceAsync(HttpListener listener)
+    {
+        var context = await listener.GetContextAsync();
+        var seen = (context.Request.Url?.AbsolutePath, context.Request.Headers[CheckInReport.AgentVersionHeader], context.Request.Headers[CheckInReport.InstalledRevisionHeader]);
+        context.Response.StatusCode = 403;
+        context.Response.ContentType = "application/problem+json";
+        await context.Response.OutputStream.WriteAsync("""{"code":"Error.Forbidden","detail":"test"}"""u8.ToArray());
+        context.Response.Close();
+        return seen;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     [Fact]

@@ -30,6 +30,31 @@ public sealed class DashboardService(IDbContextFactory<AppDbContext> dbFactory, 
     public async Task<Page<InstanceRow>> RecentlyChangedAsync(PortalActor actor, InstanceStatus? status, string? namePrefix, int page, int pageSize, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var instances = Filtered(db, actor, status, namePrefix);
+        var total = await instances.CountAsync(cancellationToken);
+        pageSize = Math.Clamp(pageSize, 1, 200);
+        var items = await InstanceService.Project(instances.OrderByDescending(i => i.UpdatedAt).ThenByDescending(i => i.Id).Skip(Math.Max(page, 0) * pageSize).Take(pageSize))
+            .ToListAsync(cancellationToken);
+        return new Page<InstanceRow>(items, total);
+    }
+
+    /// <summary>
+    /// Instances whose host last checked in more than <paramref name="days"/> days ago (<see cref="HostCheckInRules.NotSeenFor"/>:
+    /// never-seen hosts are not listed), the longest silent first: a range of the LastSeenAt index, read in its order.
+    /// </summary>
+    public async Task<Page<InstanceRow>> NotSeenAsync(PortalActor actor, int days, InstanceStatus? status, string? namePrefix, int page, int pageSize, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var instances = Filtered(db, actor, status, namePrefix).NotSeenFor(days, time.GetUtcNow().UtcDateTime);
+        var total = await instances.CountAsync(cancellationToken);
+        pageSize = Math.Clamp(pageSize, 1, 200);
+        var items = await InstanceService.Project(instances.OrderBy(i => i.LastSeenAt).ThenBy(i => i.Id).Skip(Math.Max(page, 0) * pageSize).Take(pageSize))
+            .ToListAsync(cancellationToken);
+        return new Page<InstanceRow>(items, total);
+    }
+
+    private static IQueryable<Instance> Filtered(AppDbContext db, PortalActor actor, InstanceStatus? status, string? namePrefix)
+    {
         var instances = Visible(db, actor);
         if (status is { } s)
         {
@@ -43,11 +68,7 @@ public sealed class DashboardService(IDbContextFactory<AppDbContext> dbFactory, 
             instances = instances.Where(i => string.Compare(i.NormalizedName, from) >= 0 && string.Compare(i.NormalizedName, to) < 0);
 #pragma warning restore CA1309
         }
-        var total = await instances.CountAsync(cancellationToken);
-        pageSize = Math.Clamp(pageSize, 1, 200);
-        var items = await InstanceService.Project(instances.OrderByDescending(i => i.UpdatedAt).ThenByDescending(i => i.Id).Skip(Math.Max(page, 0) * pageSize).Take(pageSize))
-            .ToListAsync(cancellationToken);
-        return new Page<InstanceRow>(items, total);
+        return instances;
     }
 
     private static IQueryable<Instance> Visible(AppDbContext db, PortalActor actor) => db.Instances.AsNoTracking().VisibleTo(actor);

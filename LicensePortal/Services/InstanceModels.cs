@@ -13,7 +13,10 @@ public enum InstanceSort
     DownloadCount,
 }
 
-/// <summary>One page request of the instances grid. <see cref="Page"/> is zero-based.</summary>
+/// <summary>
+/// One page request of the instances grid. <see cref="Page"/> is zero-based. <see cref="NotSeenForDays"/>: only instances
+/// whose host last checked in more than that many days ago (<see cref="HostCheckInRules.NotSeenFor"/>).
+/// </summary>
 public sealed record InstanceQuery(
     int Page = 0,
     int PageSize = 25,
@@ -21,7 +24,8 @@ public sealed record InstanceQuery(
     string? OwnerUserName = null,
     string? NamePrefix = null,
     InstanceSort SortBy = InstanceSort.Name,
-    bool Descending = false);
+    bool Descending = false,
+    int? NotSeenForDays = null);
 
 /// <summary>An instance as lists and editors show it. Mutable so the grid can edit it in place before saving.</summary>
 public sealed class InstanceRow
@@ -45,6 +49,9 @@ public sealed class InstanceRow
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
     public Guid Version { get; set; }
+    public DateTime? LastSeenAt { get; set; }
+    public int? LastSeenRevision { get; set; }
+    public string LastSeenAgentVersion { get; set; } = "";
 
     /// <summary>The editable part, for a save that carries the version it was read at.</summary>
     public InstanceQuotas ToQuotas() => new(MaxDesktops, MaxImages, MaxUsers, MaxVcpus, MaxVmemGib, MaxVdiskGib, ExpiresOn);
@@ -60,6 +67,7 @@ public sealed class InstanceRow
         (Status, StatusReason, ExpiresOn, Mac, SerialNumber, DownloadCount) =
             (newer.Status, newer.StatusReason, newer.ExpiresOn, newer.Mac, newer.SerialNumber, newer.DownloadCount);
         (CreatedAt, UpdatedAt, Version) = (newer.CreatedAt, newer.UpdatedAt, newer.Version);
+        (LastSeenAt, LastSeenRevision, LastSeenAgentVersion) = (newer.LastSeenAt, newer.LastSeenRevision, newer.LastSeenAgentVersion);
     }
 }
 

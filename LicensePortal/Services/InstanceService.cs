@@ -55,6 +55,7 @@ public sealed class InstanceService(
 #pragma warning restore CA1309
         }
 
+        instances = instances.NotSeenFor(query.NotSeenForDays, time.GetUtcNow().UtcDateTime);
         var counted = await instances.Take(TotalCountCap + 1).CountAsync(cancellationToken);
         var ordered = (query.SortBy, query.Descending) switch
         {
@@ -276,5 +277,6 @@ public sealed class InstanceService(
         CreatedAt = i.CreatedAt,
         UpdatedAt = i.UpdatedAt,
         Version = i.Version,
+        LastSeenAt = i.LastSeenAt, LastSeenRevision = i.LastSeenRevision, LastSeenAgentVersion = i.LastSeenAgentVersion,
     });
 }

@@ -33,15 +33,19 @@ public sealed record BulkItemDto(string Key, bool Succeeded, string? Code, strin
 
 public sealed record BulkResultDto(IReadOnlyList<BulkItemDto> Results);
 
-/// <summary>An instance. <c>status</c> is TOUPLOAD, INFOERROR, TODOWNLOAD, DOWNLOADERROR or EXPIRED.</summary>
+/// <summary>
+/// An instance. <c>status</c> is TOUPLOAD, INFOERROR, TODOWNLOAD, DOWNLOADERROR or EXPIRED. <c>lastSeenAt</c> is the host
+/// agent's last check-in (UTC, null: never), with the license revision it reported installed (null: none) and its version.
+/// </summary>
 public sealed record InstanceDto(
     string Name, string OwnerId, string OwnerUserName, int MaxDesktops, int MaxImages, int MaxUsers, int MaxVcpus, int MaxVmemGib,
     int MaxVdiskGib, DateOnly ExpiresAt, string Status, string StatusReason, string Mac, string SerialNumber, int DownloadCount,
-    DateTime CreatedAt, DateTime UpdatedAt, Guid Version)
+    DateTime CreatedAt, DateTime UpdatedAt, Guid Version, DateTime? LastSeenAt, int? LastSeenRevision, string AgentVersion)
 {
     public static InstanceDto From(InstanceRow i) =>
         new(i.Name, i.OwnerId, i.OwnerUserName, i.MaxDesktops, i.MaxImages, i.MaxUsers, i.MaxVcpus, i.MaxVmemGib, i.MaxVdiskGib, i.ExpiresOn,
-            i.Status.ToString(), i.StatusReason, i.Mac, i.SerialNumber, i.DownloadCount, i.CreatedAt, i.UpdatedAt, i.Version);
+            i.Status.ToString(), i.StatusReason, i.Mac, i.SerialNumber, i.DownloadCount, i.CreatedAt, i.UpdatedAt, i.Version,
+            i.LastSeenAt, i.LastSeenRevision, i.LastSeenAgentVersion);
 }
 
 /// <summary>

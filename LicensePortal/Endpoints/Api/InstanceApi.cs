@@ -19,7 +19,7 @@ public static class InstanceApi
     public static void MapInstanceApi(this RouteGroupBuilder api)
     {
         var instances = api.MapGroup("/instances");
-        instances.MapGet("", ListAsync).WithName("ListInstances").WithSummary("Instances, a page at a time; filters: status, owner (user name), name (prefix).");
+        instances.MapGet("", ListAsync).WithName("ListInstances").WithSummary("Instances, a page at a time; filters: status, owner (user name), name (prefix), notSeenForDays (host last checked in more than N days ago).");
         instances.MapPost("", CreateAsync).WithName("CreateInstance").WithSummary("Create an instance (administrators).");
         instances.MapDelete("", DeleteManyAsync).WithName("DeleteInstances").WithSummary("Delete several instances by name; each succeeds or fails on its own.");
         instances.MapGet("/{name}", GetAsync).WithName("GetInstance");
@@ -29,7 +29,7 @@ public static class InstanceApi
             .WithSummary("Upload the host info file: the request body, or multipart field \"file\" (64 KiB at most).")
             .WithMetadata(new AllowActivationTokenAttribute());
         instances.MapPost("/{name}/license", GenerateLicenseAsync).RequireRateLimiting(RateLimits.Download).WithName("GenerateLicense")
-            .WithSummary("Generate (or re-issue) the license and download it: the seed's /download_license.")
+            .WithSummary("Generate (or re-issue) the license and download it: the seed's /download_license. The host agent checks in with headers X-Agent-Version and X-Installed-Revision.")
             .WithMetadata(new AllowActivationTokenAttribute());
         instances.MapGet("/{name}/license", LatestLicenseAsync).RequireRateLimiting(RateLimits.Download).WithName("GetLatestLicense")
             .WithSummary("The latest license file already issued.")
@@ -43,18 +43,22 @@ public static class InstanceApi
 
     private static async Task<IResult> ListAsync(
         HttpContext context, InstanceService service, IStringLocalizer<SharedResource> text,
-        int? page, int? pageSize, string? status, string? owner, string? name, string? sortBy, bool? descending, CancellationToken cancellationToken)
+        int? page, int? pageSize, string? status, string? owner, string? name, string? sortBy, bool? descending, int? notSeenForDays, CancellationToken cancellationToken)
     {
         if (ApiEndpoints.PagingProblem(text, page, pageSize) is { } paging)
         {
             return paging;
+        }
+        if (notSeenForDays is { } days && !HostCheckInRules.IsValidNotSeenForDays(days))
+        {
+            return ApiProblems.Problem(text, StatusCodes.Status400BadRequest, "Error.InvalidValue", "notSeenForDays");
         }
         if (!ApiEndpoints.TryParseEnum<InstanceStatus>(status, "status", text, out var statusFilter, out var problem)
             || !ApiEndpoints.TryParseEnum<InstanceSort>(sortBy, "sortBy", text, out var sort, out problem))
         {
             return problem!;
         }
-        var query = new InstanceQuery(page ?? 0, pageSize ?? 25, statusFilter, owner, name, sort ?? InstanceSort.Name, descending ?? false);
+        var query = new InstanceQuery(page ?? 0, pageSize ?? 25, statusFilter, owner, name, sort ?? InstanceSort.Name, descending ?? false, notSeenForDays);
         var result = await service.ListAsync(ApiEndpoints.Actor(context), query, cancellationToken);
         return TypedResults.Ok(new PageDto<InstanceDto>(result.Items.Select(InstanceDto.From).ToList(), result.TotalCount, query.Page, query.PageSize));
     }
@@ -171,8 +175,9 @@ public static class InstanceApi
         return TypedResults.Ok(new HostInfoResultDto(true, outcome.Status.ToString(), null, text["HostInfo.Accepted"], InstanceDto.From(outcome.Instance)));
     }
 
-    private static async Task<IResult> GenerateLicenseAsync(string name, HttpContext context, LicenseService licenses, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken) =>
-        LicenseFile(context, text, await licenses.GenerateAsync(ApiEndpoints.Actor(context), name, LicenseEndpoints.RemoteAddress(context), cancellationToken));
+    private static async Task<IResult> GenerateLicenseAsync(string name, HttpContext context, LicenseService licenses, HostCheckInService checkIns, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken) =>
+        await HostCheckInHeaders.RecordAsync(context, name, checkIns, text, cancellationToken)
+        ?? LicenseFile(context, text, await licenses.GenerateAsync(ApiEndpoints.Actor(context), name, LicenseEndpoints.RemoteAddress(context), cancellationToken));
 
     private static async Task<IResult> LatestLicenseAsync(string name, HttpContext context, LicenseService licenses, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken) =>
         LicenseFile(context, text, await licenses.LatestAsync(ApiEndpoints.Actor(context), name, LicenseEndpoints.RemoteAddress(context), cancellationToken));

@@ -8,7 +8,8 @@ namespace LicensePortal.Components.Pages.Support;
 
 /// <summary>
 /// The support desk: every instance, most recently changed first, counts per state, and a highlight on rows that
-/// changed while the page was open. Read-only; refreshes itself on every change it may see.
+/// changed while the page was open; or, filtered by "not seen for N days", the hosts that stopped checking in, the
+/// longest silent first. Read-only; refreshes itself on every change it may see.
 /// </summary>
 public sealed partial class SupportDeskPage
 {
@@ -24,6 +25,7 @@ public sealed partial class SupportDeskPage
     private Page<InstanceRow>? _page;
     private InstanceStatus? _status;
     private string _namePrefix = "";
+    private int? _notSeenForDays;
     private int _pageIndex;
     private readonly Dictionary<int, DateTimeOffset> _changedAt = [];
     private IDisposable? _subscription;
@@ -58,8 +60,22 @@ public sealed partial class SupportDeskPage
     private async Task LoadAsync()
     {
         _counts = await Dashboard.CountByStatusAsync(_actor!);
-        _page = await Dashboard.RecentlyChangedAsync(_actor!, _status, _namePrefix, _pageIndex, PageSize);
+        _page = _notSeenForDays is { } days
+            ? await Dashboard.NotSeenAsync(_actor!, days, _status, _namePrefix, _pageIndex, PageSize)
+            : await Dashboard.RecentlyChangedAsync(_actor!, _status, _namePrefix, _pageIndex, PageSize);
     }
+
+    private async Task NotSeenChangedAsync(int? days)
+    {
+        _notSeenForDays = days;
+        _pageIndex = 0;
+        await LoadAsync();
+    }
+
+    /// <summary>The revision and agent version the host reported at its last check-in, as the cell's tooltip.</summary>
+    private string? LastSeenDetail(InstanceRow row) => row.LastSeenAt is null ? null
+        : row.LastSeenRevision is { } revision ? Text["CheckIn.RevisionAndAgent", revision, row.LastSeenAgentVersion].Value
+        : Text["CheckIn.NoLicenseAndAgent", row.LastSeenAgentVersion].Value;
 
     private async Task StatusChangedAsync(InstanceStatus? status)
     {

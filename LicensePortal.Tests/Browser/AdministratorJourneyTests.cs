@@ -72,6 +72,16 @@ public sealed class AdministratorJourneyTests
             await row.Locator("input[data-field=ExpiresOn]").BlurAsync();
             await Assertions.Expect(otherRow.Locator("input[data-field=ExpiresOn]")).ToHaveValueAsync("2031-06-30");
             await Assertions.Expect(otherRow.Locator("input[data-quota=MaxDesktops]")).ToHaveValueAsync("50");
+
+            // A cell being typed in keeps its text when another cell of its row changes elsewhere, and saves when it is left.
+            await otherRow.Locator("input[data-quota=MaxUsers]").FillAsync("9");
+            await row.Locator("input[data-quota=MaxVcpus]").FillAsync("12");
+            await row.Locator("input[data-quota=MaxVcpus]").PressAsync("Tab");
+            await Assertions.Expect(otherRow.Locator("input[data-quota=MaxVcpus]")).ToHaveValueAsync("12");
+            Assert.Equal("9", await otherRow.Locator("input[data-quota=MaxUsers]").InputValueAsync());
+            await otherRow.Locator("input[data-quota=MaxUsers]").PressAsync("Tab");
+            await Assertions.Expect(row.Locator("input[data-quota=MaxUsers]")).ToHaveValueAsync("9");
+            await Assertions.Expect(row.Locator("input[data-quota=MaxVcpus]")).ToHaveValueAsync("12");
         }
         catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
         {

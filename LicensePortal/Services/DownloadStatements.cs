@@ -96,7 +96,7 @@ public sealed class DownloadStatements(IDbContextFactory<AppDbContext> dbFactory
                    (SELECT COUNT(*) FROM "LicenseDownloads" d WHERE d."InstanceId" = i."Id" AND d."At" > @p1 AND d."At" >= i."StatusChangedAt"),
                    (SELECT l."Id" FROM "Licenses" l WHERE l."InstanceId" = i."Id" ORDER BY l."Revision" DESC LIMIT 1),
                    (SELECT l."Revision" FROM "Licenses" l WHERE l."InstanceId" = i."Id" ORDER BY l."Revision" DESC LIMIT 1),
-                   (SELECT l."ContentKey" FROM "Licenses" l WHERE l."InstanceId" = i."Id" ORDER BY l."Revision" DESC LIMIT 1)
+                   (SELECT l."ContentKey" FROM "Licenses" l WHERE l."InstanceId" = i."Id" ORDER BY l."Revision" DESC LIMIT 1), i."HostIdentifiers", i."HostIdentifierTolerance"
             FROM "Instances" i
             WHERE i."NormalizedName" = @p0
             """;
@@ -164,6 +164,7 @@ public sealed class DownloadStatements(IDbContextFactory<AppDbContext> dbFactory
                 CreatedAt = reader.GetDateTime(21),
                 UpdatedAt = reader.GetDateTime(22),
                 Version = reader.GetGuid(23),
+                HostIdentifiers = reader.GetString(28), HostIdentifierTolerance = reader.GetInt32(29), // what a license records of the host
             };
             return new DownloadState(
                 instance,

@@ -33,6 +33,9 @@ public static class ExitCodes
     /// </summary>
     public const int HardwareChanged = 8;
 
+    /// <summary>activate: the instance is bound to another host; this host's info waits for an administrator's approval (then renew).</summary>
+    public const int PendingApproval = 9;
+
     /// <summary>check: the installed license has expired.</summary>
     public const int Expired = 10;
 
@@ -45,6 +48,7 @@ public static class ExitCodes
         "3 license rejected (reason printed); 4 not set up (no host key, no installed license, agent built without a vendor root); " +
         "5 license older than one already installed (rolled back); 6 clock set back; 7 license issued in the future; " +
         "8 the license's hardware identifiers no longer match this host (host key copied, or too much hardware changed); " +
+        "9 activate: the instance is bound to another host, this one waits for an administrator's approval (then renew); " +
         "10 license expired (check); 64 + sum of exceeded quotas (check): 1 desktops, 2 images, 4 users, 8 vcpus, 16 vmem, 32 vdisk " +
         "(e.g. 65 = desktops, 80 = vmem, 72 = vcpus).";
 }

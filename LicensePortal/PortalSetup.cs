@@ -120,6 +120,7 @@ public static class PortalSetup
         services.AddSingleton<DownloadRecorder>();
         services.AddSingleton<LicenseIssuer>();
         services.AddSingleton<HostInfoIntake>();
+        services.AddSingleton<HostBinding>();
         services.AddSingleton<LicenseService>();
         services.AddSingleton<DashboardService>();
         services.AddSingleton<HostCheckInService>();

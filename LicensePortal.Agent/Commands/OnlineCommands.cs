@@ -84,6 +84,13 @@ public static class OnlineCommands
                 var hostInfo = HostInfoFile.Write(config.Instance, identity.Mac, identity.SerialNumber, hostKey, context.Environment.Time.GetUtcNow(), identity.Identifiers);
                 await client.PostAsync(path + "/hostinfo", () => new StringContent(hostInfo, Encoding.UTF8, "text/plain"));
                 context.Out.WriteLine($"Uploaded host info for instance '{config.Instance}' (MAC {identity.Mac}, serial '{identity.SerialNumber}').");
+                if (client.LastStatus == HttpStatusCode.Accepted)
+                {
+                    // Another host is bound to the instance: this one is a rebind request until an administrator approves it.
+                    state.SaveServerConfig(config);
+                    throw new AgentException(ExitCodes.PendingApproval,
+                        $"Instance '{config.Instance}' is bound to another host: this host waits for an administrator's approval. Once approved, run: licenseportal-agent renew");
+                }
             }
             var license = await client.PostAsync(path + "/license", () => null, CheckInReport.For(state, config.Instance).AddTo);
             state.SaveServerConfig(config);
@@ -101,6 +108,9 @@ public static class OnlineCommands
     /// <summary>Calls the portal with the bearer token, retrying transient failures with exponential backoff.</summary>
     private sealed class PortalClient(HttpClient http, string token, AgentContext context, CancellationToken cancellationToken)
     {
+        /// <summary>The status of the latest successful answer (202: the portal holds the host info for approval).</summary>
+        public HttpStatusCode LastStatus { get; private set; }
+
         public Task<string> PostAsync(string path, Func<HttpContent?> content, Action<HttpRequestHeaders>? headers = null) => SendAsync(() =>
         {
             var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content() };
@@ -125,6 +135,7 @@ public static class OnlineCommands
                     var body = await ReadCappedAsync(response, cancellationToken);
                     if (response.IsSuccessStatusCode)
                     {
+                        LastStatus = response.StatusCode;
                         return body;
                     }
                     failure = $"{(int)response.StatusCode} {Describe(body)}";

@@ -137,6 +137,26 @@ public sealed class AgentActivationEndToEndTests
         Assert.False(File.Exists(Path.Combine(box.StateDir, "license.lic")));
     }
 
+    [Fact]
+    public async Task Activating_a_second_host_stops_at_the_rebind_request_and_fetches_no_license()
+    {
+        using var box = new AgentSandbox();
+        var calls = new List<string>();
+        using var handler = new StubHandler(request =>
+        {
+            calls.Add(request.RequestUri!.AbsolutePath);
+            return new HttpResponseMessage(HttpStatusCode.Accepted) { Content = JsonContent.Create(new { accepted = false, pending = true }) };
+        });
+
+        var (exit, _, error) = await box.RunAsync(box.Environment(box.VendorRoot.PublicKey, handler), "activate", "--server", "https://portal.invalid", "--instance", "edge-01", "--token", "lpact_0123456789abcdef_x");
+
+        Assert.Equal(ExitCodes.PendingApproval, exit);
+        Assert.Contains("waits for an administrator's approval", error, StringComparison.Ordinal);
+        Assert.Equal(["/api/v1/instances/edge-01/hostinfo"], calls);
+        Assert.False(File.Exists(Path.Combine(box.StateDir, "license.lic")));
+        Assert.True(File.Exists(Path.Combine(box.StateDir, "server.conf"))); // renew, once approved, needs no options
+    }
+
     private static int OnlineCommandsAttempts => LicensePortal.Agent.Commands.OnlineCommands.MaxAttempts;
 
     private static HttpResponseMessage Throttled()

@@ -17,6 +17,8 @@ public sealed class OpenApiDocumentTests
         "GET /api/v1/instances/{name}", "PUT /api/v1/instances/{name}", "DELETE /api/v1/instances/{name}",
         "POST /api/v1/instances/{name}/hostinfo", "POST /api/v1/instances/{name}/license", "GET /api/v1/instances/{name}/license",
         "GET /api/v1/instances/{name}/licenses",
+        "POST /api/v1/instances/{name}/pending-host/approve", "POST /api/v1/instances/{name}/pending-host/deny",
+        "PUT /api/v1/instances/{name}/host-identifier-tolerance",
         "GET /api/v1/instances/{name}/activation-tokens", "POST /api/v1/instances/{name}/activation-tokens",
         "DELETE /api/v1/instances/{name}/activation-tokens/{id}",
         "GET /api/v1/vendor-keys",

@@ -227,4 +227,52 @@ public sealed class InstanceLifecycleTable
         Assert.Equal((InstanceStatus.INFOERROR, "HostInfo.OtherInstance", Now.AddMinutes(1), true), (rejected.Status, rejected.Reason, rejected.ChangedAt, rejected.HasHost));
         Assert.All(new[] { created, accepted, rejected }, s => Assert.Equal(Today.AddDays(30), s.ExpiresOn));
     }
+
+    [Theory]
+    [InlineData(false, false, 0, HostInfoBinding.Bind)]
+    [InlineData(true, true, 0, HostInfoBinding.Bind)]
+    [InlineData(true, false, 0, HostInfoBinding.HoldForApproval)]
+    [InlineData(true, false, 1, HostInfoBinding.AutomaticRebind)]
+    public void A_valid_host_info_file_binds_the_first_host_and_the_same_host_key_and_holds_another_for_approval(bool hasHost, bool sameKey, int allowed, HostInfoBinding expected)
+    {
+        var before = State(InstanceStatus.TODOWNLOAD, hasHost: hasHost);
+
+        var (after, binding) = InstanceLifecycle.HostInfoValid(before, new HostUpload(sameKey, []), allowed, Now);
+
+        Assert.Equal(expected, binding);
+        Assert.Equal(binding == HostInfoBinding.HoldForApproval ? before : InstanceLifecycle.HostInfoAccepted(before, Now), after);
+    }
+
+    [Theory]
+    [InlineData(1, new[] { 10 }, HostInfoBinding.HoldForApproval)]
+    [InlineData(1, new[] { 30 }, HostInfoBinding.AutomaticRebind)]
+    [InlineData(1, new[] { 31, 45 }, HostInfoBinding.AutomaticRebind)]
+    [InlineData(2, new[] { 1 }, HostInfoBinding.AutomaticRebind)]
+    [InlineData(2, new[] { 1, 29 }, HostInfoBinding.HoldForApproval)]
+    public void Automatic_rebinds_are_counted_over_the_last_30_days(int allowed, int[] daysAgo, HostInfoBinding expected)
+    {
+        var rebinds = daysAgo.Select(d => Now.AddDays(-d)).ToList();
+
+        var (_, binding) = InstanceLifecycle.HostInfoValid(State(InstanceStatus.TODOWNLOAD), new HostUpload(false, rebinds), allowed, Now);
+
+        Assert.Equal(expected, binding);
+    }
+
+    [Fact]
+    public void Over_every_state_a_rebind_request_changes_nothing_and_binding_or_approving_is_as_host_info_accepted()
+    {
+        foreach (var state in AllStates())
+        {
+            foreach (var (sameKey, allowed) in new[] { (false, 0), (true, 0), (false, 1) })
+            {
+                var (after, binding) = InstanceLifecycle.HostInfoValid(state, new HostUpload(sameKey, []), allowed, Now);
+                var held = state.HasHost && !sameKey && allowed == 0;
+                Assert.Equal(held ? HostInfoBinding.HoldForApproval : !state.HasHost || sameKey ? HostInfoBinding.Bind : HostInfoBinding.AutomaticRebind, binding);
+                Assert.Equal(held ? state : InstanceLifecycle.HostInfoAccepted(state, Now), after);
+                // A rebind request is shown with the state: never a state of its own, never a new reason.
+                Assert.Contains(after.Status, Enum.GetValues<InstanceStatus>());
+            }
+            Assert.Equal(InstanceLifecycle.HostInfoAccepted(state, Now), InstanceLifecycle.RebindApproved(state, Now));
+        }
+    }
 }

@@ -73,13 +73,15 @@ public static class LicenseEndpoints
         var result = await intake.UploadAsync(actor, instance, body, cancellationToken);
         return result.Failure switch
         {
-            Failure.None => TypedResults.Ok(new
+            // 202 for a rebind request (pending: the instance stays on its current host until an administrator approves).
+            Failure.None => TypedResults.Json(new
             {
                 accepted = result.Value!.Accepted,
+                pending = result.Value.Pending,
                 status = result.Value.Status.ToString(),
                 reason = result.Value.ReasonCode,
-                message = result.Value.ReasonCode is { } code ? text[code].Value : text["HostInfo.Accepted"].Value,
-            }),
+                message = text[result.Value.MessageCode].Value,
+            }, statusCode: result.Value.Pending ? StatusCodes.Status202Accepted : StatusCodes.Status200OK),
             Failure.Invalid => Problem(text, result.Errors[0].Code == "HostInfo.TooLarge" ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest, result.Errors[0]),
             Failure.Forbidden => Problem(text, StatusCodes.Status403Forbidden, result.Errors[0]),
             _ => Problem(text, StatusCodes.Status404NotFound, result.Errors[0]),

@@ -38,4 +38,12 @@ public sealed class LicensingOptions
     /// </summary>
     [Range(1024, Licensing.HostInfoFile.MaxBytes)]
     public int HostInfoMaxBytes { get; set; } = Licensing.HostInfoFile.MaxBytes;
+
+    /// <summary>
+    /// How many times per instance a valid host info file for another host key may move the instance to that host by
+    /// itself within 30 days (<see cref="Services.InstanceLifecycle.RebindWindow"/>). Beyond that, and always with the
+    /// default 0, such a file is a rebind request an administrator approves or denies; the current host stays licensed.
+    /// </summary>
+    [Range(0, 1000)]
+    public int RebindPolicy { get; set; }
 }

@@ -45,6 +45,47 @@ public static class AuditLog
     /// <summary>Action of the rule that ends DOWNLOADERROR after its cool-down.</summary>
     public const string InstanceCoolDownEnd = "instance.cool-down-end";
 
+    /// <summary>A valid host info file for another host key, held for an administrator (controlled rebinding).</summary>
+    public const string RebindRequested = "hostinfo.rebind-requested";
+
+    /// <summary>An administrator moved the instance to its pending host.</summary>
+    public const string RebindApproved = "hostinfo.rebind-approved";
+
+    /// <summary>An administrator turned the pending host down; the instance stays on its host.</summary>
+    public const string RebindDenied = "hostinfo.rebind-denied";
+
+    /// <summary>A host info file for another host key moved the instance by itself, within <c>Licensing:RebindPolicy</c> (counted from these entries).</summary>
+    public const string RebindAutomatic = "hostinfo.rebind-automatic";
+
+    /// <summary>An administrator changed how many host identifiers a license lets go missing.</summary>
+    public const string ToleranceChanged = "instance.host-identifier-tolerance";
+
+    /// <summary>The audited host of an instance: its state and the host on file (no key material besides the fingerprint).</summary>
+    public static object HostState(Instance i) => new
+    {
+        Status = i.Status.ToString(),
+        i.StatusReason,
+        i.Mac,
+        i.SerialNumber,
+        i.HostKeyFingerprint,
+        i.HostIdentifiers,
+    };
+
+    /// <summary>The audited host of an instance with its rebind request, if any (empty pending fields without one).</summary>
+    public static object RebindState(Instance i, PendingHost? pending) => new
+    {
+        Status = i.Status.ToString(),
+        i.Mac,
+        i.SerialNumber,
+        i.HostKeyFingerprint,
+        i.HostIdentifiers,
+        PendingHostKeyFingerprint = pending?.HostKeyFingerprint ?? "",
+        PendingMac = pending?.Mac ?? "",
+        PendingSerialNumber = pending?.SerialNumber ?? "",
+        PendingHostIdentifiers = pending is null ? "" : HostIdentifierList.Format(pending.Identifiers),
+        PendingHostBy = pending?.UploadedBy ?? "",
+    };
+
     /// <summary>The audit action of a change the time rules made.</summary>
     public static string ActionFor(AutomaticChange change) => change switch
     {

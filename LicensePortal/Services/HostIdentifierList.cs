@@ -27,6 +27,19 @@ public static class HostIdentifierList
         return HostIdentifier.TryCanonicalize(parsed, out var sorted) ? sorted : [];
     }
 
+    /// <summary>
+    /// The identifiers a license for this host records: the stored ones, or for host info from before they were recorded
+    /// its MAC and serial; none without a host on file.
+    /// </summary>
+    public static IReadOnlyList<HostIdentifier> OnFile(string stored, string mac, string serialNumber)
+    {
+        if (Parse(stored) is { Count: > 0 } parsed)
+        {
+            return parsed;
+        }
+        return HostIdentity.TryNormalizeMac(mac, out _) && HostIdentity.IsValidSerial(serialNumber) ? new HostIdentity(mac, serialNumber).Identifiers : [];
+    }
+
     /// <summary>All of <paramref name="count"/> but <paramref name="tolerance"/>, and never fewer than one.</summary>
     public static int RequiredMatches(int count, int tolerance) => Math.Max(1, count - Math.Max(0, tolerance));
 }

@@ -59,6 +59,27 @@ public readonly record struct DownloadRequest(bool Generate, int RecentDownloads
 /// <summary>The download rule's settings (Licensing options).</summary>
 public readonly record struct DownloadRules(int Limit, TimeSpan CoolDown);
 
+/// <summary>What a valid host info file does to the instance's binding to its host (controlled rebinding).</summary>
+public enum HostInfoBinding
+{
+    /// <summary>The first host, or the host on file again (same host key, e.g. new identifiers after a NIC change): bound now.</summary>
+    Bind,
+
+    /// <summary>
+    /// Another host key while a host is on file: a rebind request. The file waits for an administrator; the current host,
+    /// its license and the state stay as they are.
+    /// </summary>
+    HoldForApproval,
+
+    /// <summary>Another host key, within the automatic rebinds <c>Licensing:RebindPolicy</c> allows: bound now.</summary>
+    AutomaticRebind,
+}
+
+/// <summary>The facts about a valid host info upload besides the instance's state.</summary>
+/// <param name="SameHostKey">The file's host key is the one on file.</param>
+/// <param name="AutomaticRebinds">When this instance was rebound automatically before (at least those within <see cref="InstanceLifecycle.RebindWindow"/>).</param>
+public readonly record struct HostUpload(bool SameHostKey, IReadOnlyList<DateTime> AutomaticRebinds);
+
 /// <summary>
 /// The outcome of a license request: the state after the time rule it applied first (and which), the state after the
 /// request, what to do, and for a refusal its reason code and, when waiting helps, the time from which a request can
@@ -74,6 +95,11 @@ public sealed record DownloadDecision(InstanceState AfterTimeRule, AutomaticChan
 /// <item><term>created</term><description>TOUPLOAD</description></item>
 /// <item><term>host info accepted</term><description>TODOWNLOAD, or EXPIRED past the expiry date</description></item>
 /// <item><term>host info rejected</term><description>INFOERROR with the reason</description></item>
+/// <item><term>valid host info, first host or same host key</term><description>as host info accepted</description></item>
+/// <item><term>valid host info, another host key, automatic rebinds left in the last 30 days</term><description>as host info accepted (an automatic rebind)</description></item>
+/// <item><term>valid host info, another host key, none left</term><description>no state change: held for approval (the pending host)</description></item>
+/// <item><term>administrator approves the pending host</term><description>as host info accepted</description></item>
+/// <item><term>administrator denies it, or changes the host identifier tolerance</term><description>no state change</description></item>
 /// <item><term>expiry date passed (any state)</term><description>EXPIRED</description></item>
 /// <item><term>DOWNLOADERROR for the cool-down</term><description>TODOWNLOAD</description></item>
 /// <item><term>download over the limit</term><description>DOWNLOADERROR (License.TooManyDownloads), retry after the cool-down</description></item>
@@ -111,6 +137,33 @@ public static class InstanceLifecycle
     /// <summary>A valid host info file for this instance: the host is on file and a license can be downloaded.</summary>
     public static InstanceState HostInfoAccepted(InstanceState state, DateTime now) =>
         To(state, state.ExpiresOn < DateOnly.FromDateTime(now) ? InstanceStatus.EXPIRED : InstanceStatus.TODOWNLOAD, "", now) with { HasHost = true };
+
+    /// <summary>The period over which <c>Licensing:RebindPolicy</c> counts automatic rebinds.</summary>
+    public static readonly TimeSpan RebindWindow = TimeSpan.FromDays(30);
+
+    /// <summary>The earliest time an automatic rebind still counts against the policy at <paramref name="now"/> (exclusive).</summary>
+    public static DateTime RebindWindowStart(DateTime now) => now - RebindWindow;
+
+    /// <summary>
+    /// A valid host info file for this instance: bound now when no host is on file or it is the same host key; another
+    /// host key is an automatic rebind while fewer than <paramref name="automaticRebindsAllowed"/> happened in the last
+    /// <see cref="RebindWindow"/>, and otherwise held for an administrator's approval with the state unchanged.
+    /// </summary>
+    public static (InstanceState State, HostInfoBinding Binding) HostInfoValid(InstanceState state, HostUpload upload, int automaticRebindsAllowed, DateTime now)
+    {
+        if (!state.HasHost || upload.SameHostKey)
+        {
+            return (HostInfoAccepted(state, now), HostInfoBinding.Bind);
+        }
+        var since = RebindWindowStart(now);
+        var recent = upload.AutomaticRebinds?.Count(at => at > since && at <= now) ?? 0;
+        return recent < automaticRebindsAllowed
+            ? (HostInfoAccepted(state, now), HostInfoBinding.AutomaticRebind)
+            : (state, HostInfoBinding.HoldForApproval);
+    }
+
+    /// <summary>An administrator approved the pending host: as if its host info had just been accepted.</summary>
+    public static InstanceState RebindApproved(InstanceState state, DateTime now) => HostInfoAccepted(state, now);
 
     /// <summary>A host info file that failed its checks (edited, truncated, another instance's): INFOERROR with the reason.</summary>
     public static InstanceState HostInfoRejected(InstanceState state, string reason, DateTime now) => To(state, InstanceStatus.INFOERROR, reason, now);

@@ -46,6 +46,16 @@ public sealed class InstanceRow
     public string Mac { get; set; } = "";
     public string SerialNumber { get; set; } = "";
     public int DownloadCount { get; set; }
+
+    /// <summary>The host's identifiers on file, canonical lines joined by LF (<see cref="HostIdentifierList"/>).</summary>
+    public string HostIdentifiers { get; set; } = "";
+
+    /// <summary>How many recorded host identifiers a license lets go missing.</summary>
+    public int HostIdentifierTolerance { get; set; }
+
+    /// <summary>A rebind request waits for an administrator (shown with the state; not a state of its own).</summary>
+    public bool RebindPending { get; set; }
+
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
     public Guid Version { get; set; }
@@ -66,6 +76,7 @@ public sealed class InstanceRow
             (newer.MaxDesktops, newer.MaxImages, newer.MaxUsers, newer.MaxVcpus, newer.MaxVmemGib, newer.MaxVdiskGib);
         (Status, StatusReason, ExpiresOn, Mac, SerialNumber, DownloadCount) =
             (newer.Status, newer.StatusReason, newer.ExpiresOn, newer.Mac, newer.SerialNumber, newer.DownloadCount);
+        (HostIdentifiers, HostIdentifierTolerance, RebindPending) = (newer.HostIdentifiers, newer.HostIdentifierTolerance, newer.RebindPending);
         (CreatedAt, UpdatedAt, Version) = (newer.CreatedAt, newer.UpdatedAt, newer.Version);
         (LastSeenAt, LastSeenRevision, LastSeenAgentVersion) = (newer.LastSeenAt, newer.LastSeenRevision, newer.LastSeenAgentVersion);
     }

@@ -274,6 +274,7 @@ public sealed class InstanceService(
         Mac = i.Mac,
         SerialNumber = i.SerialNumber,
         DownloadCount = i.DownloadCount,
+        HostIdentifiers = i.HostIdentifiers, HostIdentifierTolerance = i.HostIdentifierTolerance, RebindPending = i.PendingHostInfo != "",
         CreatedAt = i.CreatedAt,
         UpdatedAt = i.UpdatedAt,
         Version = i.Version,

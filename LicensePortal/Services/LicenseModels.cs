@@ -2,8 +2,27 @@ using LicensePortal.Data;
 
 namespace LicensePortal.Services;
 
-/// <summary>What became of an uploaded host info file: accepted (TODOWNLOAD, or EXPIRED if the instance is) or rejected as tampered (INFOERROR).</summary>
-public sealed record HostInfoOutcome(bool Accepted, InstanceStatus Status, string? ReasonCode, InstanceRow Instance);
+/// <summary>
+/// What became of an uploaded host info file: bound (<see cref="Accepted"/>: TODOWNLOAD, or EXPIRED if the instance is),
+/// held for an administrator's approval as a rebind request (<see cref="Pending"/>: nothing else changed), or rejected as
+/// tampered (INFOERROR, <see cref="ReasonCode"/>). <see cref="Binding"/> is null for a rejected file.
+/// </summary>
+public sealed record HostInfoOutcome(HostInfoBinding? Binding, InstanceStatus Status, string? ReasonCode, InstanceRow Instance)
+{
+    /// <summary>The file's host is now the instance's host (the first binding, the same host key, or an automatic rebind).</summary>
+    public bool Accepted => Binding is HostInfoBinding.Bind or HostInfoBinding.AutomaticRebind;
+
+    /// <summary>A valid file for another host: kept as the pending host; the current host stays bound until an administrator approves.</summary>
+    public bool Pending => Binding == HostInfoBinding.HoldForApproval;
+
+    /// <summary>The resource key of the outcome's message: the rejection's reason, or bound, rebound automatically, waiting for approval.</summary>
+    public string MessageCode => ReasonCode ?? Binding switch
+    {
+        HostInfoBinding.HoldForApproval => "HostInfo.RebindPending",
+        HostInfoBinding.AutomaticRebind => "HostInfo.Rebound",
+        _ => "HostInfo.Accepted",
+    };
+}
 
 /// <summary>A license file ready to send: the seed's file name &lt;INSTANCENAME&gt;_LICENSE and its text.</summary>
 public sealed record LicenseDownloadFile(string FileName, string FileText, int Revision, bool NewRevision);

@@ -29,6 +29,7 @@ public static class ApiEndpoints
             .WithTags("v1");
         api.MapUserApi();
         api.MapInstanceApi();
+        api.MapHostBindingApi();
         api.MapTokenApi();
         api.MapGet("/vendor-keys", (VendorKeyStore keys) =>
             {

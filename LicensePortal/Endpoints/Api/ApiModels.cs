@@ -34,19 +34,56 @@ public sealed record BulkItemDto(string Key, bool Succeeded, string? Code, strin
 public sealed record BulkResultDto(IReadOnlyList<BulkItemDto> Results);
 
 /// <summary>
-/// An instance. <c>status</c> is TOUPLOAD, INFOERROR, TODOWNLOAD, DOWNLOADERROR or EXPIRED. <c>lastSeenAt</c> is the host
-/// agent's last check-in (UTC, null: never), with the license revision it reported installed (null: none) and its version.
+/// An instance. <c>status</c> is TOUPLOAD, INFOERROR, TODOWNLOAD, DOWNLOADERROR or EXPIRED. <c>hostIdentifiers</c> are the
+/// host's identifiers on file (<c>kind value</c>), of which a license needs all but <c>hostIdentifierTolerance</c>;
+/// <c>rebindPending</c>: a valid host info file for another host waits for an administrator (details: GET /instances/{name}).
+/// <c>lastSeenAt</c> is the host agent's last check-in (UTC, null: never), with the license revision it reported
+/// installed (null: none) and its version.
 /// </summary>
-public sealed record InstanceDto(
+public record InstanceDto(
     string Name, string OwnerId, string OwnerUserName, int MaxDesktops, int MaxImages, int MaxUsers, int MaxVcpus, int MaxVmemGib,
     int MaxVdiskGib, DateOnly ExpiresAt, string Status, string StatusReason, string Mac, string SerialNumber, int DownloadCount,
-    DateTime CreatedAt, DateTime UpdatedAt, Guid Version, DateTime? LastSeenAt, int? LastSeenRevision, string AgentVersion)
+    DateTime CreatedAt, DateTime UpdatedAt, Guid Version, IReadOnlyList<string> HostIdentifiers, int HostIdentifierTolerance, bool RebindPending,
+    DateTime? LastSeenAt, int? LastSeenRevision, string AgentVersion)
 {
     public static InstanceDto From(InstanceRow i) =>
         new(i.Name, i.OwnerId, i.OwnerUserName, i.MaxDesktops, i.MaxImages, i.MaxUsers, i.MaxVcpus, i.MaxVmemGib, i.MaxVdiskGib, i.ExpiresOn,
             i.Status.ToString(), i.StatusReason, i.Mac, i.SerialNumber, i.DownloadCount, i.CreatedAt, i.UpdatedAt, i.Version,
+            HostIdentifierList.OnFile(i.HostIdentifiers, i.Mac, i.SerialNumber).Select(h => h.ToString()).ToList(), i.HostIdentifierTolerance, i.RebindPending,
             i.LastSeenAt, i.LastSeenRevision, i.LastSeenAgentVersion);
 }
+
+/// <summary>
+/// One instance with its host binding: every field of an instance and <c>pendingHost</c>, the host of a rebind request
+/// waiting for an administrator (null when none). Approve or deny it at /instances/{name}/pending-host/approve or /deny.
+/// </summary>
+public sealed record InstanceDetailDto : InstanceDto
+{
+    public InstanceDetailDto(InstanceDto instance, PendingHostDto? pendingHost) : base(instance) => PendingHost = pendingHost;
+
+    public PendingHostDto? PendingHost { get; init; }
+
+    public static InstanceDetailDto From(HostBindingView view) => new(InstanceDto.From(view.Instance), PendingHostDto.From(view.Pending));
+}
+
+/// <summary>
+/// A pending host: its host key <c>fingerprint</c>, primary <c>mac</c>, <c>serial</c>, every identifier (<c>kind value</c>),
+/// when and by whom (user name, or the activation token's account) its host info file was uploaded.
+/// </summary>
+public sealed record PendingHostDto(string Fingerprint, string Mac, string Serial, IReadOnlyList<string> Identifiers, DateTime UploadedAt, string UploadedBy)
+{
+    public static PendingHostDto? From(PendingHost? p) =>
+        p is null ? null : new(p.HostKeyFingerprint, p.Mac, p.SerialNumber, p.Identifiers.Select(h => h.ToString()).ToList(), p.UploadedAt, p.UploadedBy);
+}
+
+/// <summary>
+/// Approve or deny the pending host. <c>fingerprint</c> (optional): the pending host key fingerprint the decision is about;
+/// when the pending host is another one by now (a newer request replaced it), the answer is 409 HostBinding.PendingHostChanged.
+/// </summary>
+public sealed record PendingHostDecisionRequest(string? Fingerprint);
+
+/// <summary>How many recorded host identifiers a license lets go missing: 0 (strict) to 4; the next license carries it.</summary>
+public sealed record HostIdentifierToleranceRequest(int? HostIdentifierTolerance);
 
 /// <summary>
 /// An instance to create (name, ownerId, quotas, expiresAt) or change (quotas, expiresAt; a field left out keeps its
@@ -56,8 +93,11 @@ public sealed record InstanceRequest(
     string? Name, string? OwnerId, int? MaxDesktops, int? MaxImages, int? MaxUsers, int? MaxVcpus, int? MaxVmemGib, int? MaxVdiskGib,
     DateOnly? ExpiresAt, Guid? Version);
 
-/// <summary>What became of an uploaded host info file.</summary>
-public sealed record HostInfoResultDto(bool Accepted, string Status, string? Reason, string Message, InstanceDto Instance);
+/// <summary>
+/// What became of an uploaded host info file: <c>accepted</c> (the file's host is the instance's host now) or
+/// <c>pending</c> (a rebind request: the instance stays on its current host until an administrator approves).
+/// </summary>
+public sealed record HostInfoResultDto(bool Accepted, bool Pending, string Status, string? Reason, string Message, InstanceDto Instance);
 
 public sealed record LicenseHistoryDto(int Revision, DateTime IssuedAt, string VendorKeyId, string HostKeyFingerprint, string IssuedBy, IReadOnlyList<LicenseDownloadEntry> Downloads);
 

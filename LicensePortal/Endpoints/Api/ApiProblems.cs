@@ -65,6 +65,7 @@ public static class ApiProblems
     public static int StatusFor(string code) => code switch
     {
         "Error.DuplicateInstanceName" or "Error.DuplicateUserName" or "Error.DuplicateEmail" or "Error.LastAdministrator" => StatusCodes.Status409Conflict,
+        HostBinding.NoPendingHost or HostBinding.PendingHostChanged => StatusCodes.Status409Conflict,
         "HostInfo.TooLarge" => StatusCodes.Status413PayloadTooLarge,
         "Token.InvalidCredentials" or "Token.LockedOut" => StatusCodes.Status401Unauthorized,
         "License.TooManyDownloads" or "License.DownloadError" => StatusCodes.Status429TooManyRequests,

@@ -22,11 +22,17 @@ public static class InstanceApi
         instances.MapGet("", ListAsync).WithName("ListInstances").WithSummary("Instances, a page at a time; filters: status, owner (user name), name (prefix), notSeenForDays (host last checked in more than N days ago).");
         instances.MapPost("", CreateAsync).WithName("CreateInstance").WithSummary("Create an instance (administrators).");
         instances.MapDelete("", DeleteManyAsync).WithName("DeleteInstances").WithSummary("Delete several instances by name; each succeeds or fails on its own.");
-        instances.MapGet("/{name}", GetAsync).WithName("GetInstance");
+        instances.MapGet("/{name}", GetAsync).WithName("GetInstance")
+            .WithSummary("One instance with its host identifiers, tolerance and pending host (a rebind request; null when none).");
         instances.MapPut("/{name}", UpdateAsync).WithName("UpdateInstance").WithSummary("Change quotas and expiry (administrators); fields left out keep their value.");
         instances.MapDelete("/{name}", DeleteAsync).WithName("DeleteInstance");
         instances.MapPost("/{name}/hostinfo", UploadHostInfoAsync).WithName("UploadHostInfo")
             .WithSummary("Upload the host info file: the request body, or multipart field \"file\" (64 KiB at most).")
+            .WithDescription("200 accepted: the file's host is the instance's host (the first host, the same host key again, or an automatic " +
+                "rebind within Licensing:RebindPolicy). 202 pending: a valid file for another host key while a host is on file is a rebind " +
+                "request: `accepted` false, `pending` true; the instance, its host and its license stay as they are until an administrator " +
+                "approves (POST /instances/{name}/pending-host/approve); a later request replaces it. 422: a file that fails its checks (INFOERROR).")
+            .Produces<HostInfoResultDto>(StatusCodes.Status200OK).Produces<HostInfoResultDto>(StatusCodes.Status202Accepted)
             .WithMetadata(new AllowActivationTokenAttribute());
         instances.MapPost("/{name}/license", GenerateLicenseAsync).RequireRateLimiting(RateLimits.Download).WithName("GenerateLicense")
             .WithSummary("Generate (or re-issue) the license and download it: the seed's /download_license. The host agent checks in with headers X-Agent-Version and X-Installed-Revision.")
@@ -63,10 +69,10 @@ public static class InstanceApi
         return TypedResults.Ok(new PageDto<InstanceDto>(result.Items.Select(InstanceDto.From).ToList(), result.TotalCount, query.Page, query.PageSize));
     }
 
-    private static async Task<IResult> GetAsync(string name, HttpContext context, InstanceService service, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(string name, HttpContext context, HostBinding binding, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken)
     {
-        var row = await service.FindByNameAsync(ApiEndpoints.Actor(context), name, cancellationToken);
-        return row is null ? ApiProblems.Problem(text, StatusCodes.Status404NotFound, "Error.NotFound") : TypedResults.Ok(InstanceDto.From(row));
+        var view = await binding.GetAsync(ApiEndpoints.Actor(context), name, cancellationToken);
+        return view is null ? ApiProblems.Problem(text, StatusCodes.Status404NotFound, "Error.NotFound") : TypedResults.Ok(InstanceDetailDto.From(view));
     }
 
     private static async Task<IResult> CreateAsync([FromBody] InstanceRequest body, HttpContext context, InstanceService service, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken)
@@ -165,14 +171,20 @@ public static class InstanceApi
             return ApiProblems.From(text, result);
         }
         var outcome = result.Value!;
-        if (!outcome.Accepted)
+        if (outcome.ReasonCode is not null)
         {
             // A host info file that fails its checks: the instance is now INFOERROR, and the reason is the code.
             return TypedResults.Problem(
                 detail: text[outcome.ReasonCode!], statusCode: StatusCodes.Status422UnprocessableEntity,
                 extensions: new Dictionary<string, object?> { ["code"] = outcome.ReasonCode, ["field"] = "file", ["instanceStatus"] = outcome.Status.ToString() });
         }
-        return TypedResults.Ok(new HostInfoResultDto(true, outcome.Status.ToString(), null, text["HostInfo.Accepted"], InstanceDto.From(outcome.Instance)));
+        if (outcome.Pending)
+        {
+            // A rebind request: nothing changed but the pending host, which waits for an administrator.
+            return TypedResults.Accepted($"{ApiEndpoints.Prefix}/instances/{Uri.EscapeDataString(outcome.Instance.Name)}",
+                new HostInfoResultDto(false, true, outcome.Status.ToString(), null, text[outcome.MessageCode], InstanceDto.From(outcome.Instance)));
+        }
+        return TypedResults.Ok(new HostInfoResultDto(true, false, outcome.Status.ToString(), null, text[outcome.MessageCode], InstanceDto.From(outcome.Instance)));
     }
 
     private static async Task<IResult> GenerateLicenseAsync(string name, HttpContext context, LicenseService licenses, HostCheckInService checkIns, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken) =>

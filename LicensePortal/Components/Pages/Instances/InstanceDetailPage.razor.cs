@@ -21,6 +21,7 @@ public sealed partial class InstanceDetailPage
     [Inject] private InstanceService Instances { get; set; } = default!;
     [Inject] private LicenseService Licenses { get; set; } = default!;
     [Inject] private HostInfoIntake Intake { get; set; } = default!;
+    [Inject] private HostBinding Binding { get; set; } = default!;
     [Inject] private InstanceChangeNotifier Notifier { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
     [Inject] private IJSRuntime Js { get; set; } = default!;
@@ -30,6 +31,7 @@ public sealed partial class InstanceDetailPage
     private bool _isAdministrator;
     private InstanceRow? _instance;
     private HostDetails? _host;
+    private HostBindingView? _binding;
     private IReadOnlyList<LicenseHistoryEntry>? _history;
     private bool _notFound;
     private bool _canChange;
@@ -87,6 +89,7 @@ public sealed partial class InstanceDetailPage
         _canChange = InstanceAccess.MayChange(actor, _instance.OwnerId);
         _isAdministrator = actor.IsAdministrator;
         _host = await Licenses.GetHostDetailsAsync(actor, Name);
+        _binding = await Binding.GetAsync(actor, Name);
         _history = await Licenses.GetHistoryAsync(actor, Name);
     }
 
@@ -126,8 +129,9 @@ public sealed partial class InstanceDetailPage
                 return;
             }
             var outcome = result.Value!;
-            ShowUpload(outcome.Accepted ? Severity.Success : Severity.Error,
-                outcome.Accepted ? Text["HostInfo.Accepted"] : Text["HostInfo.Rejected", ReasonText(outcome.ReasonCode) ?? ""]);
+            // Accepted (bound, or rebound automatically), a rebind request waiting for approval, or rejected with the reason.
+            ShowUpload(outcome.Accepted ? Severity.Success : outcome.Pending ? Severity.Info : Severity.Error,
+                outcome.ReasonCode is null ? Text[outcome.MessageCode] : Text["HostInfo.Rejected", ReasonText(outcome.ReasonCode) ?? ""]);
             await LoadAsync();
         }
         finally

@@ -36,7 +36,7 @@ public abstract class HostBindingPanelTestBase(string culture) : PortalComponent
     protected IRenderedComponent<InstanceDetailPage> RenderPage(PortalActor viewer)
     {
         UseCulture();
-        foreach (var service in new[] { typeof(HostInfoIntake), typeof(HostBinding), typeof(AgentDownloads), typeof(ActivationTokenService) })
+        foreach (var service in new[] { typeof(HostInfoIntake), typeof(HostBinding), typeof(AgentDownloads), typeof(ActivationTokenService), typeof(HostCheckInService) })
         {
             Services.AddSingleton(service, Portal.Services.GetRequiredService(service));
         }

@@ -67,3 +67,13 @@ public sealed class ReleaseAgentBuild : IAsyncLifetime
         return (process.ExitCode, await stdout + await stderr);
     }
 }
+
+/// <summary>
+/// The tests that run the Release agent share one <see cref="ReleaseAgentBuild"/>: a NativeAOT publish takes minutes on a
+/// small machine, so it is made once for all of them (they run one class after another, each with its own state folders).
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class SharedReleaseAgent : ICollectionFixture<ReleaseAgentBuild>
+{
+    public const string Name = "Release agent";
+}

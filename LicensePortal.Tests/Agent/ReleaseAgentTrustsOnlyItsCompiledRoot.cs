@@ -13,7 +13,8 @@ namespace LicensePortal.Tests.Agent;
 /// own (its own root) that issues a license for the same host key with larger quotas, and offer it, and its root, in every
 /// place they control. The agent built with the vendor's root accepts only the vendor's licenses.
 /// </summary>
-public sealed class ReleaseAgentTrustsOnlyItsCompiledRoot : IClassFixture<ReleaseAgentBuild>, IDisposable
+[Collection(SharedReleaseAgent.Name)]
+public sealed class ReleaseAgentTrustsOnlyItsCompiledRoot : IDisposable
 {
     private readonly ReleaseAgentBuild _agent;
     private readonly string _work = Directory.CreateTempSubdirectory("lp-release-host-").FullName;

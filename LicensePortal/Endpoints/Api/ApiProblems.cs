@@ -68,6 +68,7 @@ public static class ApiProblems
         HostBinding.NoPendingHost or HostBinding.PendingHostChanged => StatusCodes.Status409Conflict,
         "HostInfo.TooLarge" => StatusCodes.Status413PayloadTooLarge,
         "Token.InvalidCredentials" or "Token.LockedOut" => StatusCodes.Status401Unauthorized,
+        "Token.SecondFactorRequired" or "Token.PasswordChangeRequired" => StatusCodes.Status403Forbidden,
         "License.TooManyDownloads" or "License.DownloadError" => StatusCodes.Status429TooManyRequests,
         _ when code.StartsWith("License.", StringComparison.Ordinal) => StatusCodes.Status409Conflict,
         _ => StatusCodes.Status422UnprocessableEntity,

@@ -76,6 +76,18 @@ public static class TokenApi
             logger.LogInformation("Token request for {UserName} refused", user.UserName);
             return ServiceResult<CreatedToken>.Invalid("", "Token.InvalidCredentials");
         }
+        // A password alone is less than the browser asks for: an account with two-factor sign-in, or one that must first
+        // replace its generated password, gets its tokens from the Tokens page after signing in there.
+        if (await users.GetTwoFactorEnabledAsync(user))
+        {
+            logger.LogInformation("Token request for {UserName} refused: two-factor sign-in is on", user.UserName);
+            return ServiceResult<CreatedToken>.Invalid("", "Token.SecondFactorRequired");
+        }
+        if (user.MustChangePassword)
+        {
+            logger.LogInformation("Token request for {UserName} refused: the password must be changed first", user.UserName);
+            return ServiceResult<CreatedToken>.Invalid("", "Token.PasswordChangeRequired");
+        }
         var role = PortalRole.Effective(await users.GetRolesAsync(user));
         var actor = new PortalActor(user.Id, user.UserName ?? "", role) { RemoteAddress = remoteAddress };
         return await tokens.CreatePersonalAsync(actor, body.Name, body.ExpiresInDays, cancellationToken);

@@ -25,8 +25,6 @@ public sealed class HostBinding(
     /// <summary>A tolerance outside 0..<see cref="Instance.MaxHostIdentifierTolerance"/>.</summary>
     public const string ToleranceOutOfRange = "HostBinding.ToleranceOutOfRange";
 
-    // Each round of a race on one instance lets exactly one writer through, so N simultaneous requests need up to N-1 retries.
-    private const int ConcurrencyRetries = 50;
 
     /// <summary>The instance's host binding as <paramref name="actor"/> may see it; null when the instance is not visible.</summary>
     public async Task<HostBindingView?> GetAsync(PortalActor actor, string instanceName, CancellationToken cancellationToken = default)
@@ -128,7 +126,7 @@ public sealed class HostBinding(
             {
                 await db.SaveChangesAsync(cancellationToken);
             }
-            catch (DbUpdateConcurrencyException) when (attempt < ConcurrencyRetries)
+            catch (DbUpdateConcurrencyException) when (attempt < InstanceWrites.ConcurrencyRetries)
             {
                 continue; // an edit landed between our read and write: read again and re-apply
             }

@@ -21,8 +21,6 @@ public sealed class HostInfoIntake(
     TimeProvider time,
     ILogger<HostInfoIntake> logger)
 {
-    // Each round of a race on one instance lets exactly one writer through, so N simultaneous requests need up to N-1 retries.
-    private const int ConcurrencyRetries = 50;
 
     private LicensingOptions Options => options.Value;
 
@@ -68,7 +66,7 @@ public sealed class HostInfoIntake(
             {
                 await db.SaveChangesAsync(cancellationToken);
             }
-            catch (DbUpdateConcurrencyException) when (attempt < ConcurrencyRetries)
+            catch (DbUpdateConcurrencyException) when (attempt < InstanceWrites.ConcurrencyRetries)
             {
                 continue; // an edit landed between our read and write: read again and re-apply
             }

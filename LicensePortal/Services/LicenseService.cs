@@ -25,8 +25,6 @@ public sealed class LicenseService(
     TimeProvider time,
     ILogger<LicenseService> logger)
 {
-    // Each round of a race on one instance lets exactly one writer through, so N simultaneous requests need up to N-1 retries.
-    private const int ConcurrencyRetries = 50;
 
     private LicensingOptions Options => options.Value;
 
@@ -81,13 +79,13 @@ public sealed class LicenseService(
             {
                 written = await recorder.WriteAsync(Record(actor, instance, state, outcome, served, remoteAddress, now));
             }
-            catch (DbUpdateException) when (attempt < ConcurrencyRetries)
+            catch (DbUpdateException) when (attempt < InstanceWrites.ConcurrencyRetries)
             {
                 continue;
             }
             if (!written)
             {
-                if (attempt < ConcurrencyRetries)
+                if (attempt < InstanceWrites.ConcurrencyRetries)
                 {
                     continue;
                 }

@@ -29,7 +29,8 @@ public sealed class ApiTokenServiceTests
 
         var admin = await portal.AdminAsync();
         var users = portal.Get<UserAdminService>();
-        Assert.True((await users.UpdateAsync(admin, sam.UserId, UserAdminService.ToInput((await users.GetAsync(admin, sam.UserId))!) with { Role = PortalRole.User })).Succeeded);
+        var samRow = (await users.GetAsync(admin, sam.UserId))!;
+        Assert.True((await users.UpdateAsync(admin, sam.UserId, UserAdminService.ToInput(samRow) with { Role = PortalRole.User }, samRow.Version)).Succeeded);
         Assert.Equal(PortalRole.User, (await service.ValidateAsync(secret))!.Role);
 
         Assert.True((await service.RevokePersonalAsync(sam, created.Value.Token.Id)).Succeeded);

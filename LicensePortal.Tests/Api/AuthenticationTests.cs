@@ -112,7 +112,7 @@ public sealed class AuthenticationTests
         var admin = await factory.AdminAsync();
         var row = (await users.GetAsync(admin, support.UserId))!;
 
-        Assert.True((await users.UpdateAsync(admin, support.UserId, UserAdminService.ToInput(row) with { Role = PortalRole.User })).Succeeded);
+        Assert.True((await users.UpdateAsync(admin, support.UserId, UserAdminService.ToInput(row) with { Role = PortalRole.User }, row.Version)).Succeeded);
         using (var demoted = await client.GetAsync(new Uri("/api/v1/users", UriKind.Relative)))
         {
             await ApiTestKit.ProblemAsync(demoted, HttpStatusCode.Forbidden, "Error.Forbidden");

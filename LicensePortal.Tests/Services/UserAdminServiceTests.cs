@@ -187,9 +187,10 @@ public sealed class UserAdminServiceTests
         await using var portal = await PortalServices.StartAsync(provider);
         var actor = await portal.CreateUserAsync("someone", role);
         var dave = await portal.CreateUserAsync("dave");
+        var version = (await portal.Get<UserAdminService>().GetAsync(await portal.AdminAsync(), dave.UserId))!.Version;
         var before = await UsersSnapshotAsync(portal);
 
-        var result = await portal.Get<UserAdminService>().UpdateAsync(actor, dave.UserId, new UserInput("dave", "dave@example.com", null, "Evil", null, PortalRole.Administrator));
+        var result = await portal.Get<UserAdminService>().UpdateAsync(actor, dave.UserId, new UserInput("dave", "dave@example.com", null, "Evil", null, PortalRole.Administrator), version);
 
         Assert.Equal(Failure.Forbidden, result.Failure);
         Assert.Equal(before, await UsersSnapshotAsync(portal));
@@ -405,7 +406,7 @@ public sealed class UserAdminServiceTests
         var current = (await service.GetAsync(admin, admin.UserId))!;
         var before = await UsersSnapshotAsync(portal);
 
-        var result = await service.UpdateAsync(admin, admin.UserId, UserAdminService.ToInput(current) with { Role = PortalRole.User });
+        var result = await service.UpdateAsync(admin, admin.UserId, UserAdminService.ToInput(current) with { Role = PortalRole.User }, current.Version);
 
         AssertInvalid(result, ("Role", "Error.LastAdministrator"));
         Assert.Equal(before, await UsersSnapshotAsync(portal));
@@ -423,7 +424,7 @@ public sealed class UserAdminServiceTests
         var current = (await service.GetAsync(admin, admin.UserId))!;
         var before = await UsersSnapshotAsync(portal);
 
-        var result = await service.UpdateAsync(admin, admin.UserId, UserAdminService.ToInput(current) with { IsActive = false });
+        var result = await service.UpdateAsync(admin, admin.UserId, UserAdminService.ToInput(current) with { IsActive = false }, current.Version);
 
         AssertInvalid(result, ("Role", "Error.LastAdministrator"));
         Assert.Equal(before, await UsersSnapshotAsync(portal));
@@ -441,7 +442,7 @@ public sealed class UserAdminServiceTests
         var stampBefore = (await FindAsync(portal, admin2.UserId)).SecurityStamp;
         var current = (await service.GetAsync(admin, admin2.UserId))!;
 
-        var result = await service.UpdateAsync(admin, admin2.UserId, UserAdminService.ToInput(current) with { Role = PortalRole.Support });
+        var result = await service.UpdateAsync(admin, admin2.UserId, UserAdminService.ToInput(current) with { Role = PortalRole.Support }, current.Version);
 
         Assert.True(result.Succeeded);
         Assert.Equal(PortalRole.Support, (await service.GetAsync(admin, admin2.UserId))!.Role);

@@ -94,17 +94,34 @@ public sealed class UserAdminService(
         return ServiceResult<CreatedUser>.Ok(new CreatedUser(row, generated ? initialPassword : null));
     }
 
-    /// <summary>The seed's /update_user.</summary>
-    public Task<ServiceResult<UserRow>> UpdateAsync(PortalActor actor, string id, UserInput input, CancellationToken cancellationToken = default) =>
-        UpdateAsync(actor, id, input, "user.update", cancellationToken);
+    /// <summary>
+    /// The seed's /update_user: profile fields, role, active and confirmed flags. <paramref name="expectedVersion"/> is the
+    /// <see cref="UserRow.Version"/> the editor read; if the account changed since, nothing is written and the result
+    /// carries the current values.
+    /// </summary>
+    public Task<ServiceResult<UserRow>> UpdateAsync(PortalActor actor, string id, UserInput input, string expectedVersion, CancellationToken cancellationToken = default) =>
+        UpdateAsync(actor, id, input, expectedVersion, "user.update", cancellationToken);
 
-    private async Task<ServiceResult<UserRow>> UpdateAsync(PortalActor actor, string id, UserInput input, string action, CancellationToken cancellationToken)
+    private async Task<ServiceResult<UserRow>> UpdateAsync(PortalActor actor, string id, UserInput input, string expectedVersion, string action, CancellationToken cancellationToken)
     {
         if (!actor.IsAdministrator)
         {
             return ServiceResult<UserRow>.Forbidden();
         }
         input = UserChecks.Clean(input);
+        var outcome = await WriteAsync(actor, id, input, expectedVersion, action, cancellationToken);
+        if (outcome.Failure != Failure.Conflict)
+        {
+            return outcome;
+        }
+        // Read after the write's transaction is gone, so the answer shows what the other writer committed.
+        var current = await GetAsync(actor, id, cancellationToken);
+        return current is null ? ServiceResult<UserRow>.NotFound() : ServiceResult<UserRow>.Conflict(current);
+    }
+
+    /// <summary>One update in one transaction; a stale version gives a bare <see cref="Failure.Conflict"/> (the caller reads the current values).</summary>
+    private async Task<ServiceResult<UserRow>> WriteAsync(PortalActor actor, string id, UserInput input, string expectedVersion, string action, CancellationToken cancellationToken)
+    {
         await using var scope = scopeFactory.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
@@ -112,6 +129,10 @@ public sealed class UserAdminService(
         if (user is null)
         {
             return ServiceResult<UserRow>.NotFound();
+        }
+        if (!string.Equals(user.ConcurrencyStamp ?? "", expectedVersion, StringComparison.Ordinal))
+        {
+            return StaleVersion;
         }
         var currentRole = PortalRole.Effective(await users.GetRolesAsync(user));
         var errors = await UserChecks.UpdateErrorsAsync(users, db, id, currentRole, input, cancellationToken);
@@ -126,6 +147,9 @@ public sealed class UserAdminService(
         CopyFields(input, user);
         user.UpdatedAt = time.GetUtcNow().UtcDateTime;
 
+        // Identity's store writes WHERE ConcurrencyStamp = the stamp read above and gives the row a new one, so a change
+        // committed since the check fails here as ConcurrencyFailure; the role and security stamp writes that follow
+        // are in the same transaction and go with it.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var saved = await users.UpdateAsync(user);
         if (saved.Succeeded && roleChanged)
@@ -133,14 +157,16 @@ public sealed class UserAdminService(
             var removed = await users.RemoveFromRoleAsync(user, currentRole);
             saved = removed.Succeeded ? await users.AddToRoleAsync(user, input.Role) : removed;
         }
-        if (!saved.Succeeded)
-        {
-            return ServiceResult<UserRow>.Invalid(UserChecks.MapIdentityErrors(saved));
-        }
-        if (deactivating || roleChanged)
+        if (saved.Succeeded && (deactivating || roleChanged))
         {
             // Open sessions re-check the stamp every minute and end when it changed.
-            await users.UpdateSecurityStampAsync(user);
+            saved = await users.UpdateSecurityStampAsync(user);
+        }
+        if (!saved.Succeeded)
+        {
+            return saved.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.ConcurrencyFailure))
+                ? StaleVersion
+                : ServiceResult<UserRow>.Invalid(UserChecks.MapIdentityErrors(saved));
         }
         AuditLog.Add(db, actor, user.UpdatedAt, action, "user", user.UserName ?? id, before, AuditLog.UserState(user, input.Role));
         await db.SaveChangesAsync(cancellationToken);
@@ -149,8 +175,15 @@ public sealed class UserAdminService(
         return ServiceResult<UserRow>.Ok((await GetAsync(actor, id, cancellationToken))!);
     }
 
-    /// <summary>The seed's /update_user_status: activate or deactivate. Deactivation ends open sessions within a minute.</summary>
-    public async Task<ServiceResult<UserRow>> SetActiveAsync(PortalActor actor, string id, bool active, CancellationToken cancellationToken = default)
+    private static readonly ServiceResult<UserRow> StaleVersion = new(null, Failure.Conflict, [new FieldError("", "Error.Conflict")]);
+
+    /// <summary>
+    /// The seed's /update_user_status: activate or deactivate. Deactivation ends open sessions within a minute.
+    /// With <paramref name="expectedVersion"/> (the grid's switch, an API caller that sends one) a change of the account
+    /// since that read is a conflict; without it the flag is set on the account as stored now. Either way the other
+    /// fields are those of one read, guarded by its version, so a concurrent edit is never overwritten.
+    /// </summary>
+    public async Task<ServiceResult<UserRow>> SetActiveAsync(PortalActor actor, string id, bool active, string? expectedVersion = null, CancellationToken cancellationToken = default)
     {
         var current = await GetAsync(actor, id, cancellationToken);
         if (!actor.IsAdministrator)
@@ -165,7 +198,8 @@ public sealed class UserAdminService(
         {
             return ServiceResult<UserRow>.Invalid("", "Error.CannotDeactivateSelf");
         }
-        return await UpdateAsync(actor, id, ToInput(current) with { IsActive = active }, active ? "user.activate" : "user.deactivate", cancellationToken);
+        return await UpdateAsync(actor, id, ToInput(current) with { IsActive = active }, expectedVersion ?? current.Version,
+            active ? "user.activate" : "user.deactivate", cancellationToken);
     }
 
     public async Task<IReadOnlyList<UserDeletionPreview>> PreviewDeletionAsync(PortalActor actor, IReadOnlyCollection<string> ids, CancellationToken cancellationToken = default)

@@ -11,7 +11,10 @@ public enum UserSort
 /// <summary>One page request of the users grid. <see cref="Page"/> is zero-based; <see cref="Search"/> matches the start of user name, email or organization.</summary>
 public sealed record UserQuery(int Page = 0, int PageSize = 25, string? Search = null, UserSort SortBy = UserSort.UserName, bool Descending = false);
 
-/// <summary>An account as the users grid shows it.</summary>
+/// <summary>
+/// An account as the users grid shows it. <see cref="Version"/> is Identity's concurrency stamp as read: opaque, new on
+/// every change of the account (by an administrator or by the user), and what an update must name to be accepted.
+/// </summary>
 public sealed record UserRow(
     string Id,
     string UserName,
@@ -25,7 +28,8 @@ public sealed record UserRow(
     bool MustChangePassword,
     int InstanceCount,
     DateTime CreatedAt,
-    DateTime UpdatedAt);
+    DateTime UpdatedAt,
+    string Version);
 
 /// <summary>What an administrator types for an account. Password only on create; empty means "generate one".</summary>
 public sealed record UserInput(

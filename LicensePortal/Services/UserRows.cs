@@ -49,5 +49,6 @@ internal static class UserRows
         u.MustChangePassword,
         u.Instances.Count,
         u.CreatedAt,
-        u.UpdatedAt));
+        u.UpdatedAt,
+        u.ConcurrencyStamp ?? ""));
 }

@@ -5,24 +5,31 @@ namespace LicensePortal.Endpoints.Api;
 /// <summary>A page of a listing: the items, the total across all pages, and the page asked for (zero-based).</summary>
 public sealed record PageDto<T>(IReadOnlyList<T> Items, int TotalCount, int Page, int PageSize);
 
-/// <summary>An account. <c>role</c> is Administrator, Support or User.</summary>
+/// <summary>
+/// An account. <c>role</c> is Administrator, Support or User. <c>version</c> is opaque and changes with every change of
+/// the account; send it back with an update to have a change made since your read refused (409) instead of overwritten.
+/// </summary>
 public sealed record UserDto(
     string Id, string UserName, string Email, string Phone, string Organization, string OsAuthUrl, string Role,
-    bool IsActive, bool Confirmed, bool MustChangePassword, int InstanceCount, DateTime CreatedAt, DateTime UpdatedAt)
+    bool IsActive, bool Confirmed, bool MustChangePassword, int InstanceCount, DateTime CreatedAt, DateTime UpdatedAt, string Version)
 {
     public static UserDto From(UserRow u) =>
-        new(u.Id, u.UserName, u.Email, u.Phone, u.Organization, u.OsAuthUrl, u.Role, u.IsActive, u.Confirmed, u.MustChangePassword, u.InstanceCount, u.CreatedAt, u.UpdatedAt);
+        new(u.Id, u.UserName, u.Email, u.Phone, u.Organization, u.OsAuthUrl, u.Role, u.IsActive, u.Confirmed, u.MustChangePassword, u.InstanceCount, u.CreatedAt, u.UpdatedAt, u.Version);
 }
 
 /// <summary>A created account; <c>initialPassword</c> is set (this once) when no password was given.</summary>
 public sealed record CreatedUserDto(UserDto User, string? InitialPassword);
 
-/// <summary>An account to create or change. On update, a field left out keeps its value; <c>password</c> only on create.</summary>
+/// <summary>
+/// An account to create or change. On update, a field left out keeps its value; <c>password</c> only on create.
+/// <c>version</c>, when given on update, must match the stored one or the answer is 409 with the current values.
+/// </summary>
 public sealed record UserRequest(
     string? UserName, string? Email, string? Phone, string? Organization, string? OsAuthUrl, string? Role,
-    bool? IsActive, bool? Confirmed, string? Password);
+    bool? IsActive, bool? Confirmed, string? Password, string? Version);
 
-public sealed record UserStatusRequest(bool IsActive);
+/// <summary>Activate or deactivate an account. <c>version</c>, when given, must match the stored one (as on update).</summary>
+public sealed record UserStatusRequest(bool IsActive, string? Version);
 
 public sealed record DeleteUsersRequest(IReadOnlyList<string>? Ids);
 

@@ -71,16 +71,41 @@ public static class UserApi
         {
             return ApiProblems.Problem(text, StatusCodes.Status400BadRequest, "Error.InvalidValue", "password");
         }
+        if (VersionProblem(text, body.Version) is { } badVersion)
+        {
+            return badVersion;
+        }
+        // Fields left out come from the read above, so that read's version guards them when the caller sent none.
         var input = new UserInput(
             body.UserName ?? current.UserName, body.Email ?? current.Email, body.Phone ?? current.Phone, body.Organization ?? current.Organization,
             body.OsAuthUrl ?? current.OsAuthUrl, body.Role ?? current.Role, body.IsActive ?? current.IsActive, body.Confirmed ?? current.Confirmed);
-        var result = await service.UpdateAsync(actor, id, input, cancellationToken);
-        return result.Succeeded ? TypedResults.Ok(UserDto.From(result.Value!)) : ApiProblems.From(text, result);
+        return Answer(text, await service.UpdateAsync(actor, id, input, body.Version ?? current.Version, cancellationToken));
     }
 
     private static async Task<IResult> SetStatusAsync(string id, [FromBody] UserStatusRequest body, HttpContext context, UserAdminService service, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken)
     {
-        var result = await service.SetActiveAsync(ApiEndpoints.Actor(context), id, body.IsActive, cancellationToken);
+        if (VersionProblem(text, body.Version) is { } badVersion)
+        {
+            return badVersion;
+        }
+        return Answer(text, await service.SetActiveAsync(ApiEndpoints.Actor(context), id, body.IsActive, body.Version, cancellationToken));
+    }
+
+    /// <summary>The version is opaque: any other value is merely stale (409), but a blank one cannot have been read from us.</summary>
+    private static IResult? VersionProblem(IStringLocalizer<SharedResource> text, string? version) =>
+        version is not null && string.IsNullOrWhiteSpace(version)
+            ? ApiProblems.Problem(text, StatusCodes.Status400BadRequest, "Error.InvalidValue", "version")
+            : null;
+
+    /// <summary>The changed account, or the problem; a stale version is 409 with the account as stored now under <c>current</c>, as for instances.</summary>
+    private static IResult Answer(IStringLocalizer<SharedResource> text, ServiceResult<UserRow> result)
+    {
+        if (result.Failure == Failure.Conflict)
+        {
+            return TypedResults.Problem(
+                detail: text["Error.Conflict"], statusCode: StatusCodes.Status409Conflict,
+                extensions: new Dictionary<string, object?> { ["code"] = "Error.Conflict", ["field"] = "version", ["current"] = UserDto.From(result.Value!) });
+        }
         return result.Succeeded ? TypedResults.Ok(UserDto.From(result.Value!)) : ApiProblems.From(text, result);
     }
 

@@ -89,7 +89,7 @@ public sealed class ApiTokenService(
 
     /// <summary>
     /// Who a bearer token stands for, or null when it is malformed, unknown, wrong, revoked or expired, or its user is
-    /// deactivated or locked out. A personal token carries its owner's current role, read now.
+    /// deactivated or deleted (a locked-out user's tokens keep working). A personal token carries its owner's current role, read now.
     /// </summary>
     public async Task<TokenIdentity?> ValidateAsync(string? token, CancellationToken cancellationToken = default)
     {
@@ -109,7 +109,7 @@ public sealed class ApiTokenService(
             {
                 return null;
             }
-            var owner = await ActiveUserAsync(db, row.OwnerId, now, cancellationToken);
+            var owner = await ActiveUserAsync(db, row.OwnerId, cancellationToken);
             if (owner is null)
             {
                 return null;
@@ -128,7 +128,7 @@ public sealed class ApiTokenService(
         {
             return null;
         }
-        var user = await ActiveUserAsync(db, personal.OwnerId, now, cancellationToken);
+        var user = await ActiveUserAsync(db, personal.OwnerId, cancellationToken);
         if (user is null)
         {
             return null;
@@ -143,20 +143,20 @@ public sealed class ApiTokenService(
     /// <summary>The non-secret id of a well-formed token ("lpat_…" or "lpact_…"), for rate-limit partitions and logs.</summary>
     public static string? TokenIdOf(string? token) => TokenFormat.TokenIdOf(token);
 
-    private static async Task<(string UserName, string Role)?> ActiveUserAsync(AppDbContext db, string userId, DateTime now, CancellationToken cancellationToken)
+    private static async Task<(string UserName, string Role)?> ActiveUserAsync(AppDbContext db, string userId, CancellationToken cancellationToken)
     {
-        var nowOffset = new DateTimeOffset(now, TimeSpan.Zero);
         var user = await db.Users.AsNoTracking().Where(u => u.Id == userId)
             .Select(u => new
             {
                 u.UserName,
                 u.IsActive,
-                u.LockoutEnd,
                 // PortalRole.Effective in SQL: role names sort in privilege order.
                 Role = db.UserRoles.Where(ur => ur.UserId == u.Id).Join(db.Roles, ur => ur.RoleId, r => r.Id, (ur, r) => r.Name).OrderBy(n => n).FirstOrDefault(),
             })
             .FirstOrDefaultAsync(cancellationToken);
-        if (user is null || !user.IsActive || (user.LockoutEnd is { } end && end > nowOffset))
+        // Lockout is not checked: it stops password sign-in, and five wrong passwords from anyone who knows the user name
+        // must not take the account's scripts and host agents offline. Revoking tokens stays an explicit act.
+        if (user is null || !user.IsActive)
         {
             return null;
         }

@@ -116,8 +116,11 @@ public sealed record LicenseHistoryDto(int Revision, DateTime IssuedAt, string V
 public sealed record VendorKeyDto(string KeyId, DateTime CreatedAt, bool IsCurrent, string PublicKey, string Url,
     string RootKeyId, string RootFingerprint, bool Certified, DateTime? ValidFrom, DateTime? ValidUntil);
 
-/// <summary>POST /api/v1/tokens: a user name (or e-mail) and password for a new personal token.</summary>
-public sealed record PasswordTokenRequest(string? UserName, string? Password, string? Name, int? ExpiresInDays);
+/// <summary>
+/// POST /api/v1/tokens: a user name (or e-mail) and password for a new personal token; <c>totp</c>, the current 6-digit
+/// code of the authenticator app, when the account has two-factor sign-in.
+/// </summary>
+public sealed record PasswordTokenRequest(string? UserName, string? Password, string? Name, int? ExpiresInDays, string? Totp);
 
 public sealed record ActivationTokenRequest(int? ExpiresInDays);
 

@@ -69,6 +69,8 @@ public static class ApiProblems
         "HostInfo.TooLarge" => StatusCodes.Status413PayloadTooLarge,
         "Token.InvalidCredentials" or "Token.LockedOut" => StatusCodes.Status401Unauthorized,
         "Token.SecondFactorRequired" or "Token.PasswordChangeRequired" => StatusCodes.Status403Forbidden,
+        "Token.SecondFactorInvalid" => StatusCodes.Status401Unauthorized,
+        "Token.AccountDeactivated" => StatusCodes.Status403Forbidden,
         "License.TooManyDownloads" or "License.DownloadError" => StatusCodes.Status429TooManyRequests,
         _ when code.StartsWith("License.", StringComparison.Ordinal) => StatusCodes.Status409Conflict,
         _ => StatusCodes.Status422UnprocessableEntity,

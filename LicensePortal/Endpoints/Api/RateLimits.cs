@@ -9,7 +9,8 @@ namespace LicensePortal.Endpoints.Api;
 
 /// <summary>
 /// ASP.NET Core's rate limiter: two named policies that endpoints ask for (<see cref="SignIn"/>: sign-in attempts per
-/// address, on the sign-in page and the password-for-token exchange; <see cref="Download"/>: license downloads per user,
+/// address, on the sign-in page and the password-for-token exchange, which also count per account in
+/// <see cref="AccountSignInLimit"/>; <see cref="Download"/>: license downloads per user,
 /// token or address, on the seed's download URLs and the API's), and one global limiter for what is not an endpoint's
 /// choice: every use of a bearer token counts against its token id, wherever it is sent.
 /// </summary>
@@ -24,6 +25,7 @@ public static class RateLimits
     public static IServiceCollection AddPortalRateLimits(this IServiceCollection services)
     {
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section);
+        services.AddSingleton<AccountSignInLimit>();
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;

@@ -8,7 +8,8 @@ using Microsoft.Extensions.Localization;
 namespace LicensePortal.Endpoints.Api;
 
 /// <summary>
-/// /api/v1/tokens: personal API tokens. Creating one with a password is open (rate-limited; lockout applies): the
+/// /api/v1/tokens: personal API tokens. Creating one with a password is open (rate-limited per address and per
+/// account; lockout applies; two-factor accounts add their authenticator code): the
 /// password exchange is here, the tokens themselves are <see cref="ApiTokenService"/>'s.
 /// </summary>
 public static class TokenApi
@@ -23,10 +24,24 @@ public static class TokenApi
     }
 
     private static async Task<IResult> CreateAsync([FromBody] PasswordTokenRequest body, HttpContext context, ApiTokenService service, UserManager<PortalUser> users,
-        SignInManager<PortalUser> signIn, ILoggerFactory logs, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken)
+        SignInManager<PortalUser> signIn, AccountSignInLimit accountLimit, ILoggerFactory logs, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken)
     {
+        // The request is checked before the password, so a malformed one never counts as a sign-in attempt.
+        var errors = Validate(body);
+        if (errors.Count > 0)
+        {
+            return ApiProblems.From(text, ServiceResult<CreatedToken>.Invalid(errors));
+        }
+        var presented = body.UserName!.Trim();
+        var user = await users.FindByNameAsync(presented) ?? await users.FindByEmailAsync(presented);
+        if (accountLimit.TryAttempt(user?.UserName ?? presented) is { } wait)
+        {
+            logs.CreateLogger(typeof(TokenApi)).LogWarning("Token requests for {UserName} throttled", user?.UserName ?? "(no such account)"); // not what was typed: it may be a password
+            AccountSignInLimit.SetRetryAfter(context.Response, wait);
+            return ApiProblems.Problem(text, StatusCodes.Status429TooManyRequests, "Error.TooManyRequests");
+        }
         var remoteAddress = context.Connection.RemoteIpAddress?.ToString();
-        var result = await ExchangePasswordAsync(body, remoteAddress, service, users, signIn, logs.CreateLogger(typeof(TokenApi)), cancellationToken);
+        var result = await ExchangePasswordAsync(body, user, remoteAddress, service, users, signIn, logs.CreateLogger(typeof(TokenApi)), cancellationToken);
         if (!result.Succeeded)
         {
             return ApiProblems.From(text, result);
@@ -35,13 +50,7 @@ public static class TokenApi
         return TypedResults.Created($"{ApiEndpoints.Prefix}/tokens/{result.Value!.Token.Id}", CreatedTokenDto.From(result.Value));
     }
 
-    /// <summary>
-    /// A script proves the password and gets a personal token. The request is checked before the password, so a malformed
-    /// one never counts as a failed sign-in; the password check counts towards lockout, and a deactivated or locked
-    /// account gets no token.
-    /// </summary>
-    private static async Task<ServiceResult<CreatedToken>> ExchangePasswordAsync(PasswordTokenRequest body, string? remoteAddress, ApiTokenService tokens,
-        UserManager<PortalUser> users, SignInManager<PortalUser> signIn, ILogger logger, CancellationToken cancellationToken)
+    private static List<FieldError> Validate(PasswordTokenRequest body)
     {
         var errors = new List<FieldError>();
         if (string.IsNullOrWhiteSpace(body.UserName))
@@ -52,15 +61,27 @@ public static class TokenApi
         {
             errors.Add(new FieldError("Password", "Error.Required"));
         }
+        if (AuthenticatorCode(body.Totp) is { } totp && (totp.Length != 6 || !totp.All(char.IsAsciiDigit)))
+        {
+            errors.Add(new FieldError("Totp", "Token.SecondFactorFormat"));
+        }
         errors.AddRange(ApiTokenService.ValidateName(body.Name?.Trim() ?? ""));
         errors.AddRange(ApiTokenService.ValidateLifetime(body.ExpiresInDays));
-        if (errors.Count > 0)
-        {
-            return ServiceResult<CreatedToken>.Invalid(errors);
-        }
+        return errors;
+    }
 
-        var userName = body.UserName!.Trim();
-        var user = await users.FindByNameAsync(userName) ?? await users.FindByEmailAsync(userName);
+    /// <summary>The code as authenticator apps show it ("123 456", "123-456") without its separators, as Identity's own pages take it.</summary>
+    private static string? AuthenticatorCode(string? totp) =>
+        string.IsNullOrEmpty(totp) ? null : totp.Replace(" ", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal);
+
+    /// <summary>
+    /// A script proves the password (and, for an account with two-factor sign-in, the authenticator code) and gets a
+    /// personal token. Wrong passwords and wrong codes count towards lockout; a deactivated, locked or must-change
+    /// account gets no token.
+    /// </summary>
+    private static async Task<ServiceResult<CreatedToken>> ExchangePasswordAsync(PasswordTokenRequest body, PortalUser? user, string? remoteAddress, ApiTokenService tokens,
+        UserManager<PortalUser> users, SignInManager<PortalUser> signIn, ILogger logger, CancellationToken cancellationToken)
+    {
         if (user is null)
         {
             return ServiceResult<CreatedToken>.Invalid("", "Token.InvalidCredentials");
@@ -71,17 +92,39 @@ public static class TokenApi
             logger.LogWarning("Token request for locked-out account {UserName}", user.UserName);
             return ServiceResult<CreatedToken>.Invalid("", "Token.LockedOut");
         }
+        if (check.IsNotAllowed)
+        {
+            // As on the sign-in page (PortalSignInManager.CanSignInAsync): a deactivated account is told so.
+            logger.LogInformation("Token request for deactivated account {UserName} refused", user.UserName);
+            return ServiceResult<CreatedToken>.Invalid("", "Token.AccountDeactivated");
+        }
         if (!check.Succeeded)
         {
             logger.LogInformation("Token request for {UserName} refused", user.UserName);
             return ServiceResult<CreatedToken>.Invalid("", "Token.InvalidCredentials");
         }
-        // A password alone is less than the browser asks for: an account with two-factor sign-in, or one that must first
-        // replace its generated password, gets its tokens from the Tokens page after signing in there.
+        // The password alone is less than the browser asks for: an account with two-factor sign-in also proves its
+        // authenticator code, checked (and kept from being used twice) by PortalUserManager, as the browser's is.
         if (await users.GetTwoFactorEnabledAsync(user))
         {
-            logger.LogInformation("Token request for {UserName} refused: two-factor sign-in is on", user.UserName);
-            return ServiceResult<CreatedToken>.Invalid("", "Token.SecondFactorRequired");
+            if (AuthenticatorCode(body.Totp) is not { } code)
+            {
+                logger.LogInformation("Token request for {UserName} refused: two-factor sign-in is on and no code was sent", user.UserName);
+                return ServiceResult<CreatedToken>.Invalid("", "Token.SecondFactorRequired");
+            }
+            if (!await users.VerifyTwoFactorTokenAsync(user, users.Options.Tokens.AuthenticatorTokenProvider, code))
+            {
+                // With two-factor sign-in on, a right password does not reset the failure count, so wrong codes lock the account.
+                await users.AccessFailedAsync(user);
+                if (await users.IsLockedOutAsync(user))
+                {
+                    logger.LogWarning("Token request for {UserName}: wrong authenticator code, account locked", user.UserName);
+                    return ServiceResult<CreatedToken>.Invalid("", "Token.LockedOut");
+                }
+                logger.LogInformation("Token request for {UserName} refused: wrong authenticator code", user.UserName);
+                return ServiceResult<CreatedToken>.Invalid("Totp", "Token.SecondFactorInvalid");
+            }
+            await users.ResetAccessFailedCountAsync(user);
         }
         if (user.MustChangePassword)
         {

@@ -18,7 +18,7 @@ namespace LicensePortal.Areas.Identity.Pages.Account;
 /// </summary>
 [AllowAnonymous]
 [EnableRateLimiting(RateLimits.SignIn)]
-public sealed class LoginModel(SignInManager<PortalUser> signInManager, UserManager<PortalUser> userManager, IStringLocalizer<SharedResource> text, ILogger<LoginModel> logger) : PageModel
+public sealed class LoginModel(SignInManager<PortalUser> signInManager, UserManager<PortalUser> userManager, AccountSignInLimit accountLimit, IStringLocalizer<SharedResource> text, ILogger<LoginModel> logger) : PageModel
 {
     [BindProperty]
     public LoginInput Input { get; set; } = new();
@@ -58,6 +58,15 @@ public sealed class LoginModel(SignInManager<PortalUser> signInManager, UserMana
         var name = Input.UserName.Trim();
         // An e-mail works as well as the user name.
         var user = await userManager.FindByNameAsync(name) ?? (name.Contains('@', StringComparison.Ordinal) ? await userManager.FindByEmailAsync(name) : null);
+        // Per account as well as per address ([EnableRateLimiting]): many addresses guessing one account's password are slowed too.
+        if (accountLimit.TryAttempt(user?.UserName ?? name) is { } wait)
+        {
+            logger.LogWarning("Sign-in attempts for {UserName} throttled", user?.UserName ?? "(no such account)"); // not what was typed: it may be a password
+            AccountSignInLimit.SetRetryAfter(Response, wait);
+            Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            ErrorMessage = text["Login.TooManyAttempts"];
+            return Page();
+        }
         var result = user is null
             ? Microsoft.AspNetCore.Identity.SignInResult.Failed
             : await signInManager.PasswordSignInAsync(user, Input.Password, Input.RememberMe, lockoutOnFailure: true);

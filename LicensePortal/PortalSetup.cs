@@ -79,7 +79,7 @@ public static class PortalSetup
             .AddPolicyScheme(BearerTokenHandler.ApiSchemeName, "Cookie or bearer token", o => o.ForwardDefaultSelector = context =>
                 BearerTokenHandler.BearerValue(context.Request) is not null ? BearerTokenHandler.SchemeName : IdentityConstants.ApplicationScheme);
         services.AddPortalRateLimits();
-        services.AddOpenApi(o => o.ShouldInclude = d => d.RelativePath?.StartsWith("api/v1", StringComparison.Ordinal) == true);
+        services.AddApiBindingProblems().AddPortalOpenApi();
         services.AddAuthorizationBuilder()
             .AddPolicy(AdministratorsPolicy, p => p.RequireRole(PortalRole.Administrator))
             .AddPolicy(StaffPolicy, p => p.RequireRole(PortalRole.Administrator, PortalRole.Support))

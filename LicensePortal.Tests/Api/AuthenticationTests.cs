@@ -169,7 +169,7 @@ public sealed class AuthenticationTests
 
         using var response = await client.PostAsync(new Uri("/api/v1/instances", UriKind.Relative), new StringContent("{not json", System.Text.Encoding.UTF8, "application/json"));
 
-        await ApiTestKit.ProblemAsync(response, HttpStatusCode.BadRequest, "Error.BadRequest");
+        await ApiTestKit.ProblemAsync(response, HttpStatusCode.BadRequest, "Error.MalformedJson", "");
     }
 
     [Theory]

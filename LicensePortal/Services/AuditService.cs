@@ -56,7 +56,7 @@ public sealed class AuditService(IDbContextFactory<AppDbContext> dbFactory, Time
         var total = await entries.CountAsync(cancellationToken);
         var pageSize = Math.Clamp(query.PageSize, 1, MaxPageSize);
         var items = await Project(entries.OrderByDescending(e => e.At).ThenByDescending(e => e.Id)
-            .Skip(Math.Max(query.Page, 0) * pageSize).Take(pageSize)).ToListAsync(cancellationToken);
+            .Skip(Paging.Offset(query.Page, pageSize)).Take(pageSize)).ToListAsync(cancellationToken);
         return ServiceResult<Page<AuditRow>>.Ok(new Page<AuditRow>(items, total));
     }
 

@@ -33,7 +33,7 @@ public sealed class DashboardService(IDbContextFactory<AppDbContext> dbFactory, 
         var instances = Filtered(db, actor, status, namePrefix);
         var total = await instances.CountAsync(cancellationToken);
         pageSize = Math.Clamp(pageSize, 1, 200);
-        var items = await InstanceService.Project(instances.OrderByDescending(i => i.UpdatedAt).ThenByDescending(i => i.Id).Skip(Math.Max(page, 0) * pageSize).Take(pageSize))
+        var items = await InstanceService.Project(instances.OrderByDescending(i => i.UpdatedAt).ThenByDescending(i => i.Id).Skip(Paging.Offset(page, pageSize)).Take(pageSize))
             .ToListAsync(cancellationToken);
         return new Page<InstanceRow>(items, total);
     }
@@ -48,7 +48,7 @@ public sealed class DashboardService(IDbContextFactory<AppDbContext> dbFactory, 
         var instances = Filtered(db, actor, status, namePrefix).NotSeenFor(days, time.GetUtcNow().UtcDateTime);
         var total = await instances.CountAsync(cancellationToken);
         pageSize = Math.Clamp(pageSize, 1, 200);
-        var items = await InstanceService.Project(instances.OrderBy(i => i.LastSeenAt).ThenBy(i => i.Id).Skip(Math.Max(page, 0) * pageSize).Take(pageSize))
+        var items = await InstanceService.Project(instances.OrderBy(i => i.LastSeenAt).ThenBy(i => i.Id).Skip(Paging.Offset(page, pageSize)).Take(pageSize))
             .ToListAsync(cancellationToken);
         return new Page<InstanceRow>(items, total);
     }

@@ -74,7 +74,7 @@ public sealed class InstanceService(
         };
         var pageSize = Math.Clamp(query.PageSize, 1, MaxPageSize);
         var page = Math.Max(query.Page, 0);
-        var items = await Project(ordered.Skip(page * pageSize).Take(pageSize)).ToListAsync(cancellationToken);
+        var items = await Project(ordered.Skip(Paging.Offset(page, pageSize)).Take(pageSize)).ToListAsync(cancellationToken);
         return new Page<InstanceRow>(items, Math.Min(counted, TotalCountCap)) { TotalCapped = counted > TotalCountCap };
     }
 

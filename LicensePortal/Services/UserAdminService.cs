@@ -30,7 +30,7 @@ public sealed class UserAdminService(
         var total = await users.CountAsync(cancellationToken);
         var ordered = UserRows.Ordered(users, query.SortBy, query.Descending);
         var pageSize = Math.Clamp(query.PageSize, 1, MaxPageSize);
-        var items = await UserRows.Project(db, ordered.Skip(Math.Max(query.Page, 0) * pageSize).Take(pageSize)).ToListAsync(cancellationToken);
+        var items = await UserRows.Project(db, ordered.Skip(Paging.Offset(query.Page, pageSize)).Take(pageSize)).ToListAsync(cancellationToken);
         return ServiceResult<Page<UserRow>>.Ok(new Page<UserRow>(items, total));
     }
 

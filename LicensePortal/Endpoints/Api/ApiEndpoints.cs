@@ -25,8 +25,7 @@ public static class ApiEndpoints
         var api = app.MapGroup(Prefix)
             .RequireAuthorization(policy)
             .DisableAntiforgery()
-            .AddEndpointFilter(ActivationScopeFilter)
-            .WithTags("v1");
+            .AddEndpointFilter(ActivationScopeFilter);
         api.MapUserApi();
         api.MapInstanceApi();
         api.MapHostBindingApi();
@@ -39,7 +38,10 @@ public static class ApiEndpoints
             })
             .AllowAnonymous()
             .WithName("ListVendorKeys")
-            .WithSummary("Vendor signing keys with their certificates' validity and the vendor root they chain to (public; the root itself: /vendor-root.pub).");
+            .WithTags("Vendor keys")
+            .WithSummary("Vendor signing keys with their certificates' validity and the vendor root they chain to (public; the root itself: /vendor-root.pub).")
+            .WithDescription("Every key that signs or signed licenses, the current one marked; a product checks a license against the root's fingerprint, never a key read from a file.")
+            .Produces<List<VendorKeyDto>>();
         return app;
     }
 
@@ -66,12 +68,12 @@ public static class ApiEndpoints
     public static PortalActor Actor(HttpContext context) => PortalActor.From(context.User, context.Connection.RemoteIpAddress?.ToString())
         ?? throw new InvalidOperationException("authenticated endpoint without a user");
 
-    /// <summary>400 for a page below 0 or a page size outside 1..200; null when both are fine.</summary>
+    /// <summary>400 for a page (zero-based) outside 0..<see cref="Paging.MaxPage"/> or a page size outside 1..200; null when both are fine.</summary>
     public static IResult? PagingProblem(IStringLocalizer<SharedResource> text, int? page, int? pageSize)
     {
-        if (page is < 0)
+        if (page is < 0 or > Paging.MaxPage)
         {
-            return ApiProblems.Problem(text, StatusCodes.Status400BadRequest, "Error.PageRange", "page");
+            return ApiProblems.Problem(text, StatusCodes.Status400BadRequest, new FieldError("page", "Error.PageRange", Paging.MaxPage));
         }
         if (pageSize is < 1 or > MaxPageSize)
         {

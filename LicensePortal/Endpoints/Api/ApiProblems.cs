@@ -103,25 +103,39 @@ public static class ApiProblems
 
     /// <summary>
     /// For /api only: fills in a problem body for any error status that left the body empty (challenges, 404 routes,
-    /// 415 from binding, 429 from the rate limiter), turns exceptions into a 500 without a stack trace, and keeps the
-    /// HTML status pages away from API answers.
+    /// 429 from the rate limiter), answers requests that failed to bind with <see cref="ApiBindingProblems"/>, turns
+    /// other exceptions into a 500 without a stack trace, and keeps the HTML status pages away from API answers.
     /// </summary>
     public static IApplicationBuilder UseApiProblems(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
         if (!IsApi(context.Request))
         {
-            await next(context);
+            try
+            {
+                await next(context);
+            }
+            catch (BadHttpRequestException bad) when (!context.Response.HasStarted)
+            {
+                // Binding failures throw (ApiBindingProblems.AddApiBindingProblems); outside /api they stay a bare status.
+                context.Response.StatusCode = bad.StatusCode;
+            }
             return;
         }
         try
         {
             await next(context);
         }
+        catch (BadHttpRequestException bad) when (!context.Response.HasStarted)
+        {
+            context.Response.Clear();
+            await ApiBindingProblems.For(context, bad).ExecuteAsync(context);
+            return;
+        }
         catch (Exception ex) when (!context.Response.HasStarted && ex is not OperationCanceledException)
         {
             context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("LicensePortal.Api").LogError(ex, "Unhandled error on {Path}", context.Request.Path);
             context.Response.Clear();
-            context.Response.StatusCode = ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError;
+            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
         }
         if (context.Response.StatusCode >= 400 && !context.Response.HasStarted && string.IsNullOrEmpty(context.Response.ContentType))
         {

@@ -15,22 +15,22 @@ public static class HostBindingApi
 {
     public static void MapHostBindingApi(this RouteGroupBuilder api)
     {
-        var instance = api.MapGroup("/instances/{name}");
+        var instance = api.MapGroup("/instances/{name}").WithTags("Host binding");
         instance.MapPost("/pending-host/approve", ApproveAsync).WithName("ApprovePendingHost")
             .WithSummary("Bind the instance to its pending host (administrators); the next license is for that host.")
             .WithDescription("Applies the pending host info exactly as an accepted upload (TODOWNLOAD, or EXPIRED) and clears it. " +
                 "Body (optional): {\"fingerprint\": \"...\"}, the pending host key fingerprint the decision is about. " +
                 "404: no such instance; 403: not an administrator; 409 HostBinding.NoPendingHost: nothing pending; " +
                 "409 HostBinding.PendingHostChanged: another host is pending by now.")
-            .Produces<InstanceDetailDto>();
+            .Produces<InstanceDetailDto>().ProducesProblem(StatusCodes.Status409Conflict);
         instance.MapPost("/pending-host/deny", DenyAsync).WithName("DenyPendingHost")
             .WithSummary("Turn the pending host down (administrators); the instance stays on its host.")
             .WithDescription("Body and answers as approve.")
-            .Produces<InstanceDetailDto>();
+            .Produces<InstanceDetailDto>().ProducesProblem(StatusCodes.Status409Conflict);
         instance.MapPut("/host-identifier-tolerance", SetToleranceAsync).WithName("SetHostIdentifierTolerance")
             .WithSummary("How many recorded host identifiers a license lets go missing: 0 (strict) to 4 (administrators).")
             .WithDescription("Body: {\"hostIdentifierTolerance\": N}. The next license carries it. 422 HostBinding.ToleranceOutOfRange: outside 0..4, nothing changed.")
-            .Produces<InstanceDetailDto>();
+            .Produces<InstanceDetailDto>().ProducesProblem(StatusCodes.Status422UnprocessableEntity);
     }
 
     private static async Task<IResult> ApproveAsync(string name, [FromBody] PendingHostDecisionRequest? body, HttpContext context, HostBinding binding,

@@ -18,33 +18,68 @@ public static class InstanceApi
 {
     public static void MapInstanceApi(this RouteGroupBuilder api)
     {
-        var instances = api.MapGroup("/instances");
-        instances.MapGet("", ListAsync).WithName("ListInstances").WithSummary("Instances, a page at a time; filters: status, owner (user name), name (prefix), notSeenForDays (host last checked in more than N days ago).");
-        instances.MapPost("", CreateAsync).WithName("CreateInstance").WithSummary("Create an instance (administrators).");
-        instances.MapDelete("", DeleteManyAsync).WithName("DeleteInstances").WithSummary("Delete several instances by name; each succeeds or fails on its own.");
+        var instances = api.MapGroup("/instances").WithTags("Instances");
+        instances.MapGet("", ListAsync).WithName("ListInstances").WithSummary("Instances, a page at a time; filters: status, owner (user name), name (prefix), notSeenForDays (host last checked in more than N days ago).")
+            .WithDescription("Zero-based `page` (0 to 1000000, default 0) and `pageSize` (1 to 200, default 25); anything outside is 400 Error.PageRange or Error.PageSizeRange on that field. " +
+                "`status`: TOUPLOAD, INFOERROR, TODOWNLOAD, DOWNLOADERROR or EXPIRED; `sortBy`: Name, Status, ExpiresOn, CreatedAt, UpdatedAt or DownloadCount; " +
+                "a customer sees only their own instances. An unknown status, sort or day count is 400 Error.InvalidValue on its parameter.")
+            .Produces<PageDto<InstanceDto>>();
+        instances.MapPost("", CreateAsync).WithName("CreateInstance").WithSummary("Create an instance (administrators).")
+            .WithDescription("`name`, `ownerId` (an account id) and `expiresAt` (yyyy-MM-dd) are required; quotas left out are 0. " +
+                "409 Error.DuplicateInstanceName; 422 a broken rule (Error.Required, Error.OwnerNotFound, a quota out of range), on its field.")
+            .Produces<InstanceDto>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        instances.MapDelete("", DeleteManyAsync).WithName("DeleteInstances").WithSummary("Delete several instances by name; each succeeds or fails on its own.")
+            .WithDescription("Body: `names`, 1 to 200 instance names (400 Error.Required or Error.TooMany otherwise). Each result says whether it was deleted " +
+                "and if not why (Error.NotFound, Error.Forbidden); 403 when none may be deleted.")
+            .Produces<BulkResultDto>();
         instances.MapGet("/{name}", GetAsync).WithName("GetInstance")
-            .WithSummary("One instance with its host identifiers, tolerance and pending host (a rebind request; null when none).");
-        instances.MapPut("/{name}", UpdateAsync).WithName("UpdateInstance").WithSummary("Change quotas and expiry (administrators); fields left out keep their value.");
-        instances.MapDelete("/{name}", DeleteAsync).WithName("DeleteInstance");
+            .WithSummary("One instance with its host identifiers, tolerance and pending host (a rebind request; null when none).")
+            .WithDescription("A customer sees only their own instances; any other name is 404.")
+            .Produces<InstanceDetailDto>();
+        instances.MapPut("/{name}", UpdateAsync).WithName("UpdateInstance").WithSummary("Change quotas and expiry (administrators); fields left out keep their value.")
+            .WithDescription("`version`, when given, must be the instance's current one: otherwise 409 Error.Conflict with the current values in `current`. " +
+                "422 a broken rule (a quota out of range), on its field.")
+            .Produces<InstanceDto>().ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        instances.MapDelete("/{name}", DeleteAsync).WithName("DeleteInstance").WithSummary("Delete one instance (administrators).")
+            .WithDescription("204 when deleted; a customer may not delete (403).")
+            .Produces(StatusCodes.Status204NoContent);
         instances.MapPost("/{name}/hostinfo", UploadHostInfoAsync).WithName("UploadHostInfo")
             .WithSummary("Upload the host info file: the request body, or multipart field \"file\" (64 KiB at most).")
+            .AddOpenApiOperationTransformer(OpenApiShape.HostInfoFileBody)
             .WithDescription("200 accepted: the file's host is the instance's host (the first host, the same host key again, or an automatic " +
                 "rebind within Licensing:RebindPolicy). 202 pending: a valid file for another host key while a host is on file is a rebind " +
                 "request: `accepted` false, `pending` true; the instance, its host and its license stay as they are until an administrator " +
                 "approves (POST /instances/{name}/pending-host/approve); a later request replaces it. 422: a file that fails its checks (INFOERROR).")
             .Produces<HostInfoResultDto>(StatusCodes.Status200OK).Produces<HostInfoResultDto>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithMetadata(new AllowActivationTokenAttribute());
         instances.MapPost("/{name}/license", GenerateLicenseAsync).RequireRateLimiting(RateLimits.Download).WithName("GenerateLicense")
             .WithSummary("Generate (or re-issue) the license and download it: the seed's /download_license. The host agent checks in with headers X-Agent-Version and X-Installed-Revision.")
+            .WithDescription("The answer is the license file (header X-License-Revision: its revision). 409 License.*: no license can be issued in the instance's state " +
+                "(no host info yet, INFOERROR, EXPIRED); 429 License.TooManyDownloads or License.DownloadError with Retry-After; 400 a malformed check-in header.")
+            .Produces<string>(StatusCodes.Status200OK, "application/octet-stream").ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict)
             .WithMetadata(new AllowActivationTokenAttribute());
         instances.MapGet("/{name}/license", LatestLicenseAsync).RequireRateLimiting(RateLimits.Download).WithName("GetLatestLicense")
             .WithSummary("The latest license file already issued.")
+            .WithDescription("The file as it was issued (header X-License-Revision); 409 License.* when none has been issued yet; 429 as for generating.")
+            .Produces<string>(StatusCodes.Status200OK, "application/octet-stream").ProducesProblem(StatusCodes.Status409Conflict)
             .WithMetadata(new AllowActivationTokenAttribute());
-        instances.MapGet("/{name}/licenses", HistoryAsync).WithName("GetLicenseHistory").WithSummary("Every license revision, newest first, with its downloads.");
-        instances.MapGet("/{name}/activation-tokens", ListActivationTokensAsync).WithName("ListActivationTokens");
+        instances.MapGet("/{name}/licenses", HistoryAsync).WithName("GetLicenseHistory").WithSummary("Every license revision, newest first, with its downloads.")
+            .WithDescription("Each revision with when and by whom it was issued, the vendor key that signed it, the host key it is for, and its downloads.")
+            .Produces<List<LicenseHistoryDto>>();
+        instances.MapGet("/{name}/activation-tokens", ListActivationTokensAsync).WithName("ListActivationTokens")
+            .WithSummary("The instance's activation tokens, without their secrets (owner or administrator).")
+            .WithDescription("Revoked and expired tokens are listed too, with revokedAt and expiresAt.")
+            .Produces<List<TokenDto>>();
         instances.MapPost("/{name}/activation-tokens", CreateActivationTokenAsync).WithName("CreateActivationToken")
-            .WithSummary("A token that may only upload host info for this instance and fetch its license (owner or administrator). The answer holds it once.");
-        instances.MapDelete("/{name}/activation-tokens/{id:int}", RevokeActivationTokenAsync).WithName("RevokeActivationToken");
+            .WithSummary("A token that may only upload host info for this instance and fetch its license (owner or administrator). The answer holds it once.")
+            .WithDescription("Body (optional): `expiresInDays`, the token's lifetime; outside the allowed range is 422 Token.ExpiryRange. The secret is in `token`, shown only in this answer.")
+            .Produces<CreatedTokenDto>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        instances.MapDelete("/{name}/activation-tokens/{id:int}", RevokeActivationTokenAsync).WithName("RevokeActivationToken")
+            .WithSummary("Revoke one of the instance's activation tokens (owner or administrator).")
+            .WithDescription("The token stops working at once; the answer is the token as now listed, with revokedAt.")
+            .Produces<TokenDto>();
     }
 
     private static async Task<IResult> ListAsync(

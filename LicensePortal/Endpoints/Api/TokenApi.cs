@@ -16,11 +16,20 @@ public static class TokenApi
 {
     public static void MapTokenApi(this RouteGroupBuilder api)
     {
-        var tokens = api.MapGroup("/tokens");
+        var tokens = api.MapGroup("/tokens").WithTags("Tokens");
         tokens.MapPost("", CreateAsync).AllowAnonymous().RequireRateLimiting(RateLimits.SignIn).WithName("CreateToken")
-            .WithSummary("Exchange a user name and password for a personal token (field token, shown once).");
-        tokens.MapGet("", ListAsync).WithName("ListTokens").WithSummary("Your personal tokens, without their secrets.");
-        tokens.MapDelete("/{id:int}", RevokeAsync).WithName("RevokeToken");
+            .WithSummary("Exchange a user name and password for a personal token (field token, shown once).")
+            .WithDescription("`userName` (or the e-mail), `password` and the token's `name` are required; `expiresInDays` is optional (422 Token.ExpiryRange outside its range). " +
+                "401 Token.InvalidCredentials or Token.LockedOut; 403 Token.SecondFactorRequired or Token.PasswordChangeRequired (sign in on the web to make a token then); " +
+                "422 a missing or invalid field. Wrong passwords count toward lockout.")
+            .Produces<CreatedTokenDto>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        tokens.MapGet("", ListAsync).WithName("ListTokens").WithSummary("Your personal tokens, without their secrets.")
+            .WithDescription("Revoked and expired tokens are listed too, with revokedAt and expiresAt; the secrets are never shown again.")
+            .Produces<List<TokenDto>>();
+        tokens.MapDelete("/{id:int}", RevokeAsync).WithName("RevokeToken").WithSummary("Revoke one of your personal tokens.")
+            .WithDescription("The token stops working at once; the answer is the token as now listed, with revokedAt.")
+            .Produces<TokenDto>();
     }
 
     private static async Task<IResult> CreateAsync([FromBody] PasswordTokenRequest body, HttpContext context, ApiTokenService service, UserManager<PortalUser> users,

@@ -11,14 +11,32 @@ public static class UserApi
 {
     public static void MapUserApi(this RouteGroupBuilder api)
     {
-        var users = api.MapGroup("/users");
-        users.MapGet("", ListAsync).WithName("ListUsers").WithSummary("Accounts, a page at a time (staff).");
-        users.MapPost("", CreateAsync).WithName("CreateUser").WithSummary("Create an account (administrators). Without a password the answer carries initialPassword once.");
-        users.MapDelete("", DeleteManyAsync).WithName("DeleteUsers").WithSummary("Delete several accounts; each succeeds or fails on its own.");
-        users.MapGet("/{id}", GetAsync).WithName("GetUser");
-        users.MapPut("/{id}", UpdateAsync).WithName("UpdateUser").WithSummary("Change an account (administrators); fields left out keep their value.");
-        users.MapDelete("/{id}", DeleteAsync).WithName("DeleteUser");
-        users.MapPut("/{id}/status", SetStatusAsync).WithName("SetUserStatus").WithSummary("Activate or deactivate an account (administrators).");
+        var users = api.MapGroup("/users").WithTags("Users");
+        users.MapGet("", ListAsync).WithName("ListUsers").WithSummary("Accounts, a page at a time (staff).")
+            .WithDescription("Zero-based `page` (0 to 1000000, default 0) and `pageSize` (1 to 200, default 25); anything outside is 400 Error.PageRange or Error.PageSizeRange on that field. " +
+                "`search` matches the start of the user name, e-mail or organization; `sortBy`: UserName, Email, Organization or CreatedAt; `descending`: true or false. Customers get 403.")
+            .Produces<PageDto<UserDto>>();
+        users.MapPost("", CreateAsync).WithName("CreateUser").WithSummary("Create an account (administrators). Without a password the answer carries initialPassword once.")
+            .WithDescription("`userName` is required; `role` is Administrator, Support or User (default User); `isActive` defaults to true. " +
+                "409 Error.DuplicateUserName or Error.DuplicateEmail; 422 a broken rule, on its field.")
+            .Produces<CreatedUserDto>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        users.MapDelete("", DeleteManyAsync).WithName("DeleteUsers").WithSummary("Delete several accounts; each succeeds or fails on its own.")
+            .WithDescription("Body: `ids`, 1 to 200 account ids (400 Error.Required or Error.TooMany otherwise). Each result says whether it was deleted " +
+                "and if not why (Error.NotFound, Error.Forbidden, Error.CannotDeleteSelf, Error.LastAdministrator); 403 when none may be deleted.")
+            .Produces<BulkResultDto>();
+        users.MapGet("/{id}", GetAsync).WithName("GetUser").WithSummary("One account.")
+            .WithDescription("Staff see every account, a customer only their own; any other id is 404.")
+            .Produces<UserDto>();
+        users.MapPut("/{id}", UpdateAsync).WithName("UpdateUser").WithSummary("Change an account (administrators); fields left out keep their value.")
+            .WithDescription("Fields as on create, without `password` (400 Error.InvalidValue on field password: passwords change on the account page). " +
+                "409 Error.DuplicateUserName, Error.DuplicateEmail or Error.LastAdministrator; 422 a broken rule, on its field.")
+            .Produces<UserDto>().ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        users.MapDelete("/{id}", DeleteAsync).WithName("DeleteUser").WithSummary("Delete one account (administrators).")
+            .WithDescription("204 when deleted; 409 Error.LastAdministrator for the last administrator; 422 Error.CannotDeleteSelf for your own account.")
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        users.MapPut("/{id}/status", SetStatusAsync).WithName("SetUserStatus").WithSummary("Activate or deactivate an account (administrators).")
+            .WithDescription("Body: `isActive`, true or false. A deactivated account cannot sign in and its tokens stop working; 422 Error.CannotDeactivateSelf for your own account.")
+            .Produces<UserDto>().ProducesProblem(StatusCodes.Status422UnprocessableEntity);
     }
 
     private static async Task<IResult> ListAsync(

@@ -20,7 +20,7 @@ public sealed class EfCoreDownloadStore(IDbContextFactory<AppDbContext> dbFactor
             .Where(i => i.NormalizedName == normalizedName)
             .Select(i => new DownloadState(
                 i,
-                db.LicenseDownloads.Count(d => d.InstanceId == i.Id && d.At > windowStart && d.At >= i.StatusChangedAt),
+                db.LicenseDownloads.Count(d => d.InstanceId == i.Id && d.At > windowStart && d.At >= i.StatusChangedAt && !d.ByStaff),
                 db.Licenses.Where(l => l.InstanceId == i.Id).OrderByDescending(l => l.Revision).Select(l => (long?)l.Id).FirstOrDefault(),
                 db.Licenses.Where(l => l.InstanceId == i.Id).OrderByDescending(l => l.Revision).Select(l => l.Revision).FirstOrDefault(),
                 db.Licenses.Where(l => l.InstanceId == i.Id).OrderByDescending(l => l.Revision).Select(l => l.ContentKey).FirstOrDefault()))
@@ -56,7 +56,7 @@ public sealed class EfCoreDownloadStore(IDbContextFactory<AppDbContext> dbFactor
         // adds a write's rows only when this applied it, so a stale write's rows never reach the change tracker.
         public async Task<bool> UpdateInstanceAsync(DownloadWrite write)
         {
-            var added = write.Download is null ? 0 : 1;
+            var added = write.CountedDownloads;
             return await Db.Instances
                 .Where(i => i.Id == write.InstanceId && i.Version == write.ReadVersion)
                 .ExecuteUpdateAsync(s => s

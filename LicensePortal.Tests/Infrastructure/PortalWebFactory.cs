@@ -10,10 +10,11 @@ using Microsoft.Extensions.DependencyInjection;
 namespace LicensePortal.Tests.Infrastructure;
 
 /// <summary>
-/// The whole portal (Program.cs, first run included) on a throwaway SQLite file, served in memory.
+/// The whole portal (Program.cs, first run included) on a throwaway SQLite file, or on <paramref name="database"/> (either
+/// provider; the caller disposes it after the factory), served in memory.
 /// Settings go through UseSetting because DatabaseSetup reads configuration while services are registered.
 /// </summary>
-public sealed partial class PortalWebFactory : WebApplicationFactory<Program>
+public sealed partial class PortalWebFactory(TestDatabase? database = null) : WebApplicationFactory<Program>
 {
     public const string AdminUserName = "admin";
     public const string AdminPassword = "Adm1n-Passw0rd!";
@@ -23,8 +24,8 @@ public sealed partial class PortalWebFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");
-        builder.UseSetting("Database:Provider", "Sqlite");
-        builder.UseSetting("ConnectionStrings:LicensePortal", $"Data Source={Path.Combine(_folder.FullName, "portal.db")}");
+        builder.UseSetting("Database:Provider", database?.Provider.ToString() ?? "Sqlite");
+        builder.UseSetting("ConnectionStrings:LicensePortal", database?.ConnectionString ?? $"Data Source={Path.Combine(_folder.FullName, "portal.db")}");
         builder.UseSetting("Bootstrap:AdminUserName", AdminUserName);
         builder.UseSetting("Bootstrap:AdminPassword", AdminPassword);
         builder.UseSetting("Licensing:KeyDirectory", Path.Combine(_folder.FullName, "keys"));

@@ -26,6 +26,12 @@ public sealed class LicenseRecord
 
     public string IssuedByUserName { get; set; } = "";
 
+    /// <summary>
+    /// Issued by vendor staff (an administrator, not the owner): the customer sees "vendor staff", not the name. Stored,
+    /// not derived from the account's role, which may change later.
+    /// </summary>
+    public bool IssuedByStaff { get; set; }
+
     public List<LicenseDownload> Downloads { get; set; } = [];
 }
 
@@ -46,4 +52,11 @@ public sealed class LicenseDownload
     public DateTime At { get; set; }
 
     public string RemoteAddress { get; set; } = "";
+
+    /// <summary>
+    /// A vendor staff member's download (administrator or support, not the owner): not counted toward the download limit
+    /// or the instance's download count; the customer sees "vendor staff" without name or address. Stored as it was at
+    /// the time, since an account's role may change later.
+    /// </summary>
+    public bool ByStaff { get; set; }
 }

@@ -5,8 +5,8 @@ namespace LicensePortal.Services;
 
 /// <summary>
 /// What one download attempt writes: the instance's new state (applied only if the instance still has the version the
-/// attempt read), and the revision, download (which adds one to the instance's download count) and audit entries that go
-/// with it.
+/// attempt read), and the revision, download (which adds one to the instance's download count unless vendor staff made
+/// it) and audit entries that go with it.
 /// </summary>
 public sealed record DownloadWrite(
     int InstanceId,
@@ -18,7 +18,11 @@ public sealed record DownloadWrite(
     int Revision,
     LicenseRecord? NewLicense,
     LicenseDownload? Download,
-    IReadOnlyList<AuditEntry> Audit);
+    IReadOnlyList<AuditEntry> Audit)
+{
+    /// <summary>What the write adds to the instance's download count: one for a customer's download, none for vendor staff's.</summary>
+    public int CountedDownloads => Download is { ByStaff: false } ? 1 : 0;
+}
 
 /// <summary>
 /// Writes license downloads in batches (group commit). Whoever finds the writer free writes everything queued so far in

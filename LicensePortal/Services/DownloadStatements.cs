@@ -89,7 +89,7 @@ public sealed class DownloadStatements(IDbContextFactory<AppDbContext> dbFactory
                    i."MaxVmemGib", i."MaxVdiskGib", i."Status", i."StatusReason", i."ExpiresOn", i."Mac", i."SerialNumber",
                    i."CheckCode", i."PublicKey", i."StatusChangedAt", i."HostInfoUploadedAt", i."HostKeyFingerprint",
                    i."DownloadCount", i."CreatedAt", i."UpdatedAt", i."Version", i."HostIdentifiers", i."HostIdentifierTolerance",
-                   (SELECT COUNT(*) FROM "LicenseDownloads" d WHERE d."InstanceId" = i."Id" AND d."At" > @p1 AND d."At" >= i."StatusChangedAt"),
+                   (SELECT COUNT(*) FROM "LicenseDownloads" d WHERE d."InstanceId" = i."Id" AND d."At" > @p1 AND d."At" >= i."StatusChangedAt" AND d."ByStaff" = @p2),
                    (SELECT l."Id" FROM "Licenses" l WHERE l."InstanceId" = i."Id" ORDER BY l."Revision" DESC LIMIT 1),
                    (SELECT l."Revision" FROM "Licenses" l WHERE l."InstanceId" = i."Id" ORDER BY l."Revision" DESC LIMIT 1),
                    (SELECT l."ContentKey" FROM "Licenses" l WHERE l."InstanceId" = i."Id" ORDER BY l."Revision" DESC LIMIT 1)
@@ -101,12 +101,14 @@ public sealed class DownloadStatements(IDbContextFactory<AppDbContext> dbFactory
         private readonly DbCommand _read;
         private readonly IProperty _name;
         private readonly IProperty _at;
+        private readonly IProperty _byStaff;
 
         private ReadSession(AppDbContext db, DbCommand read)
         {
             (_db, _read) = (db, read);
             _name = db.Model.FindEntityType(typeof(Instance))!.FindProperty(nameof(Instance.NormalizedName))!;
             _at = db.Model.FindEntityType(typeof(LicenseDownload))!.FindProperty(nameof(LicenseDownload.At))!;
+            _byStaff = db.Model.FindEntityType(typeof(LicenseDownload))!.FindProperty(nameof(LicenseDownload.ByStaff))!;
         }
 
         public static async Task<ReadSession> OpenAsync(IDbContextFactory<AppDbContext> dbFactory, CancellationToken cancellationToken)
@@ -129,6 +131,7 @@ public sealed class DownloadStatements(IDbContextFactory<AppDbContext> dbFactory
         {
             Bind(_read, 0, _name, normalizedName);
             Bind(_read, 1, _at, windowStart);
+            Bind(_read, 2, _byStaff, false); // vendor staff's downloads do not count toward the limit
             await using var reader = await _read.ExecuteReaderAsync(cancellationToken);
             if (!await reader.ReadAsync(cancellationToken))
             {
@@ -204,13 +207,13 @@ public sealed class DownloadStatements(IDbContextFactory<AppDbContext> dbFactory
                 WHERE "Id" = @p5 AND "Version" = @p6
                 """);
             _insertLicense = Command(connection, """
-                INSERT INTO "Licenses" ("InstanceId", "Revision", "IssuedAt", "VendorKeyId", "HostKeyFingerprint", "ContentKey", "FileText", "IssuedByUserName")
-                VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7)
+                INSERT INTO "Licenses" ("InstanceId", "Revision", "IssuedAt", "VendorKeyId", "HostKeyFingerprint", "ContentKey", "FileText", "IssuedByUserName", "IssuedByStaff")
+                VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8)
                 """);
             // The revision is named by its unique (instance, revision) rather than its id, which a new one gets only now.
             _insertDownload = Command(connection, """
-                INSERT INTO "LicenseDownloads" ("LicenseRecordId", "InstanceId", "UserName", "At", "RemoteAddress")
-                VALUES ((SELECT "Id" FROM "Licenses" WHERE "InstanceId" = @p0 AND "Revision" = @p1), @p0, @p2, @p3, @p4)
+                INSERT INTO "LicenseDownloads" ("LicenseRecordId", "InstanceId", "UserName", "At", "RemoteAddress", "ByStaff")
+                VALUES ((SELECT "Id" FROM "Licenses" WHERE "InstanceId" = @p0 AND "Revision" = @p1), @p0, @p2, @p3, @p4, @p5)
                 """);
             _insertAudit = Command(connection, """
                 INSERT INTO "AuditEntries" ("At", "ActorUserId", "ActorUserName", "RemoteAddress", "Action", "TargetType", "TargetKey", "Before", "After")
@@ -250,7 +253,7 @@ public sealed class DownloadStatements(IDbContextFactory<AppDbContext> dbFactory
             Bind(c, 0, Property(_instance, nameof(Instance.Status)), w.Status);
             Bind(c, 1, Property(_instance, nameof(Instance.StatusReason)), w.StatusReason);
             Bind(c, 2, Property(_instance, nameof(Instance.StatusChangedAt)), w.StatusChangedAt);
-            Bind(c, 3, Property(_instance, nameof(Instance.DownloadCount)), w.Download is null ? 0 : 1);
+            Bind(c, 3, Property(_instance, nameof(Instance.DownloadCount)), w.CountedDownloads);
             Bind(c, 4, Property(_instance, nameof(Instance.Version)), w.NewVersion);
             Bind(c, 5, Property(_instance, nameof(Instance.Id)), w.InstanceId);
             Bind(c, 6, Property(_instance, nameof(Instance.Version)), w.ReadVersion);
@@ -268,6 +271,7 @@ public sealed class DownloadStatements(IDbContextFactory<AppDbContext> dbFactory
             Bind(c, 5, Property(_license, nameof(LicenseRecord.ContentKey)), l.ContentKey);
             Bind(c, 6, Property(_license, nameof(LicenseRecord.FileText)), l.FileText);
             Bind(c, 7, Property(_license, nameof(LicenseRecord.IssuedByUserName)), l.IssuedByUserName);
+            Bind(c, 8, Property(_license, nameof(LicenseRecord.IssuedByStaff)), l.IssuedByStaff);
             await c.ExecuteNonQueryAsync();
         }
 
@@ -279,6 +283,7 @@ public sealed class DownloadStatements(IDbContextFactory<AppDbContext> dbFactory
             Bind(c, 2, Property(_download, nameof(LicenseDownload.UserName)), d.UserName);
             Bind(c, 3, Property(_download, nameof(LicenseDownload.At)), d.At);
             Bind(c, 4, Property(_download, nameof(LicenseDownload.RemoteAddress)), d.RemoteAddress);
+            Bind(c, 5, Property(_download, nameof(LicenseDownload.ByStaff)), d.ByStaff);
             await c.ExecuteNonQueryAsync();
         }
 

@@ -33,6 +33,17 @@ public static class InstanceAccess
         return actor.IsAdministrator || string.Equals(ownerId, actor.UserId, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The actor is vendor staff to this instance: an administrator or support staff member who is not its owner. Their
+    /// license downloads are the vendor's reads (not counted, no state change), and the customer sees them only as
+    /// "vendor staff". An administrator's own instance is theirs as a customer's is.
+    /// </summary>
+    public static bool IsVendorStaff(PortalActor actor, string ownerId)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        return actor.SeesEverything && !string.Equals(ownerId, actor.UserId, StringComparison.Ordinal);
+    }
+
     /// <summary>The instances <paramref name="viewer"/> may see, as a query the database filters (the owner index).</summary>
     public static IQueryable<Instance> VisibleTo(this IQueryable<Instance> instances, PortalActor viewer)
     {

@@ -54,7 +54,11 @@ public enum DownloadAction
 /// <param name="RecentDownloads">Downloads within the download window.</param>
 /// <param name="HasLicense">A revision has been issued before.</param>
 /// <param name="ContentChanged">What a new license would say differs from the latest revision.</param>
-public readonly record struct DownloadRequest(bool Generate, int RecentDownloads, bool HasLicense, bool ContentChanged);
+/// <param name="ByStaff">
+/// Vendor staff (an administrator or support, not the instance's owner) asks: a read on the vendor's side, which neither
+/// counts toward the customer's download limit nor changes the state (<see cref="InstanceAccess.IsVendorStaff"/>).
+/// </param>
+public readonly record struct DownloadRequest(bool Generate, int RecentDownloads, bool HasLicense, bool ContentChanged, bool ByStaff = false);
 
 /// <summary>The download rule's settings (Licensing options).</summary>
 public readonly record struct DownloadRules(int Limit, TimeSpan CoolDown);
@@ -83,9 +87,10 @@ public readonly record struct HostUpload(bool SameHostKey, IReadOnlyList<DateTim
 /// <summary>
 /// The outcome of a license request: the state after the time rule it applied first (and which), the state after the
 /// request, what to do, and for a refusal its reason code and, when waiting helps, the time from which a request can
-/// succeed.
+/// succeed. <paramref name="Counts"/>: a served file is one of the customer's downloads (false for vendor staff).
 /// </summary>
-public sealed record DownloadDecision(InstanceState AfterTimeRule, AutomaticChange TimeRule, InstanceState State, DownloadAction Action, string? Refusal, DateTime? RetryAt);
+public sealed record DownloadDecision(InstanceState AfterTimeRule, AutomaticChange TimeRule, InstanceState State, DownloadAction Action, string? Refusal, DateTime? RetryAt,
+    bool Counts = true);
 
 /// <summary>
 /// Every state change of the seed's five states, decided in one place: pure and synchronous, no database and no clock of
@@ -104,6 +109,7 @@ public sealed record DownloadDecision(InstanceState AfterTimeRule, AutomaticChan
 /// <item><term>DOWNLOADERROR for the cool-down</term><description>TODOWNLOAD</description></item>
 /// <item><term>download over the limit</term><description>DOWNLOADERROR (License.TooManyDownloads), retry after the cool-down</description></item>
 /// <item><term>a license cannot be made</term><description>DOWNLOADERROR (License.GenerationFailed)</description></item>
+/// <item><term>a download by vendor staff (administrator or support, not the owner)</term><description>no state change: the time rules apply as for anyone, only TODOWNLOAD serves, but it is not counted, the limit does not refuse it, and a license that cannot be made is refused with the state unchanged</description></item>
 /// <item><term>administrator reset of DOWNLOADERROR</term><description>TODOWNLOAD, or EXPIRED</description></item>
 /// <item><term>expiry moved into the future from EXPIRED</term><description>TODOWNLOAD with a host on file, else TOUPLOAD</description></item>
 /// <item><term>quota edits</term><description>no state change (the next license carries them)</description></item>
@@ -200,25 +206,35 @@ public static class InstanceLifecycle
         };
         if (refusal is not null)
         {
-            return Refuse(current, timeRule, current, refusal, rules);
+            return Refuse(current, timeRule, current, refusal, rules, !request.ByStaff);
         }
         var recent = timeRule == AutomaticChange.None ? request.RecentDownloads : 0;
-        if (recent >= rules.Limit)
+        // The limit protects the customer's host from a leaked account or a runaway script; the vendor's own reads are no
+        // such risk and must never lock the customer out.
+        if (!request.ByStaff && recent >= rules.Limit)
         {
-            return Refuse(current, timeRule, To(current, InstanceStatus.DOWNLOADERROR, TooManyDownloads, now), TooManyDownloads, rules);
+            return Refuse(current, timeRule, To(current, InstanceStatus.DOWNLOADERROR, TooManyDownloads, now), TooManyDownloads, rules, counts: true);
         }
         if (!request.Generate)
         {
             return request.HasLicense
-                ? new DownloadDecision(current, timeRule, current, DownloadAction.Reserve, null, null)
-                : new DownloadDecision(current, timeRule, current, DownloadAction.Refuse, "License.NoneIssued", null);
+                ? new DownloadDecision(current, timeRule, current, DownloadAction.Reserve, null, null, !request.ByStaff)
+                : new DownloadDecision(current, timeRule, current, DownloadAction.Refuse, "License.NoneIssued", null, !request.ByStaff);
         }
+        // Staff may issue a revision too (an administrator generating for a customer is what they asked for); it is the
+        // vendor's act, still not one of the customer's downloads.
         var action = !request.HasLicense || request.ContentChanged ? DownloadAction.Issue : DownloadAction.Reserve;
-        return new DownloadDecision(current, timeRule, current, action, null, null);
+        return new DownloadDecision(current, timeRule, current, action, null, null, !request.ByStaff);
     }
 
     /// <summary>A license could not be made (a damaged host key on file, an expired signing certificate): DOWNLOADERROR.</summary>
     public static InstanceState IssueFailed(InstanceState state, DateTime now) => To(state, InstanceStatus.DOWNLOADERROR, GenerationFailed, now);
+
+    /// <summary>
+    /// A license could not be made for <paramref name="request"/>: DOWNLOADERROR for the customer's request; unchanged for
+    /// vendor staff, whose attempt must not start a cool-down that locks the customer's host out.
+    /// </summary>
+    public static InstanceState IssueFailed(InstanceState state, DownloadRequest request, DateTime now) => request.ByStaff ? state : IssueFailed(state, now);
 
     /// <summary>An administrator ends DOWNLOADERROR before its cool-down; refused in any other state.</summary>
     public static (InstanceState State, string? Refusal) ResetDownloadError(InstanceState state, DateTime now) =>
@@ -229,8 +245,8 @@ public static class InstanceLifecycle
     /// <summary>When a request refused in DOWNLOADERROR can succeed: the end of the cool-down.</summary>
     public static DateTime RetryAt(InstanceState state, TimeSpan coolDown) => state.ChangedAt + coolDown;
 
-    private static DownloadDecision Refuse(InstanceState afterTimeRule, AutomaticChange timeRule, InstanceState state, string refusal, DownloadRules rules) =>
-        new(afterTimeRule, timeRule, state, DownloadAction.Refuse, refusal, state.Status == InstanceStatus.DOWNLOADERROR ? RetryAt(state, rules.CoolDown) : null);
+    private static DownloadDecision Refuse(InstanceState afterTimeRule, AutomaticChange timeRule, InstanceState state, string refusal, DownloadRules rules, bool counts) =>
+        new(afterTimeRule, timeRule, state, DownloadAction.Refuse, refusal, state.Status == InstanceStatus.DOWNLOADERROR ? RetryAt(state, rules.CoolDown) : null, counts);
 
     /// <summary>A new status; the time it changed moves only when the status does (a new reason alone keeps it).</summary>
     private static InstanceState To(InstanceState state, InstanceStatus status, string reason, DateTime now) =>

@@ -27,10 +27,18 @@ public sealed record HostInfoOutcome(HostInfoBinding? Binding, InstanceStatus St
 /// <summary>A license file ready to send: the seed's file name &lt;INSTANCENAME&gt;_LICENSE and its text.</summary>
 public sealed record LicenseDownloadFile(string FileName, string FileText, int Revision, bool NewRevision);
 
-/// <summary>One revision of an instance's license, with its downloads.</summary>
-public sealed record LicenseHistoryEntry(int Revision, DateTime IssuedAt, string VendorKeyId, string HostKeyFingerprint, string IssuedBy, IReadOnlyList<LicenseDownloadEntry> Downloads);
+/// <summary>
+/// One revision of an instance's license, with its downloads. <paramref name="IssuedBy"/> is null when vendor staff
+/// issued it and the viewer is the customer (shown as "vendor staff").
+/// </summary>
+public sealed record LicenseHistoryEntry(int Revision, DateTime IssuedAt, string VendorKeyId, string HostKeyFingerprint, string? IssuedBy,
+    IReadOnlyList<LicenseDownloadEntry> Downloads, bool IssuedByStaff = false);
 
-public sealed record LicenseDownloadEntry(string UserName, DateTime At, string RemoteAddress);
+/// <summary>
+/// One download of a revision. A vendor staff member's download (<paramref name="ByStaff"/>) did not count toward the
+/// limit; to the customer its name and address are null (shown as "vendor staff"), staff see them.
+/// </summary>
+public sealed record LicenseDownloadEntry(string? UserName, DateTime At, string? RemoteAddress, bool ByStaff = false);
 
 /// <summary>The host details on file for an instance.</summary>
 public sealed record HostDetails(string Mac, string SerialNumber, string HostKeyFingerprint, string CheckCode, DateTime? UploadedAt);

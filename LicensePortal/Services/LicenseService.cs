@@ -97,7 +97,8 @@ public sealed class LicenseService(
     }
 
     /// <summary>What one request does: the lifecycle's decision applied to the instance, and the new revision when it says to issue.</summary>
-    private sealed record DownloadOutcome(InstanceStatus StatusBefore, AuditEntry? TimeRule, LicenseRecord? Issued, string? Refusal, DateTime? RetryAt);
+    /// <remarks><paramref name="Counts"/>: a served file is one of the customer's downloads (false for vendor staff).</remarks>
+    private sealed record DownloadOutcome(InstanceStatus StatusBefore, AuditEntry? TimeRule, LicenseRecord? Issued, string? Refusal, DateTime? RetryAt, bool Counts);
 
     /// <summary>
     /// The lifecycle decides; this carries it out on the tracked instance. Generating compares what a new license would say
@@ -108,8 +109,9 @@ public sealed class LicenseService(
         var vendorKey = generate ? vendorKeys.Current : null;
         var contentKey = vendorKey is null ? null : LicenseIssuer.ContentKey(instance, vendorKey.KeyId);
         var before = InstanceState.Of(instance);
-        var decision = InstanceLifecycle.Download(before,
-            new DownloadRequest(generate, state.RecentDownloads, state.LatestId is not null, contentKey != state.LatestContentKey), Rules, now);
+        var request = new DownloadRequest(generate, state.RecentDownloads, state.LatestId is not null, contentKey != state.LatestContentKey,
+            ByStaff: InstanceAccess.IsVendorStaff(actor, instance.OwnerId));
+        var decision = InstanceLifecycle.Download(before, request, Rules, now);
         decision.State.ApplyTo(instance);
         var timeRule = decision.TimeRule == AutomaticChange.None ? null
             : AuditLog.Automatic(AuditLog.ActionFor(decision.TimeRule), now, instance.Name, before.Status, before.Reason,
@@ -118,18 +120,21 @@ public sealed class LicenseService(
         var statusBefore = decision.AfterTimeRule.Status;
         if (decision.Action != DownloadAction.Issue)
         {
-            return new DownloadOutcome(statusBefore, timeRule, null, decision.Refusal, decision.RetryAt);
+            return new DownloadOutcome(statusBefore, timeRule, null, decision.Refusal, decision.RetryAt, decision.Counts);
         }
         try
         {
-            return new DownloadOutcome(statusBefore, timeRule, issuer.Issue(instance, vendorKey!, contentKey!, state.LatestRevision + 1, actor, now), null, null);
+            var issued = issuer.Issue(instance, vendorKey!, contentKey!, state.LatestRevision + 1, actor, now);
+            issued.IssuedByStaff = request.ByStaff;
+            return new DownloadOutcome(statusBefore, timeRule, issued, null, null, decision.Counts);
         }
         catch (Exception ex) when (ex is LicenseException or KeyFileException or HostInfoException or ArgumentException)
         {
             logger.LogError(ex, "Generating a license for {Instance} failed", instance.Name);
-            var failed = InstanceLifecycle.IssueFailed(decision.State, now);
+            var failed = InstanceLifecycle.IssueFailed(decision.State, request, now);
             failed.ApplyTo(instance);
-            return new DownloadOutcome(statusBefore, timeRule, null, InstanceLifecycle.GenerationFailed, InstanceLifecycle.RetryAt(failed, Rules.CoolDown));
+            return new DownloadOutcome(statusBefore, timeRule, null, InstanceLifecycle.GenerationFailed,
+                failed.Status == InstanceStatus.DOWNLOADERROR ? InstanceLifecycle.RetryAt(failed, Rules.CoolDown) : null, decision.Counts);
         }
     }
 
@@ -141,15 +146,15 @@ public sealed class LicenseService(
         LicenseDownload? download = null;
         if (outcome.Refusal is null)
         {
-            audit.Add(AuditLog.Create(actor, now, outcome.Issued is not null ? "license.generate" : "license.download", "instance", instance.Name, null, new
+            // Staff downloads are recorded like any other (who, when, from where), marked so the trail shows they did not count.
+            var action = outcome.Issued is not null ? "license.generate" : "license.download";
+            audit.Add(AuditLog.Create(actor, now, action, "instance", instance.Name, null, outcome.Counts
+                ? new { Revision = revision, New = outcome.Issued is not null, served!.VendorKeyId, served.HostKeyFingerprint, Address = remoteAddress }
+                : new { Revision = revision, New = outcome.Issued is not null, served!.VendorKeyId, served.HostKeyFingerprint, Address = remoteAddress, ByStaff = true }));
+            download = new LicenseDownload
             {
-                Revision = revision,
-                New = outcome.Issued is not null,
-                served!.VendorKeyId,
-                served.HostKeyFingerprint,
-                Address = remoteAddress,
-            }));
-            download = new LicenseDownload { InstanceId = instance.Id, UserName = actor.UserName, At = now, RemoteAddress = Truncate(remoteAddress, 64) };
+                InstanceId = instance.Id, UserName = actor.UserName, At = now, RemoteAddress = Truncate(remoteAddress, 64), ByStaff = !outcome.Counts,
+            };
             if (outcome.Issued is not null)
             {
                 download.LicenseRecord = outcome.Issued;
@@ -164,7 +169,11 @@ public sealed class LicenseService(
             audit.Add(AuditLog.Create(actor, now, "license.refused", "instance", instance.Name, new { Status = outcome.StatusBefore.ToString() },
                 new { Status = instance.Status.ToString(), Reason = outcome.Refusal, Address = remoteAddress }));
         }
-        return new DownloadWrite(instance.Id, instance.Version, Guid.NewGuid(), instance.Status, instance.StatusReason, instance.StatusChangedAt, revision, outcome.Issued, download, audit);
+        // The version moves only when the instance does (state, a new revision, a counted download): a staff read leaves it,
+        // so it cannot make anyone's edit of the instance stale. The write still checks it, so the state served is current.
+        var changed = download is { ByStaff: false } || outcome.Issued is not null || outcome.TimeRule is not null || instance.Status != outcome.StatusBefore;
+        return new DownloadWrite(instance.Id, instance.Version, changed ? Guid.NewGuid() : instance.Version, instance.Status, instance.StatusReason, instance.StatusChangedAt,
+            revision, outcome.Issued, download, audit);
     }
 
     private ServiceResult<LicenseDownloadFile> Answer(PortalActor actor, Instance instance, DownloadState state, DownloadOutcome outcome, LatestLicense? served)
@@ -234,7 +243,10 @@ public sealed class LicenseService(
         return instance is null ? null : new HostDetails(instance.Mac, instance.SerialNumber, instance.HostKeyFingerprint, instance.CheckCode, instance.HostInfoUploadedAt);
     }
 
-    /// <summary>Every revision, newest first, with who downloaded it, when and from where.</summary>
+    /// <summary>
+    /// Every revision, newest first, with who downloaded it, when and from where. Staff see every name and address; a
+    /// customer sees their own side's, and vendor staff's only as "vendor staff" (no name, no address).
+    /// </summary>
     public async Task<IReadOnlyList<LicenseHistoryEntry>?> GetHistoryAsync(PortalActor actor, string instanceName, int limit = 50, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -245,10 +257,18 @@ public sealed class LicenseService(
         }
         var records = await db.Licenses.AsNoTracking().Where(l => l.InstanceId == instance.Id).OrderByDescending(l => l.Revision).Take(Math.Clamp(limit, 1, 500))
             .Select(l => new LicenseHistoryEntry(l.Revision, l.IssuedAt, l.VendorKeyId, l.HostKeyFingerprint, l.IssuedByUserName,
-                l.Downloads.OrderByDescending(d => d.At).Take(100).Select(d => new LicenseDownloadEntry(d.UserName, d.At, d.RemoteAddress)).ToList()))
+                l.Downloads.OrderByDescending(d => d.At).Take(100).Select(d => new LicenseDownloadEntry(d.UserName, d.At, d.RemoteAddress, d.ByStaff)).ToList(),
+                l.IssuedByStaff))
             .ToListAsync(cancellationToken);
-        return records;
+        return actor.SeesEverything ? records : records.Select(ForCustomer).ToList();
     }
+
+    /// <summary>The customer's view of a revision: vendor staff without their names and addresses.</summary>
+    private static LicenseHistoryEntry ForCustomer(LicenseHistoryEntry entry) => entry with
+    {
+        IssuedBy = entry.IssuedByStaff ? null : entry.IssuedBy,
+        Downloads = entry.Downloads.Select(d => d.ByStaff ? d with { UserName = null, RemoteAddress = null } : d).ToList(),
+    };
 
     /// <summary>The seed's file name for an instance's license.</summary>
     public static string FileName(string instanceName) => instanceName + "_LICENSE";

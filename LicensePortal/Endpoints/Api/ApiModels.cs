@@ -106,7 +106,23 @@ public sealed record InstanceRequest(
 /// </summary>
 public sealed record HostInfoResultDto(bool Accepted, bool Pending, string Status, string? Reason, string Message, InstanceDto Instance);
 
-public sealed record LicenseHistoryDto(int Revision, DateTime IssuedAt, string VendorKeyId, string HostKeyFingerprint, string IssuedBy, IReadOnlyList<LicenseDownloadEntry> Downloads);
+/// <summary>
+/// One license revision with its downloads. <c>issuedByStaff</c>: vendor staff issued it; a customer then sees
+/// <c>issuedBy</c> as "vendor staff" in their language, not the name.
+/// </summary>
+public sealed record LicenseHistoryDto(int Revision, DateTime IssuedAt, string VendorKeyId, string HostKeyFingerprint, string IssuedBy, bool IssuedByStaff,
+    IReadOnlyList<LicenseDownloadDto> Downloads)
+{
+    public static LicenseHistoryDto From(LicenseHistoryEntry entry, Microsoft.Extensions.Localization.IStringLocalizer<Resources.SharedResource> text) =>
+        new(entry.Revision, entry.IssuedAt, entry.VendorKeyId, entry.HostKeyFingerprint, entry.IssuedBy ?? text["License.VendorStaff"], entry.IssuedByStaff,
+            entry.Downloads.Select(d => new LicenseDownloadDto(d.UserName ?? text["License.VendorStaff"], d.At, d.RemoteAddress, d.ByStaff)).ToList());
+}
+
+/// <summary>
+/// One download. <c>byStaff</c>: a vendor staff member's, which did not count toward the download limit; a customer sees
+/// its <c>userName</c> as "vendor staff" in their language and its <c>remoteAddress</c> as null.
+/// </summary>
+public sealed record LicenseDownloadDto(string UserName, DateTime At, string? RemoteAddress, bool ByStaff);
 
 /// <summary>
 /// A signing key as listed: its public key file, the vendor root hosts trust it through (<c>rootKeyId</c>, the root's

@@ -245,7 +245,7 @@ public static class InstanceApi
         var history = await licenses.GetHistoryAsync(ApiEndpoints.Actor(context), name, cancellationToken: cancellationToken);
         return history is null
             ? ApiProblems.Problem(text, StatusCodes.Status404NotFound, "Error.NotFound")
-            : TypedResults.Ok(history.Select(h => new LicenseHistoryDto(h.Revision, h.IssuedAt, h.VendorKeyId, h.HostKeyFingerprint, h.IssuedBy, h.Downloads)).ToList());
+            : TypedResults.Ok(history.Select(h => LicenseHistoryDto.From(h, text)).ToList());
     }
 
     private static async Task<IResult> ListActivationTokensAsync(string name, HttpContext context, ActivationTokenService tokens, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken)

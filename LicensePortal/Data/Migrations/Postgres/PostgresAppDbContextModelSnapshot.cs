@@ -342,6 +342,9 @@ namespace LicensePortal.Data.Migrations.Postgres
                     b.Property<DateTime>("At")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<bool>("ByStaff")
+                        .HasColumnType("boolean");
+
                     b.Property<int>("InstanceId")
                         .HasColumnType("integer");
 
@@ -395,6 +398,9 @@ namespace LicensePortal.Data.Migrations.Postgres
 
                     b.Property<DateTime>("IssuedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("IssuedByStaff")
+                        .HasColumnType("boolean");
 
                     b.Property<string>("IssuedByUserName")
                         .IsRequired()

@@ -326,6 +326,9 @@ namespace LicensePortal.Data.Migrations.Sqlite
                     b.Property<DateTime>("At")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("ByStaff")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("InstanceId")
                         .HasColumnType("INTEGER");
 
@@ -377,6 +380,9 @@ namespace LicensePortal.Data.Migrations.Sqlite
 
                     b.Property<DateTime>("IssuedAt")
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("IssuedByStaff")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("IssuedByUserName")
                         .IsRequired()

@@ -10,6 +10,7 @@ using LicensePortal.Resources;
 using LicensePortal.Services;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.Extensions.FileProviders;
@@ -35,12 +36,42 @@ public static class PortalSetup
         services.AddOptions<LiveUpdatesOptions>().BindConfiguration(LiveUpdatesOptions.Section).ValidateDataAnnotations()
             .Validate(o => LiveUpdatesOptions.IsValidRedis(o.Redis), "LiveUpdates:Redis is not a Redis configuration (e.g. redis:6379,password=...).").ValidateOnStart();
         services.AddOptions<LicensingOptions>().BindConfiguration(LicensingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ReverseProxyOptions>().BindConfiguration(ReverseProxyOptions.Section)
+            .Validate(ReverseProxyOptions.IsValid, "ForwardedHeaders:KnownProxies must be IP addresses and ForwardedHeaders:KnownNetworks CIDR networks (10.0.0.0/24).")
+            .ValidateOnStart();
+        // Only the configured proxies may name the client and the scheme. The framework's default trusts loopback; that is
+        // cleared too, so a process on the same host (or a port forwarder) cannot forge an address: a proxy on the same host
+        // is listed as 127.0.0.1 or ::1 like any other.
+        services.AddOptions<ForwardedHeadersOptions>().Configure<Microsoft.Extensions.Options.IOptions<ReverseProxyOptions>>((o, proxies) =>
+        {
+            o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            // Walk back through X-Forwarded-For only while each hop is a known proxy: a chain of known proxies works, and
+            // whatever a client wrote to the left of its own address is never taken.
+            o.ForwardLimit = null;
+            o.KnownProxies.Clear();
+            o.KnownIPNetworks.Clear();
+            foreach (var proxy in proxies.Value.KnownProxies)
+            {
+                o.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
+            }
+            foreach (var network in proxies.Value.KnownNetworks)
+            {
+                o.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+            }
+        });
         services.AddSingleton(TimeProvider.System);
 
         services.AddPortalDatabase(builder.Configuration, builder.Environment);
         services.AddHealthChecks().AddDbContextCheck<AppDbContext>("database");
-        // Keys in the database: any node can read any node's cookies, and a restart does not sign everyone out.
-        services.AddDataProtection().SetApplicationName("LicensePortal").PersistKeysToDbContext<AppDbContext>();
+        // Keys in the database: any node can read any node's cookies, and a restart does not sign everyone out. Encrypted
+        // there with a certificate every node has (in the shared key directory by default), so a database backup alone
+        // cannot mint a cookie.
+        services.AddDataProtection().SetApplicationName("LicensePortal").PersistKeysToDbContext<AppDbContext>()
+            .ProtectKeysWithCertificate(CookieKeyCertificate.LoadOrCreate(
+                builder.Configuration.GetSection(DataProtectionCertificateOptions.Section).Get<DataProtectionCertificateOptions>() ?? new DataProtectionCertificateOptions(),
+                LicensingOptions.ResolveKeyDirectory(builder.Configuration.GetSection(LicensingOptions.Section).Get<LicensingOptions>() ?? new LicensingOptions(), builder.Environment)));
+        // Secure whenever the request is HTTPS, directly or through a known proxy (the framework's default sends it on plain HTTP too).
+        services.AddAntiforgery(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
 
         services.AddIdentity<PortalUser, PortalRole>(options =>
             {
@@ -67,6 +98,7 @@ public static class PortalSetup
             o.Cookie.Name = "LicensePortal.Auth";
             o.Cookie.HttpOnly = true;
             o.Cookie.SameSite = SameSiteMode.Strict;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest; // after UseForwardedHeaders: HTTPS at a known proxy counts
             o.SlidingExpiration = true;
             o.ExpireTimeSpan = TimeSpan.FromHours(8);
             // The JSON API answers 401/403 (with problem details, see ApiProblems) instead of sending scripts to the login page.
@@ -148,6 +180,9 @@ public static class PortalSetup
 
     public static async Task<WebApplication> MapLicensePortalAsync(this WebApplication app)
     {
+        // First: everything after sees the client's address and scheme as a known proxy reported them.
+        app.UseForwardedHeaders();
+        app.UseSecurityHeaders();
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/Error", createScopeForErrors: true);
@@ -179,7 +214,9 @@ public static class PortalSetup
         app.MapAuditEndpoints();
         app.MapPortalApi();
         app.MapOpenApi().AllowAnonymous();
-        app.MapScalarApiReference("/api/docs", o => o.WithTitle("LicensePortal API")).AllowAnonymous();
+        // Nothing from outside hosts (Scalar's fonts come from its CDN by default), and a fresh nonce on its scripts (SecurityHeaders puts it in the policy).
+        app.MapScalarApiReference("/api/docs", o => o.WithTitle("LicensePortal API").DisableDefaultFonts().WithNonce())
+            .AllowAnonymous();
         return app;
     }
 
@@ -192,7 +229,7 @@ public static class PortalSetup
                 context.Response.Cookies.Append(
                     CookieRequestCultureProvider.DefaultCookieName,
                     CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture)),
-                    new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), IsEssential = true, SameSite = SameSiteMode.Lax, HttpOnly = true });
+                    new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), IsEssential = true, SameSite = SameSiteMode.Lax, HttpOnly = true, Secure = context.Request.IsHttps });
             }
             return Results.LocalRedirect(IsLocalPath(redirectUri) ? redirectUri! : "/");
         }).AllowAnonymous();

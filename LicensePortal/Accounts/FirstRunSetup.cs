@@ -56,7 +56,8 @@ public static class FirstRunSetup
             return;
         }
 
-        var password = string.IsNullOrEmpty(options.AdminPassword) ? UserAdminService.GeneratePassword() : options.AdminPassword;
+        var generated = string.IsNullOrEmpty(options.AdminPassword);
+        var password = generated ? UserAdminService.GeneratePassword() : options.AdminPassword!;
         var now = time.GetUtcNow().UtcDateTime;
         var admin = new PortalUser
         {
@@ -64,24 +65,33 @@ public static class FirstRunSetup
             Email = string.IsNullOrWhiteSpace(options.AdminEmail) ? null : options.AdminEmail,
             EmailConfirmed = !string.IsNullOrWhiteSpace(options.AdminEmail),
             Organization = "",
+            // A generated password has been on a disk: it must be replaced at the first sign-in (AccountPages sends the
+            // account to the change page; the token exchange refuses it). A configured one is the operator's choice.
+            MustChangePassword = generated,
             CreatedAt = now,
             UpdatedAt = now,
         };
+        var passwordFile = BootstrapOptions.ResolvePasswordFile(options, scope.ServiceProvider.GetRequiredService<IHostEnvironment>());
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         Check(await users.CreateAsync(admin, password), "create the first administrator");
         Check(await users.AddToRoleAsync(admin, PortalRole.Administrator), "make the first administrator an administrator");
+        if (generated)
+        {
+            // Written before the commit: if the file cannot be written, there is no account whose password nobody knows.
+            WritePasswordFile(passwordFile, admin.UserName!, password);
+        }
         await transaction.CommitAsync(cancellationToken);
 
-        // Printed to the console once, never logged: the log may be shipped elsewhere.
-        if (string.IsNullOrEmpty(options.AdminPassword))
+        // Only the file's path is printed, never the password: the console ends up in journald and container logs.
+        if (generated)
         {
             await console.WriteLineAsync($"""
 
                 ================================================================
                  LicensePortal first run: administrator account created
                    user name: {admin.UserName}
-                   password:  {password}
-                 This password is shown only once. Sign in and change it.
+                   password:  in {passwordFile} (readable only by this user)
+                 Sign in, choose a new password, then delete that file.
                 ================================================================
 
                 """);
@@ -90,6 +100,24 @@ public static class FirstRunSetup
         {
             await console.WriteLineAsync($"LicensePortal first run: administrator '{admin.UserName}' created with the configured Bootstrap:AdminPassword.");
         }
+    }
+
+    /// <summary>The generated password in a file only the portal's user can read (0600), replacing any left from an earlier run.</summary>
+    private static void WritePasswordFile(string path, string userName, string password)
+    {
+        var directory = Path.GetDirectoryName(path)!;
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(directory);
+        }
+        else if (!Directory.Exists(directory))
+        {
+            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        // Deleted and created anew, so the mode is the new file's own and not whatever an old file had.
+        File.Delete(path);
+        PrivateFile.Write(path, System.Text.Encoding.UTF8.GetBytes(
+            $"LicensePortal first administrator\nuser name: {userName}\npassword: {password}\nSign in, choose a new password, then delete this file.\n"));
     }
 
     private static void Check(IdentityResult result, string what)

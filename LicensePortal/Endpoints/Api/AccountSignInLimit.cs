@@ -15,12 +15,12 @@ namespace LicensePortal.Endpoints.Api;
 public sealed class AccountSignInLimit : IDisposable
 {
     private readonly PartitionedRateLimiter<string> _limiter;
-    private readonly ILookupNormalizer _normalizer;
+    // Identity's own normalizer is scoped; its rule (the upper-invariant form) is all a partition key needs.
+    private readonly UpperInvariantLookupNormalizer _normalizer = new();
 
-    public AccountSignInLimit(IOptions<RateLimitOptions> options, ILookupNormalizer normalizer)
+    public AccountSignInLimit(IOptions<RateLimitOptions> options)
     {
         var o = options.Value;
-        _normalizer = normalizer;
         // Idle partitions (a full window again) are dropped by the limiter itself, so sprayed names do not pile up.
         _limiter = PartitionedRateLimiter.Create<string, string>(account => RateLimitPartition.GetFixedWindowLimiter(account, _ => new FixedWindowRateLimiterOptions
         {

@@ -6,6 +6,7 @@ using LicensePortal.Resources;
 using LicensePortal.Services;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Localization;
+using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
 namespace LicensePortal.Endpoints.Api;
@@ -33,7 +34,8 @@ public static class InstanceApi
                 "request: `accepted` false, `pending` true; the instance, its host and its license stay as they are until an administrator " +
                 "approves (POST /instances/{name}/pending-host/approve); a later request replaces it. 422: a file that fails its checks (INFOERROR).")
             .Produces<HostInfoResultDto>(StatusCodes.Status200OK).Produces<HostInfoResultDto>(StatusCodes.Status202Accepted)
-            .WithMetadata(new AllowActivationTokenAttribute());
+            .WithMetadata(new AllowActivationTokenAttribute())
+            .WithHostInfoBodyLimit(((IEndpointRouteBuilder)api).ServiceProvider.GetRequiredService<IOptions<LicensingOptions>>().Value.HostInfoMaxBytes);
         instances.MapPost("/{name}/license", GenerateLicenseAsync).RequireRateLimiting(RateLimits.Download).WithName("GenerateLicense")
             .WithSummary("Generate (or re-issue) the license and download it: the seed's /download_license. The host agent checks in with headers X-Agent-Version and X-Installed-Revision.")
             .WithMetadata(new AllowActivationTokenAttribute());

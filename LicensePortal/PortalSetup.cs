@@ -197,6 +197,7 @@ public static class PortalSetup
         });
         app.UseRequestLocalization();
         app.UseApiProblems();
+        app.UseRequestBodyLimits();
         app.UseAuthentication();
         app.UseApiBearerUser();
         app.UseRateLimiter();

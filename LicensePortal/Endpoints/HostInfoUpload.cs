@@ -13,7 +13,7 @@ namespace LicensePortal.Endpoints;
 /// </summary>
 internal static class HostInfoUpload
 {
-    /// <summary>The file, or a refusal with its HTTP status (413 too large, 400 no file field, 415 a body of another type).</summary>
+    /// <summary>The file, or a refusal with its HTTP status (413 too large, 400 no file field or a broken form, 415 a body of another type).</summary>
     internal sealed record Result(byte[]? File, int Status, FieldError? Error);
 
     /// <param name="request">The request.</param>
@@ -29,26 +29,56 @@ internal static class HostInfoUpload
             return TooLarge();
         }
         byte[] body;
-        if (request.HasFormContentType)
+        try
         {
-            var form = await request.ReadFormAsync(cancellationToken);
-            if (form.Files.GetFile("file") is not { } file)
+            if (request.HasFormContentType)
             {
-                return new Result(null, StatusCodes.Status400BadRequest, new FieldError("file", "Error.Required"));
+                if (IsMultipartWithoutBoundary(request.ContentType))
+                {
+                    return Malformed();
+                }
+                var form = await request.ReadFormAsync(cancellationToken);
+                if (form.Files.GetFile("file") is not { } file)
+                {
+                    return new Result(null, StatusCodes.Status400BadRequest, new FieldError("file", "Error.Required"));
+                }
+                await using var stream = file.OpenReadStream();
+                body = await ReadCappedAsync(stream, limit, cancellationToken);
             }
-            await using var stream = file.OpenReadStream();
-            body = await ReadCappedAsync(stream, limit, cancellationToken);
+            else if (!rawTypesOnly || request.ContentType is null || IsRawFileType(request.ContentType))
+            {
+                body = await ReadCappedAsync(request.Body, limit, cancellationToken);
+            }
+            else
+            {
+                return new Result(null, StatusCodes.Status415UnsupportedMediaType, new FieldError("file", "Error.UnsupportedMediaType"));
+            }
         }
-        else if (!rawTypesOnly || request.ContentType is null || IsRawFileType(request.ContentType))
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            body = await ReadCappedAsync(request.Body, limit, cancellationToken);
+            // The endpoint's body limit (RequestBodyLimits): the server stopped reading at the limit.
+            return TooLarge();
         }
-        else
+        catch (InvalidDataException)
         {
-            return new Result(null, StatusCodes.Status415UnsupportedMediaType, new FieldError("file", "Error.UnsupportedMediaType"));
+            // The form reader's own limits (the file part over MultipartBodyLengthLimit, too many or too long part headers).
+            return TooLarge();
+        }
+        catch (IOException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // A form that ends before its closing boundary, or a body the server could not read (bad chunked framing).
+            return Malformed();
         }
         return body.Length > limit ? TooLarge() : new Result(body, StatusCodes.Status200OK, null);
     }
+
+    private static Result Malformed() => new(null, StatusCodes.Status400BadRequest, new FieldError("file", "HostInfo.MalformedForm"));
+
+    /// <summary>The form reader throws on a multipart type without a boundary; that is the caller's mistake, a 400.</summary>
+    private static bool IsMultipartWithoutBoundary(string? contentType) =>
+        MediaTypeHeaderValue.TryParse(contentType, out var media)
+        && media.MediaType.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase)
+        && HeaderUtilities.RemoveQuotes(media.Boundary).Length == 0;
 
     private static Result TooLarge() => new(null, StatusCodes.Status413PayloadTooLarge, new FieldError("file", "HostInfo.TooLarge"));
 

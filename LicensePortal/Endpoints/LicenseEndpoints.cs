@@ -5,6 +5,7 @@ using LicensePortal.Endpoints.Api;
 using LicensePortal.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Localization;
+using Microsoft.Extensions.Options;
 
 namespace LicensePortal.Endpoints;
 
@@ -20,9 +21,12 @@ public static class LicenseEndpoints
 
     public static IEndpointRouteBuilder MapLicenseEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/download_license", DownloadLicenseAsync).RequireAuthorization().RequireRateLimiting(RateLimits.Download);
-        app.MapGet("/static/license/{fileName}", LatestLicenseAsync).RequireAuthorization().RequireRateLimiting(RateLimits.Download);
-        app.MapPost("/upload_hostinfo", UploadHostInfoAsync).RequireAuthorization().DisableAntiforgery();
+        // Cookie-only URLs whose GETs make revisions and count downloads: another site's page may not send them (decision 0011).
+        app.MapGet("/download_license", DownloadLicenseAsync).RequireAuthorization().RequireRateLimiting(RateLimits.Download).RefuseCrossSiteCookieCallers();
+        app.MapGet("/static/license/{fileName}", LatestLicenseAsync).RequireAuthorization().RequireRateLimiting(RateLimits.Download).RefuseCrossSiteCookieCallers();
+        // Old scripts post here with the cookie and no antiforgery token: the cross-site check is the forgery protection.
+        app.MapPost("/upload_hostinfo", UploadHostInfoAsync).RequireAuthorization().DisableAntiforgery().RefuseCrossSiteCookieCallers()
+            .WithHostInfoBodyLimit(app.ServiceProvider.GetRequiredService<IOptions<LicensingOptions>>().Value.HostInfoMaxBytes);
         app.MapGet("/vendor-root.pub", (VendorKeyStore keys, HttpContext context) =>
         {
             // The trust anchor changes only with a new root (a new agent build): cacheable by anyone for a day.

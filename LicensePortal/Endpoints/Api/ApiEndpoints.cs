@@ -24,7 +24,10 @@ public static class ApiEndpoints
         var policy = new AuthorizationPolicyBuilder(BearerTokenHandler.ApiSchemeName).RequireAuthenticatedUser().Build();
         var api = app.MapGroup(Prefix)
             .RequireAuthorization(policy)
+            // No antiforgery tokens: the cookie only reads, and not for other sites; changes need a bearer token (decision 0011).
             .DisableAntiforgery()
+            .AddEndpointFilter(CrossSiteRequests.ApiFilter)
+            .WithBodyLimit(RequestBodyLimits.JsonMaxBytes)
             .AddEndpointFilter(ActivationScopeFilter);
         api.MapUserApi();
         api.MapInstanceApi();

@@ -6,6 +6,7 @@ using LicensePortal.Resources;
 using LicensePortal.Services;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Localization;
+using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
 namespace LicensePortal.Endpoints.Api;
@@ -53,7 +54,8 @@ public static class InstanceApi
             .Produces<HostInfoResultDto>(StatusCodes.Status200OK).Produces<HostInfoResultDto>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-            .WithMetadata(new AllowActivationTokenAttribute());
+            .WithMetadata(new AllowActivationTokenAttribute())
+            .WithHostInfoBodyLimit(((IEndpointRouteBuilder)api).ServiceProvider.GetRequiredService<IOptions<LicensingOptions>>().Value.HostInfoMaxBytes);
         instances.MapPost("/{name}/license", GenerateLicenseAsync).RequireRateLimiting(RateLimits.Download).WithName("GenerateLicense")
             .WithSummary("Generate (or re-issue) the license and download it: the seed's /download_license. The host agent checks in with headers X-Agent-Version and X-Installed-Revision.")
             .WithDescription("The answer is the license file (header X-License-Revision: its revision). 409 License.*: no license can be issued in the instance's state " +

@@ -10,10 +10,12 @@ using Microsoft.Extensions.DependencyInjection;
 namespace LicensePortal.Tests.Infrastructure;
 
 /// <summary>
-/// The whole portal (Program.cs, first run included) on a throwaway SQLite file, served in memory.
-/// Settings go through UseSetting because DatabaseSetup reads configuration while services are registered.
+/// The whole portal (Program.cs, first run included) on a throwaway SQLite file, served in memory; or on
+/// <paramref name="database"/> (a <see cref="TestDatabases"/> database the caller disposes, e.g. PostgreSQL), with
+/// <paramref name="settings"/> added. Settings go through UseSetting because DatabaseSetup reads configuration while
+/// services are registered.
 /// </summary>
-public sealed partial class PortalWebFactory : WebApplicationFactory<Program>
+public sealed partial class PortalWebFactory(TestDatabase? database = null, IReadOnlyDictionary<string, string>? settings = null) : WebApplicationFactory<Program>
 {
     public const string AdminUserName = "admin";
     public const string AdminPassword = "Adm1n-Passw0rd!";
@@ -23,12 +25,16 @@ public sealed partial class PortalWebFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");
-        builder.UseSetting("Database:Provider", "Sqlite");
-        builder.UseSetting("ConnectionStrings:LicensePortal", $"Data Source={Path.Combine(_folder.FullName, "portal.db")}");
+        builder.UseSetting("Database:Provider", database?.Provider.ToString() ?? "Sqlite");
+        builder.UseSetting("ConnectionStrings:LicensePortal", database?.ConnectionString ?? $"Data Source={Path.Combine(_folder.FullName, "portal.db")}");
         builder.UseSetting("Bootstrap:AdminUserName", AdminUserName);
         builder.UseSetting("Bootstrap:AdminPassword", AdminPassword);
         builder.UseSetting("Licensing:KeyDirectory", Path.Combine(_folder.FullName, "keys"));
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            builder.UseSetting(key, value);
+        }
     }
 
     /// <summary>A cookie-keeping client that does not follow redirects, so tests see each 302.</summary>

@@ -26,6 +26,7 @@ public static class ApiEndpoints
             .RequireAuthorization(policy)
             .DisableAntiforgery()
             .AddEndpointFilter(ActivationScopeFilter)
+            .AddEndpointFilter(NullCharacterFilter.RefuseAsync)
             .WithTags("v1");
         api.MapUserApi();
         api.MapInstanceApi();

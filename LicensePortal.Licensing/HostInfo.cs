@@ -223,7 +223,8 @@ public static class HostInfoFile
 
         // Version 2's Host-Id lines come after the serial; the other lines are judged as in version 1.
         var idLines = version == 2 ? HostIdLineCount(allLines) : 0;
-        var lines = allLines.Take(4).Concat(allLines.Skip(4 + idLines)).ToArray();
+        // Slices, not Take/Skip/Concat: on some short damaged files that LINQ chain threw ArgumentOutOfRangeException (a 500 on upload).
+        string[] lines = allLines.Length <= 4 ? allLines : [.. allLines.AsSpan(0, 4), .. allLines.AsSpan(Math.Min(allLines.Length, 4 + idLines))];
         var count = lines.Length;
         if (lines[^1].Length == 0)
         {

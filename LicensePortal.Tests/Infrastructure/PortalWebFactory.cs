@@ -10,11 +10,12 @@ using Microsoft.Extensions.DependencyInjection;
 namespace LicensePortal.Tests.Infrastructure;
 
 /// <summary>
-/// The whole portal (Program.cs, first run included) on a throwaway SQLite file, or on <paramref name="database"/> (either
-/// provider; the caller disposes it after the factory), served in memory.
-/// Settings go through UseSetting because DatabaseSetup reads configuration while services are registered.
+/// The whole portal (Program.cs, first run included) on a throwaway SQLite file, served in memory; or on
+/// <paramref name="database"/> (a <see cref="TestDatabases"/> database the caller disposes, e.g. PostgreSQL), with
+/// <paramref name="settings"/> added. Settings go through UseSetting because DatabaseSetup reads configuration while
+/// services are registered.
 /// </summary>
-public sealed partial class PortalWebFactory(TestDatabase? database = null) : WebApplicationFactory<Program>
+public sealed partial class PortalWebFactory(TestDatabase? database = null, IReadOnlyDictionary<string, string>? settings = null) : WebApplicationFactory<Program>
 {
     public const string AdminUserName = "admin";
     public const string AdminPassword = "Adm1n-Passw0rd!";
@@ -30,6 +31,10 @@ public sealed partial class PortalWebFactory(TestDatabase? database = null) : We
         builder.UseSetting("Bootstrap:AdminPassword", AdminPassword);
         builder.UseSetting("Licensing:KeyDirectory", Path.Combine(_folder.FullName, "keys"));
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            builder.UseSetting(key, value);
+        }
     }
 
     /// <summary>A cookie-keeping client that does not follow redirects, so tests see each 302.</summary>

@@ -1,3 +1,7 @@
+using LicensePortal.Data;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
+
 namespace LicensePortal.Accounts;
 
 /// <summary>
@@ -44,6 +48,11 @@ public static class AccountPages
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
                 return;
             }
+            if (await NothingToShowAsync(context, page) is { } elsewhere)
+            {
+                context.Response.Redirect(elsewhere);
+                return;
+            }
         }
         else if (context.User.HasClaim(PortalClaimsPrincipalFactory.MustChangePasswordClaim, "true")
             && !path.StartsWithSegments("/_framework") && !path.StartsWithSegments("/_content") && !path.StartsWithSegments("/assets")
@@ -54,4 +63,27 @@ public static class AccountPages
         }
         await next();
     });
+
+    private const string TwoFactorPage = "/Identity/Account/Manage/TwoFactorAuthentication";
+
+    /// <summary>
+    /// Identity's default pages throw (a 500) when there is nothing for them to act on: the second-factor sign-in pages
+    /// without a password sign-in waiting for its second factor, the disable and recovery-code pages for an account
+    /// without two-factor sign-in. Such a request goes where the caller can act instead.
+    /// </summary>
+    private static async Task<string?> NothingToShowAsync(HttpContext context, string page)
+    {
+        if (page.Equals("/Identity/Account/LoginWith2fa", StringComparison.OrdinalIgnoreCase) || page.Equals("/Identity/Account/LoginWithRecoveryCode", StringComparison.OrdinalIgnoreCase))
+        {
+            var waiting = await context.AuthenticateAsync(IdentityConstants.TwoFactorUserIdScheme);
+            return waiting.Succeeded ? null : Login;
+        }
+        if (page.Equals("/Identity/Account/Manage/Disable2fa", StringComparison.OrdinalIgnoreCase) || page.Equals("/Identity/Account/Manage/GenerateRecoveryCodes", StringComparison.OrdinalIgnoreCase))
+        {
+            var users = context.RequestServices.GetRequiredService<UserManager<PortalUser>>();
+            var user = await users.GetUserAsync(context.User);
+            return user is not null && !await users.GetTwoFactorEnabledAsync(user) ? TwoFactorPage : null;
+        }
+        return null;
+    }
 }

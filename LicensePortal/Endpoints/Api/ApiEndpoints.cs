@@ -28,7 +28,8 @@ public static class ApiEndpoints
             .DisableAntiforgery()
             .AddEndpointFilter(CrossSiteRequests.ApiFilter)
             .WithBodyLimit(RequestBodyLimits.JsonMaxBytes)
-            .AddEndpointFilter(ActivationScopeFilter);
+            .AddEndpointFilter(ActivationScopeFilter)
+            .AddEndpointFilter(NullCharacterFilter.RefuseAsync);
         api.MapUserApi();
         api.MapInstanceApi();
         api.MapHostBindingApi();

@@ -23,7 +23,10 @@ namespace LicensePortal.Tests.Security;
 /// </summary>
 /// <remarks>
 /// The callers: <c>anon</c> nobody; <c>A</c> and <c>B</c> two customers (A owns the instance the rows ask about);
-/// <c>sup</c> support staff; <c>adm</c> an administrator: these four signed in through the real sign-in page (cookie).
+/// <c>sup</c> support staff; <c>adm</c> an administrator: these four signed in through the real sign-in page (cookie), and
+/// on /api/v1 they call with a personal token of their own (the row's answer); each /api/v1 request is sent with their
+/// cookie too, which must get the token's answer for a GET and <c>cookie</c> (403 Error.BearerTokenRequired, nothing
+/// changed) for a change (decision 0011).
 /// <c>act</c> an activation token of A's instance; <c>deact</c> the personal token of an account deactivated after it was
 /// issued; <c>locked</c> the personal token of a customer (no instances) locked out by five wrong passwords after it was
 /// issued: lockout stops password sign-in only, so this token acts as that customer. Tokens are only read on /api paths.
@@ -227,24 +230,22 @@ public sealed class AuthorizationMatrix
         {
             var expected = row.Expect.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             Assert.True(expected.Length == Callers.Length, $"{row.Method} {row.Route}: {expected.Length} answers for {Callers.Length} callers");
+            var api = row.Route.StartsWith("/api/v1", StringComparison.Ordinal);
             for (var i = 0; i < Callers.Length; i++)
             {
                 var caller = Callers[i];
-                var key = row.Fresh == Fresh.None ? "" : await world.FreshAsync(row.Fresh);
-                using var request = row.Request(world, key);
-                using var response = await world.Clients[caller].SendAsync(request);
-                var body = await response.Content.ReadAsStringAsync();
-                if (Mismatch(expected[i], request, response, body) is { } why)
+                var signedIn = world.Cookies.ContainsKey(caller);
+                // The API is for tokens: the four signed-in callers ask it with their own personal token (their rights are the
+                // row's), and the same request with their cookie is checked against the cookie rule below.
+                var client = api && signedIn ? world.Tokens[caller] : signedIn ? world.Cookies[caller] : world.Clients[caller];
+                await AskAsync(world, row, caller, client, expected[i], ChangedBy(row, caller), failures);
+                if (api && signedIn)
                 {
-                    failures.Add($"{row.Method} {row.Route} as {caller}: expected {expected[i]}, {why}");
-                }
-                if (row.Fresh != Fresh.None)
-                {
-                    var mustChange = row.ChangedBy.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains(caller);
-                    if (await world.ChangedAsync(row.Fresh, key) != mustChange)
-                    {
-                        failures.Add($"{row.Method} {row.Route} as {caller}: the throwaway {row.Fresh} was {(mustChange ? "not " : "")}changed");
-                    }
+                    // Decision 0011: the cookie reads (the same answer as the token's); a change riding on it is refused, whatever
+                    // the caller's rights, and changes nothing. Endpoints open to anyone (the password exchange) ignore it.
+                    var readsOrOpen = row.Method == "GET" || expected[0] == "reach";
+                    await AskAsync(world, row, caller + " (cookie)", world.Cookies[caller], readsOrOpen ? expected[i] : "cookie",
+                        readsOrOpen && ChangedBy(row, caller), failures);
                 }
             }
         }
@@ -257,6 +258,25 @@ public sealed class AuthorizationMatrix
             .Select(a => $"static asset {a.RoutePattern.RawText} is not public"));
 
         Assert.True(failures.Count == 0, $"{failures.Count} answers differ from the table:\n" + string.Join("\n", failures));
+    }
+
+    private static bool ChangedBy(Row row, string caller) => row.ChangedBy.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains(caller);
+
+    /// <summary>Sends the row's request (with a throwaway object of its own) and records what differs from the expectation.</summary>
+    private static async Task AskAsync(World world, Row row, string caller, HttpClient client, string expected, bool mustChange, List<string> failures)
+    {
+        var key = row.Fresh == Fresh.None ? "" : await world.FreshAsync(row.Fresh);
+        using var request = row.Request(world, key);
+        using var response = await client.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        if (Mismatch(expected, request, response, body) is { } why)
+        {
+            failures.Add($"{row.Method} {row.Route} as {caller}: expected {expected}, {why}");
+        }
+        if (row.Fresh != Fresh.None && await world.ChangedAsync(row.Fresh, key) != mustChange)
+        {
+            failures.Add($"{row.Method} {row.Route} as {caller}: the throwaway {row.Fresh} was {(mustChange ? "not " : "")}changed");
+        }
     }
 
     /// <summary>Every endpoint has its rows (GET and POST for one that takes any method), and every row its endpoint.</summary>
@@ -326,6 +346,7 @@ public sealed class AuthorizationMatrix
             "off" => status == 404,
             "login" => toLogin,
             "denied" => toDenied,
+            "cookie" => status == 403 && body.Contains("\"Error.BearerTokenRequired\"", StringComparison.Ordinal),
             _ when int.TryParse(expected, out var exact) => status == exact,
             _ => throw new InvalidOperationException($"unknown expectation {expected}"),
         };
@@ -368,7 +389,14 @@ public sealed class AuthorizationMatrix
 
         public PortalWebFactory Factory { get; }
 
+        /// <summary>The callers that are not signed in: anonymous and the three tokens.</summary>
         public Dictionary<string, HttpClient> Clients { get; } = [];
+
+        /// <summary>A, B, sup, adm signed in through the sign-in page (cookie).</summary>
+        public Dictionary<string, HttpClient> Cookies { get; } = [];
+
+        /// <summary>A, B, sup, adm with a personal token each, for the API.</summary>
+        public Dictionary<string, HttpClient> Tokens { get; } = [];
 
         public string InstanceA { get; } = "matrix-a1";
 
@@ -400,8 +428,8 @@ public sealed class AuthorizationMatrix
             (A, _) = await factory.CreateUserAsync("matrix-a", password: password);
             UserIdA = A.UserId;
             var (b, _) = await factory.CreateUserAsync("matrix-b", password: password);
-            await factory.CreateUserAsync("matrix-support", PortalRole.Support, password);
-            await factory.CreateUserAsync("matrix-admin", PortalRole.Administrator, password);
+            var (support, _) = await factory.CreateUserAsync("matrix-support", PortalRole.Support, password);
+            var (admin, _) = await factory.CreateUserAsync("matrix-admin", PortalRole.Administrator, password);
             var (gone, _) = await factory.CreateUserAsync("matrix-gone", password: password);
             var (locked, _) = await factory.CreateUserAsync("matrix-locked", password: password);
 
@@ -413,12 +441,13 @@ public sealed class AuthorizationMatrix
             VendorKeyId = factory.Services.GetRequiredService<VendorKeyStore>().CurrentInfo.KeyId;
 
             Clients["anon"] = ApiTestKit.Anonymous(factory);
-            foreach (var (caller, userName) in new[] { ("A", "matrix-a"), ("B", "matrix-b"), ("sup", "matrix-support"), ("adm", "matrix-admin") })
+            foreach (var (caller, actor) in new[] { ("A", A), ("B", b), ("sup", support), ("adm", admin) })
             {
                 var browser = factory.CreateBrowser();
-                using var signIn = await PortalWebFactory.SignInAsync(browser, userName, password);
-                Assert.True(SignInTests.HasAuthCookie(signIn), $"{userName} was not signed in");
-                Clients[caller] = browser;
+                using var signIn = await PortalWebFactory.SignInAsync(browser, actor.UserName, password);
+                Assert.True(SignInTests.HasAuthCookie(signIn), $"{actor.UserName} was not signed in");
+                Cookies[caller] = browser;
+                Tokens[caller] = ApiTestKit.WithToken(factory, await ApiTestKit.TokenAsync(factory, actor));
             }
             Clients["act"] = ApiTestKit.WithToken(factory, await ApiTestKit.ActivationTokenAsync(factory, InstanceA));
 
@@ -488,7 +517,7 @@ public sealed class AuthorizationMatrix
 
         public async ValueTask DisposeAsync()
         {
-            foreach (var client in Clients.Values)
+            foreach (var client in Clients.Values.Concat(Cookies.Values).Concat(Tokens.Values))
             {
                 client.Dispose();
             }

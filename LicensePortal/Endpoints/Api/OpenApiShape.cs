@@ -164,7 +164,8 @@ public static class OpenApiShape
         {
             Add(operation, context, StatusCodes.Status401Unauthorized, "No valid bearer token (Authorization: Bearer …) or sign-in cookie.");
             Add(operation, context, StatusCodes.Status403Forbidden,
-                "The caller may not do this: the account's role, or an activation token outside its instance (Token.ActivationScope).");
+                "The caller may not do this: the account's role, an activation token outside its instance (Token.ActivationScope), a change sent " +
+                "with the sign-in cookie instead of a token (Error.BearerTokenRequired) or a cookie request from another site (Error.CrossSiteRequest).");
         }
         if (path.Contains('{', StringComparison.Ordinal))
         {
@@ -215,7 +216,8 @@ public static class OpenApiShape
             Title = "LicensePortal API",
             Version = "v1",
             Description = "Every action of the portal for scripts: users, instances, host info, licenses, host binding, tokens and vendor keys. " +
-                "Authenticate with a personal or activation token (Authorization: Bearer …) or the portal's sign-in cookie. Errors are RFC 9457 " +
+                "Authenticate with a personal or activation token (Authorization: Bearer …); the portal's sign-in cookie only reads (a change riding on it " +
+                "is 403 Error.BearerTokenRequired, and no cookie request from another site is taken: Error.CrossSiteRequest). Errors are RFC 9457 " +
                 "problem details (application/problem+json) with a stable `code`, the failing `field` and a `detail` in the caller's language " +
                 "(Accept-Language: zh-CN or en). Numbers are JSON numbers; dates are yyyy-MM-dd, times ISO 8601 in UTC.",
             Contact = new OpenApiContact { Name = "The portal's operator" },

@@ -19,11 +19,14 @@ public static class TokenApi
         var tokens = api.MapGroup("/tokens").WithTags("Tokens");
         tokens.MapPost("", CreateAsync).AllowAnonymous().RequireRateLimiting(RateLimits.SignIn).WithName("CreateToken")
             .WithSummary("Exchange a user name and password for a personal token (field token, shown once).")
-            .WithDescription("`userName` (or the e-mail), `password` and the token's `name` are required; `expiresInDays` is optional (422 Token.ExpiryRange outside its range). " +
-                "401 Token.InvalidCredentials or Token.LockedOut; 403 Token.SecondFactorRequired or Token.PasswordChangeRequired (sign in on the web to make a token then); " +
-                "422 a missing or invalid field. Wrong passwords count toward lockout.")
+            .WithDescription("`userName` (or the e-mail), `password` and the token's `name` are required; `expiresInDays` is optional (422 Token.ExpiryRange outside its range); " +
+                "`totp`, the authenticator's current 6-digit code, is required for an account with two-factor sign-in (each code is good once). " +
+                "401 Token.InvalidCredentials, Token.LockedOut or Token.SecondFactorInvalid; 403 Token.SecondFactorRequired, Token.AccountDeactivated or " +
+                "Token.PasswordChangeRequired (change it on the web first); 422 a missing or invalid field (Token.SecondFactorFormat for `totp`); " +
+                "429 too many attempts from this address or at this account. Wrong passwords and codes count toward lockout.")
             .Produces<CreatedTokenDto>(StatusCodes.Status201Created)
-            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         tokens.MapGet("", ListAsync).WithName("ListTokens").WithSummary("Your personal tokens, without their secrets.")
             .WithDescription("Revoked and expired tokens are listed too, with revokedAt and expiresAt; the secrets are never shown again.")
             .Produces<List<TokenDto>>();

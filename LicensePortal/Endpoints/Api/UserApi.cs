@@ -29,14 +29,17 @@ public static class UserApi
             .Produces<UserDto>();
         users.MapPut("/{id}", UpdateAsync).WithName("UpdateUser").WithSummary("Change an account (administrators); fields left out keep their value.")
             .WithDescription("Fields as on create, without `password` (400 Error.InvalidValue on field password: passwords change on the account page). " +
+                "Send the `version` you read: if the account changed since, 409 Error.Conflict with the stored account under `current` and nothing is saved " +
+                "(without `version` the change applies to the account as stored; a blank one is 400). " +
                 "409 Error.DuplicateUserName, Error.DuplicateEmail or Error.LastAdministrator; 422 a broken rule, on its field.")
             .Produces<UserDto>().ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         users.MapDelete("/{id}", DeleteAsync).WithName("DeleteUser").WithSummary("Delete one account (administrators).")
             .WithDescription("204 when deleted; 409 Error.LastAdministrator for the last administrator; 422 Error.CannotDeleteSelf for your own account.")
             .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         users.MapPut("/{id}/status", SetStatusAsync).WithName("SetUserStatus").WithSummary("Activate or deactivate an account (administrators).")
-            .WithDescription("Body: `isActive`, true or false. A deactivated account cannot sign in and its tokens stop working; 422 Error.CannotDeactivateSelf for your own account.")
-            .Produces<UserDto>().ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .WithDescription("Body: `isActive`, true or false, and optionally the `version` you read (409 Error.Conflict with `current` if the account changed since). " +
+                "A deactivated account cannot sign in and its tokens stop working; 422 Error.CannotDeactivateSelf for your own account.")
+            .Produces<UserDto>().ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
     }
 
     private static async Task<IResult> ListAsync(

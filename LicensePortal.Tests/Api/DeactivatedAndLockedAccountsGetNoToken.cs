@@ -21,21 +21,13 @@ public sealed class DeactivatedAndLockedAccountsGetNoToken
         return await scope.ServiceProvider.GetRequiredService<AppDbContext>().ApiTokens.CountAsync();
     }
 
-    private static async Task DeactivateAsync(PortalWebFactory factory, string userName)
-    {
-        await using var scope = factory.Services.CreateAsyncScope();
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
-        var user = (await users.FindByNameAsync(userName))!;
-        user.IsActive = false;
-        Assert.True((await users.UpdateAsync(user)).Succeeded);
-    }
 
     [Fact]
     public async Task A_deactivated_account_gets_no_token_for_its_right_password()
     {
         await using var factory = new PortalWebFactory();
         await factory.CreateUserAsync("carol");
-        await DeactivateAsync(factory, "carol");
+        await factory.DeactivateAsync("carol");
         using var client = ApiTestKit.Anonymous(factory);
         client.DefaultRequestHeaders.AcceptLanguage.ParseAdd("en");
 

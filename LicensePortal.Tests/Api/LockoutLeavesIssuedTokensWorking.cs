@@ -14,14 +14,6 @@ namespace LicensePortal.Tests.Api;
 /// </summary>
 public sealed class LockoutLeavesIssuedTokensWorking
 {
-    private static async Task DeactivateAsync(PortalWebFactory factory, string userName)
-    {
-        await using var scope = factory.Services.CreateAsyncScope();
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
-        var user = (await users.FindByNameAsync(userName))!;
-        user.IsActive = false;
-        Assert.True((await users.UpdateAsync(user)).Succeeded);
-    }
 
     [Fact]
     public async Task An_attacker_locks_the_account_but_its_personal_and_activation_tokens_still_work()
@@ -63,7 +55,7 @@ public sealed class LockoutLeavesIssuedTokensWorking
         await ApiTestKit.InstanceAsync(factory, "carols", carol);
         using var script = ApiTestKit.WithToken(factory, await ApiTestKit.TokenAsync(factory, carol, "nightly"));
         using var host = ApiTestKit.WithToken(factory, await ApiTestKit.ActivationTokenAsync(factory, "carols"));
-        await DeactivateAsync(factory, "carol");
+        await factory.DeactivateAsync("carol");
 
         using var listed = await script.GetAsync(new Uri("/api/v1/instances/carols", UriKind.Relative));
         using var upload = await host.PostAsync(new Uri("/api/v1/instances/carols/hostinfo", UriKind.Relative), ApiTestKit.Text(ApiTestKit.HostInfo("carols")));

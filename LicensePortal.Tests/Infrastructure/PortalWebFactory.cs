@@ -61,6 +61,22 @@ public sealed partial class PortalWebFactory(TestDatabase? database = null, IRea
         return (new PortalActor(result.Value!.User.Id, userName, role), result.Value.InitialPassword ?? password!);
     }
 
+    /// <summary>Deactivates the account as an administrator does (the real service).</summary>
+    public async Task DeactivateAsync(string userName)
+    {
+        string id;
+        await using (var scope = Services.CreateAsyncScope())
+        {
+            id = (await scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>().FindByNameAsync(userName))?.Id
+                ?? throw new InvalidOperationException($"no account {userName}");
+        }
+        var result = await Services.GetRequiredService<UserAdminService>().SetActiveAsync(await AdminAsync(), id, active: false);
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException($"deactivating {userName} failed: {string.Join(", ", result.Errors.Select(e => e.Code))}");
+        }
+    }
+
     /// <summary>GETs a Razor page with a form and returns its antiforgery token.</summary>
     public static async Task<string> FormTokenAsync(HttpClient client, string path)
     {

@@ -112,13 +112,13 @@ public sealed class HostBinding(
             var now = time.GetUtcNow().UtcDateTime;
             if (change(db, instance, now) is { } error)
             {
-                return error.Code == PendingHostChanged
-                    ? new ServiceResult<HostBindingView>(await ViewAsync(db, instance, cancellationToken), Failure.Conflict, [error])
-                    : ServiceResult<HostBindingView>.Invalid([error]);
+                return error.Code != PendingHostChanged ? ServiceResult<HostBindingView>.Invalid([error])
+                    : await ViewAsync(db, instance, cancellationToken) is { } current ? new ServiceResult<HostBindingView>(current, Failure.Conflict, [error])
+                    : ServiceResult<HostBindingView>.NotFound();
             }
             if (!db.ChangeTracker.HasChanges())
             {
-                return ServiceResult<HostBindingView>.Ok(await ViewAsync(db, instance, cancellationToken));
+                return Answer(await ViewAsync(db, instance, cancellationToken));
             }
             instance.UpdatedAt = now;
             instance.Version = Guid.NewGuid();
@@ -132,9 +132,13 @@ public sealed class HostBinding(
             }
             logger.LogInformation("{Actor} {Change} of {Instance}", actor.UserName, what, instance.Name);
             await notifier.PublishAsync(new InstanceChange(instance.Id, instance.OwnerId, InstanceChangeKind.Updated));
-            return ServiceResult<HostBindingView>.Ok(await ViewAsync(db, instance, cancellationToken));
+            return Answer(await ViewAsync(db, instance, cancellationToken));
         }
     }
+
+    /// <summary>The view after a change, or "not found" when a delete landed right after it.</summary>
+    private static ServiceResult<HostBindingView> Answer(HostBindingView? view) =>
+        view is null ? ServiceResult<HostBindingView>.NotFound() : ServiceResult<HostBindingView>.Ok(view);
 
     /// <summary>The pending host file, parsed, and as shown; or why there is none to decide on.</summary>
     private static FieldError? ReadPending(Instance instance, string? expectedFingerprint, out HostInfo? hostInfo, out PendingHost? pending)
@@ -159,9 +163,10 @@ public sealed class HostBinding(
             : null;
     }
 
-    private static async Task<HostBindingView> ViewAsync(AppDbContext db, Instance instance, CancellationToken cancellationToken) =>
-        new(await LicenseService.RowAsync(db, instance.Id, cancellationToken), instance.HostKeyFingerprint,
-            HostIdentifierList.OnFile(instance.HostIdentifiers, instance.Mac, instance.SerialNumber), PendingHost.Of(instance));
+    private static async Task<HostBindingView?> ViewAsync(AppDbContext db, Instance instance, CancellationToken cancellationToken) =>
+        await LicenseService.RowAsync(db, instance.Id, cancellationToken) is { } row
+            ? new(row, instance.HostKeyFingerprint, HostIdentifierList.OnFile(instance.HostIdentifiers, instance.Mac, instance.SerialNumber), PendingHost.Of(instance))
+            : null;
 
     /// <summary>Makes <paramref name="hostInfo"/>'s host the instance's host (the state is the caller's, from the lifecycle).</summary>
     internal static void Bind(Instance instance, HostInfo hostInfo, DateTime now)

@@ -72,7 +72,10 @@ public sealed class HostInfoIntake(
             }
             logger.LogInformation("{Actor} uploaded host info for {Instance}: {Outcome}", actor.UserName, instance.Name, reason ?? binding.ToString());
             await notifier.PublishAsync(new InstanceChange(instance.Id, instance.OwnerId, InstanceChangeKind.Updated));
-            return ServiceResult<HostInfoOutcome>.Ok(new HostInfoOutcome(binding, instance.Status, reason, await LicenseService.RowAsync(db, instance.Id, cancellationToken)));
+            // Deleted right after the save (a delete racing the upload): nothing is left to answer about.
+            return await LicenseService.RowAsync(db, instance.Id, cancellationToken) is { } row
+                ? ServiceResult<HostInfoOutcome>.Ok(new HostInfoOutcome(binding, instance.Status, reason, row))
+                : ServiceResult<HostInfoOutcome>.NotFound();
         }
     }
 

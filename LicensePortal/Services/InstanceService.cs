@@ -212,16 +212,38 @@ public sealed class InstanceService(
         {
             return ids.Select(id => new BulkItemResult(id.ToString(System.Globalization.CultureInfo.InvariantCulture), false, "Error.Forbidden")).ToList();
         }
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var found = await db.Instances.Where(i => ids.Contains(i.Id)).ToListAsync(cancellationToken);
-        var changes = Remove(db, actor, time.GetUtcNow().UtcDateTime, found);
-        await db.SaveChangesAsync(cancellationToken);
+        var found = await RemoveAsync(actor, ids, cancellationToken);
+        var changes = found.Select(i => new InstanceChange(i.Id, i.OwnerId, InstanceChangeKind.Deleted)).ToList();
         logger.LogInformation("{Actor} deleted instances {Instances}", actor.UserName, string.Join(", ", found.Select(i => i.Name)));
         await notifier.PublishAsync(changes);
         var byId = found.ToDictionary(i => i.Id);
         return ids.Select(id => byId.TryGetValue(id, out var i)
             ? new BulkItemResult(i.Name, true, null)
             : new BulkItemResult(id.ToString(System.Globalization.CultureInfo.InvariantCulture), false, "Error.NotFound")).ToList();
+    }
+
+    /// <summary>
+    /// Deletes what of <paramref name="ids"/> exists, all or nothing. An instance changed or deleted by someone else between
+    /// the read and the delete fails the save (the delete is guarded by the version like every write): a delete is what the
+    /// administrator asked for whatever the instance now holds, so read again and delete what is still there.
+    /// </summary>
+    private async Task<List<Instance>> RemoveAsync(PortalActor actor, IReadOnlyCollection<int> ids, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var found = await db.Instances.Where(i => ids.Contains(i.Id)).ToListAsync(cancellationToken);
+            Remove(db, actor, time.GetUtcNow().UtcDateTime, found);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                return found;
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < InstanceWrites.ConcurrencyRetries)
+            {
+                logger.LogInformation("Instances to delete changed meanwhile; reading them again");
+            }
+        }
     }
 
     /// <summary>

@@ -233,7 +233,7 @@ public sealed class LicenseService(
         AuditLog.Add(db, actor, Now, "instance.reset-download-error", "instance", instance.Name, before, new { Status = instance.Status.ToString(), instance.StatusReason });
         await db.SaveChangesAsync(cancellationToken);
         await notifier.PublishAsync(new InstanceChange(instance.Id, instance.OwnerId, InstanceChangeKind.Updated));
-        return ServiceResult<InstanceRow>.Ok(await RowAsync(db, instance.Id, cancellationToken));
+        return await RowAsync(db, instance.Id, cancellationToken) is { } row ? ServiceResult<InstanceRow>.Ok(row) : ServiceResult<InstanceRow>.NotFound();
     }
 
     public async Task<HostDetails?> GetHostDetailsAsync(PortalActor actor, string instanceName, CancellationToken cancellationToken = default)
@@ -285,6 +285,7 @@ public sealed class LicenseService(
 
     private static string Truncate(string value, int max) => value.Length <= max ? value : value[..max];
 
-    internal static Task<InstanceRow> RowAsync(AppDbContext db, int id, CancellationToken cancellationToken) =>
-        InstanceService.Project(db.Instances.AsNoTracking().Where(i => i.Id == id)).FirstAsync(cancellationToken);
+    /// <summary>The instance as the answer shows it, read after the save; null when a delete landed right after that save.</summary>
+    internal static Task<InstanceRow?> RowAsync(AppDbContext db, int id, CancellationToken cancellationToken) =>
+        InstanceService.Project(db.Instances.AsNoTracking().Where(i => i.Id == id)).FirstOrDefaultAsync(cancellationToken);
 }

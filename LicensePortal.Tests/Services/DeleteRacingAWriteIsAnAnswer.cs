@@ -75,4 +75,36 @@ public sealed class DeleteRacingAWriteIsAnAnswer
             Assert.Equal(1, await db.AuditEntries.CountAsync(e => e.Action == "instance.delete" && e.TargetKey == name));
         }
     }
+
+    [SkippableTheory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Deleting_an_account_while_its_instance_is_edited_deletes_both(DatabaseProvider provider)
+    {
+        TestDatabases.SkipIfUnavailable(provider);
+        await using var portal = await PortalServices.StartAsync(provider);
+        var admin = await portal.AdminAsync();
+        var instances = portal.Get<InstanceService>();
+
+        for (var round = 0; round < Rounds; round++)
+        {
+            var owner = await portal.CreateUserAsync($"leaver-{round:D2}");
+            var instance = await portal.CreateInstanceAsync($"leaver-{round:D2}", owner);
+
+            using var start = new ManualResetEventSlim();
+            var delete = Task.Run(async () => { start.Wait(); return await portal.Get<UserAdminService>().DeleteAsync(admin, [owner.UserId]); });
+            var edit = Task.Run(async () =>
+            {
+                start.Wait();
+                return (await instances.UpdateAsync(admin, instance.Id, instance.ToQuotas() with { MaxDesktops = 77 }, instance.Version)).Failure;
+            });
+            start.Set();
+
+            var deleted = Assert.Single(await delete);
+            Assert.True(deleted.Succeeded, $"round {round}: the account's delete answered {deleted.ErrorCode}");
+            Assert.True(await edit is Failure.None or Failure.NotFound or Failure.Conflict, $"round {round}: the edit answered {await edit}");
+            await using var db = await portal.Get<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
+            Assert.False(await db.Instances.AnyAsync(i => i.Id == instance.Id), $"round {round}: the instance outlived its owner");
+            Assert.False(await db.Users.AnyAsync(u => u.Id == owner.UserId), $"round {round}: the account survived its delete");
+        }
+    }
 }

@@ -236,6 +236,24 @@ public sealed class UserAdminService(
         {
             return new BulkItemResult(actor.UserName, false, "Error.CannotDeleteSelf");
         }
+        // One of the account's instances changed between the read and the delete (their deletes are version-guarded):
+        // the delete is still what was asked, so read again and delete what is there now.
+        for (var attempt = 0; ; attempt++)
+        {
+            if (await TryDeleteOneAsync(actor, id, cancellationToken) is { } result)
+            {
+                return result;
+            }
+            if (attempt >= InstanceWrites.ConcurrencyRetries)
+            {
+                return new BulkItemResult(id, false, "Error.DeleteFailed");
+            }
+        }
+    }
+
+    /// <summary>Deletes the account with its instances in one transaction; null when a concurrent change made the save fail.</summary>
+    private async Task<BulkItemResult?> TryDeleteOneAsync(PortalActor actor, string id, CancellationToken cancellationToken)
+    {
         await using var scope = scopeFactory.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
@@ -256,6 +274,10 @@ public sealed class UserAdminService(
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var changes = InstanceService.Remove(db, actor, now, instances);
         var deleted = await users.DeleteAsync(user);
+        if (!deleted.Succeeded && deleted.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.ConcurrencyFailure)))
+        {
+            return null;
+        }
         if (!deleted.Succeeded)
         {
             logger.LogWarning("Deleting account {UserName} failed: {Errors}", user.UserName, string.Join("; ", deleted.Errors.Select(e => e.Code)));

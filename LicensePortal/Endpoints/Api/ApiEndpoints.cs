@@ -19,6 +19,10 @@ public static class ApiEndpoints
     public const string Prefix = "/api/v1";
     public const int MaxPageSize = 200;
 
+    /// <summary>How every listing pages, for its OpenAPI description (the rule itself: <see cref="PagingProblem"/>).</summary>
+    public const string PagingDescription =
+        "Zero-based `page` (0 to 1000000, default 0) and `pageSize` (1 to 200, default 25); anything outside is 400 Error.PageRange or Error.PageSizeRange on that field. ";
+
     public static IEndpointRouteBuilder MapPortalApi(this IEndpointRouteBuilder app)
     {
         var policy = new AuthorizationPolicyBuilder(BearerTokenHandler.ApiSchemeName).RequireAuthenticatedUser().Build();

@@ -21,7 +21,7 @@ public static class InstanceApi
     {
         var instances = api.MapGroup("/instances").WithTags("Instances");
         instances.MapGet("", ListAsync).WithName("ListInstances").WithSummary("Instances, a page at a time; filters: status, owner (user name), name (prefix), notSeenForDays (host last checked in more than N days ago).")
-            .WithDescription("Zero-based `page` (0 to 1000000, default 0) and `pageSize` (1 to 200, default 25); anything outside is 400 Error.PageRange or Error.PageSizeRange on that field. " +
+            .WithDescription(ApiEndpoints.PagingDescription +
                 "`status`: TOUPLOAD, INFOERROR, TODOWNLOAD, DOWNLOADERROR or EXPIRED; `sortBy`: Name, Status, ExpiresOn, CreatedAt, UpdatedAt or DownloadCount; " +
                 "a customer sees only their own instances. An unknown status, sort or day count is 400 Error.InvalidValue on its parameter.")
             .Produces<PageDto<InstanceDto>>();

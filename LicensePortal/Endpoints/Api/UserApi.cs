@@ -13,7 +13,7 @@ public static class UserApi
     {
         var users = api.MapGroup("/users").WithTags("Users");
         users.MapGet("", ListAsync).WithName("ListUsers").WithSummary("Accounts, a page at a time (staff).")
-            .WithDescription("Zero-based `page` (0 to 1000000, default 0) and `pageSize` (1 to 200, default 25); anything outside is 400 Error.PageRange or Error.PageSizeRange on that field. " +
+            .WithDescription(ApiEndpoints.PagingDescription +
                 "`search` matches the start of the user name, e-mail or organization; `sortBy`: UserName, Email, Organization or CreatedAt; `descending`: true or false. Customers get 403.")
             .Produces<PageDto<UserDto>>();
         users.MapPost("", CreateAsync).WithName("CreateUser").WithSummary("Create an account (administrators). Without a password the answer carries initialPassword once.")

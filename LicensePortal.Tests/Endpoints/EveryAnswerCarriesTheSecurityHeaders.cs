@@ -53,6 +53,8 @@ public sealed partial class EveryAnswerCarriesTheSecurityHeaders
         }
         Assert.Equal(nonces.Count, nonces.Distinct().Count());
         Assert.All(nonces, n => Assert.True(n.Length >= 24, "a nonce of at least 18 random bytes"));
+        // Only characters that HTML never encodes, so the page's attribute reads exactly as the header (a '+' would not).
+        Assert.All(nonces, n => Assert.Matches("^[A-Za-z0-9_-]+$", n));
 
         // The page's inline import map carries this answer's nonce; the MudBlazor theme's style element is allowed by hash.
         var page = answers.Single(a => a.What == "Blazor page").Response;

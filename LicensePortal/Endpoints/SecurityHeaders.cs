@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -44,7 +45,9 @@ public static partial class SecurityHeaders
         var styleHashes = ThemeStyleHashes(app.ApplicationServices);
         return app.Use(async (context, next) =>
         {
-            var nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(18));
+            // Base64url: a '+' or '/' would be HTML-encoded in the nonce attribute; browsers decode it, but the page
+            // should carry the nonce exactly as the header does.
+            var nonce = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(18));
             context.Items[NonceItem] = nonce;
             // On starting, not now: the exception handler clears the headers before it renders the error page.
             context.Response.OnStarting(() =>

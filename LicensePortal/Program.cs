@@ -14,6 +14,9 @@ if (KeysCommand.IsKeysCommand(args))
     return KeysCommand.Run(args, licensing, builder.Environment, TimeProvider.System, Console.Out, Console.Error);
 }
 
+// Under systemd (deploy/licenseportal.service, Type=notify): tells systemd when it listens and when it stops, and logs
+// in journald's format. Elsewhere it does nothing.
+builder.Services.AddSystemd();
 builder.AddLicensePortal();
 
 var app = builder.Build();

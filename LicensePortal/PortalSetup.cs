@@ -5,6 +5,7 @@ using LicensePortal.Data;
 using LicensePortal.Endpoints;
 using LicensePortal.Endpoints.Api;
 using LicensePortal.Notifications;
+using LicensePortal.Observability;
 using LicensePortal.Options;
 using LicensePortal.Resources;
 using LicensePortal.Services;
@@ -62,7 +63,8 @@ public static class PortalSetup
         services.AddSingleton(TimeProvider.System);
 
         services.AddPortalDatabase(builder.Configuration, builder.Environment);
-        services.AddHealthChecks().AddDbContextCheck<AppDbContext>("database");
+        services.AddPortalHealthChecks();
+        services.AddPortalMetrics();
         // Keys in the database: any node can read any node's cookies, and a restart does not sign everyone out. Encrypted
         // there with a certificate every node has (in the shared key directory by default), so a database backup alone
         // cannot mint a cookie.
@@ -183,6 +185,7 @@ public static class PortalSetup
         // First: everything after sees the client's address and scheme as a known proxy reported them.
         app.UseForwardedHeaders();
         app.UseSecurityHeaders();
+        app.UsePortalMetrics();
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/Error", createScopeForErrors: true);
@@ -208,7 +211,7 @@ public static class PortalSetup
         app.MapStaticAssets().AllowAnonymous();
         app.MapRazorPages();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
-        app.MapHealthChecks("/healthz").AllowAnonymous();
+        app.MapPortalHealthChecks();
         app.MapCultureEndpoint();
         app.MapLicenseEndpoints();
         app.MapAgentDownloadEndpoints();

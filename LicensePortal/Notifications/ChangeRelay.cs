@@ -1,4 +1,5 @@
 using System.Globalization;
+using LicensePortal.Observability;
 using LicensePortal.Services;
 
 namespace LicensePortal.Notifications;
@@ -10,7 +11,7 @@ namespace LicensePortal.Notifications;
 /// a page refresh but never show it anything. A vendor key notice is the sending node's id and nothing else: receivers
 /// re-read the shared key directory. A node ignores its own messages (it delivered them locally already).
 /// </summary>
-public abstract class ChangeRelay(InstanceChangeNotifier notifier, VendorKeyStore vendorKeys) : BackgroundService
+public abstract class ChangeRelay(InstanceChangeNotifier notifier, VendorKeyStore vendorKeys, PortalMetrics metrics) : BackgroundService
 {
     private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -20,10 +21,25 @@ public abstract class ChangeRelay(InstanceChangeNotifier notifier, VendorKeyStor
     /// <summary>Completes once this node listens (tests wait for it before changing things on another node).</summary>
     public Task Listening => _listening.Task;
 
+    /// <summary>Whether this node hears the other nodes now (readiness reports it).</summary>
+    public abstract bool IsConnected { get; }
+
+    /// <summary>"PostgreSQL LISTEN/NOTIFY" or "Redis pub/sub", for readiness.</summary>
+    public abstract string Carrier { get; }
+
     public override Task StartAsync(CancellationToken cancellationToken)
     {
-        notifier.Relay = changes => PublishInstanceChangesAsync(changes.Select(Format).ToArray());
-        vendorKeys.Relay = () => PublishVendorKeysChangedAsync(Node);
+        notifier.Relay = changes =>
+        {
+            var payloads = changes.Select(Format).ToArray();
+            metrics.RelayMessages("sent", payloads.Length);
+            return PublishInstanceChangesAsync(payloads);
+        };
+        vendorKeys.Relay = () =>
+        {
+            metrics.RelayMessages("sent", 1);
+            return PublishVendorKeysChangedAsync(Node);
+        };
         return base.StartAsync(cancellationToken);
     }
 
@@ -52,6 +68,7 @@ public abstract class ChangeRelay(InstanceChangeNotifier notifier, VendorKeyStor
         {
             return;
         }
+        metrics.RelayMessages("received", 1);
         // Off the carrier's thread: a slow page must not hold up reading the next message.
         _ = Task.Run(() => notifier.DeliverAsync([new InstanceChange(instanceId, parts[2], kind)]));
     }
@@ -61,6 +78,7 @@ public abstract class ChangeRelay(InstanceChangeNotifier notifier, VendorKeyStor
     {
         if (payload != Node)
         {
+            metrics.RelayMessages("received", 1);
             // Off the carrier's thread: reading files (perhaps on a network volume) must not hold up the next message.
             _ = Task.Run(vendorKeys.Reload);
         }

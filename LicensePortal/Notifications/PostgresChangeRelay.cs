@@ -1,4 +1,5 @@
 using LicensePortal.Data;
+using LicensePortal.Observability;
 using LicensePortal.Services;
 using Npgsql;
 
@@ -8,8 +9,8 @@ namespace LicensePortal.Notifications;
 /// Carries changes between portal nodes that share one PostgreSQL database, with LISTEN/NOTIFY (what the messages hold:
 /// <see cref="ChangeRelay"/>). The listening connection reconnects after failures.
 /// </summary>
-public sealed class PostgresChangeRelay(InstanceChangeNotifier notifier, VendorKeyStore vendorKeys, IConfiguration configuration, ILogger<PostgresChangeRelay> logger)
-    : ChangeRelay(notifier, vendorKeys)
+public sealed class PostgresChangeRelay(InstanceChangeNotifier notifier, VendorKeyStore vendorKeys, PortalMetrics metrics, IConfiguration configuration, ILogger<PostgresChangeRelay> logger)
+    : ChangeRelay(notifier, vendorKeys, metrics)
 {
     public const string Channel = "licenseportal_instances";
 
@@ -38,6 +39,12 @@ public sealed class PostgresChangeRelay(InstanceChangeNotifier notifier, VendorK
         await command.ExecuteNonQueryAsync();
     }
 
+    private volatile bool _connected;
+
+    public override bool IsConnected => _connected;
+
+    public override string Carrier => "PostgreSQL LISTEN/NOTIFY";
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
@@ -62,6 +69,7 @@ public sealed class PostgresChangeRelay(InstanceChangeNotifier notifier, VendorK
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 }
                 OnListening();
+                _connected = true;
                 while (!stoppingToken.IsCancellationRequested)
                 {
                     await connection.WaitAsync(stoppingToken);
@@ -73,6 +81,7 @@ public sealed class PostgresChangeRelay(InstanceChangeNotifier notifier, VendorK
             }
             catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or IOException)
             {
+                _connected = false;
                 logger.LogWarning(ex, "Listening for changes from other nodes failed; retrying in 5 s");
                 await Task.Delay(TimeSpan.FromSeconds(5), stoppingToken);
             }

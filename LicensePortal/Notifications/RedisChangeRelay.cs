@@ -1,3 +1,4 @@
+using LicensePortal.Observability;
 using LicensePortal.Options;
 using LicensePortal.Services;
 using Microsoft.Extensions.Options;
@@ -12,8 +13,8 @@ namespace LicensePortal.Notifications;
 /// the client reconnects by itself, and the keys are re-read whenever it does. A message anyone could send to these
 /// channels can make open pages re-read rows with their own rights, nothing more.
 /// </summary>
-public sealed class RedisChangeRelay(InstanceChangeNotifier notifier, VendorKeyStore vendorKeys, IOptions<LiveUpdatesOptions> options, ILogger<RedisChangeRelay> logger)
-    : ChangeRelay(notifier, vendorKeys)
+public sealed class RedisChangeRelay(InstanceChangeNotifier notifier, VendorKeyStore vendorKeys, PortalMetrics metrics, IOptions<LiveUpdatesOptions> options, ILogger<RedisChangeRelay> logger)
+    : ChangeRelay(notifier, vendorKeys, metrics)
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(5);
 
@@ -41,6 +42,12 @@ public sealed class RedisChangeRelay(InstanceChangeNotifier notifier, VendorKeyS
         _redis?.GetSubscriber().Publish(_vendorKeys, payload, CommandFlags.FireAndForget);
         return Task.CompletedTask;
     }
+
+    private volatile bool _subscribed;
+
+    public override bool IsConnected => _subscribed && _redis is { IsConnected: true };
+
+    public override string Carrier => "Redis pub/sub";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -72,6 +79,7 @@ public sealed class RedisChangeRelay(InstanceChangeNotifier notifier, VendorKeyS
                 await subscriber.SubscribeAsync(_instances, onInstance);
                 await subscriber.SubscribeAsync(_vendorKeys, onVendorKeys);
                 OnListening();
+                _subscribed = true;
                 return; // the client keeps the subscriptions across reconnects
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)

@@ -3,6 +3,7 @@ using System.Text;
 using LicensePortal.Data;
 using LicensePortal.Licensing;
 using LicensePortal.Notifications;
+using LicensePortal.Observability;
 using LicensePortal.Options;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -19,6 +20,7 @@ public sealed class HostInfoIntake(
     InstanceChangeNotifier notifier,
     IOptions<LicensingOptions> options,
     TimeProvider time,
+    PortalMetrics metrics,
     ILogger<HostInfoIntake> logger)
 {
 
@@ -37,6 +39,7 @@ public sealed class HostInfoIntake(
     {
         if (Check(file.Span, instanceName, out var hostInfo, out var reason) is { } refused)
         {
+            metrics.HostInfoUploaded(refused.Errors[0].Code);
             return refused;
         }
         for (var attempt = 0; ; attempt++)
@@ -71,6 +74,7 @@ public sealed class HostInfoIntake(
                 continue; // an edit landed between our read and write: read again and re-apply
             }
             logger.LogInformation("{Actor} uploaded host info for {Instance}: {Outcome}", actor.UserName, instance.Name, reason ?? binding.ToString());
+            metrics.HostInfoUploaded(reason);
             await notifier.PublishAsync(new InstanceChange(instance.Id, instance.OwnerId, InstanceChangeKind.Updated));
             // Deleted right after the save (a delete racing the upload): nothing is left to answer about.
             return await LicenseService.RowAsync(db, instance.Id, cancellationToken) is { } row

@@ -2,6 +2,7 @@ using System.Globalization;
 using LicensePortal.Data;
 using LicensePortal.Licensing;
 using LicensePortal.Notifications;
+using LicensePortal.Observability;
 using LicensePortal.Options;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -23,6 +24,7 @@ public sealed class LicenseService(
     InstanceChangeNotifier notifier,
     IOptions<LicensingOptions> options,
     TimeProvider time,
+    PortalMetrics metrics,
     ILogger<LicenseService> logger)
 {
 
@@ -90,6 +92,14 @@ public sealed class LicenseService(
                     continue;
                 }
                 throw new DbUpdateConcurrencyException($"Instance {instance.Name} kept changing while a license was being downloaded.");
+            }
+            if (outcome.Issued is not null)
+            {
+                metrics.LicenseIssued();
+            }
+            if (outcome.Refusal is null && served is not null)
+            {
+                metrics.LicenseServed();
             }
             await notifier.PublishAsync(new InstanceChange(instance.Id, instance.OwnerId, InstanceChangeKind.Updated));
             return Answer(actor, instance, state, outcome, served);

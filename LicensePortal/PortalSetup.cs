@@ -157,6 +157,7 @@ public static class PortalSetup
         services.AddSingleton<HostBinding>();
         services.AddSingleton<LicenseService>();
         services.AddSingleton<DashboardService>();
+        services.AddSingleton<DatabaseAvailability>();
         services.AddSingleton<HostCheckInService>();
         services.AddSingleton<ApiTokenService>();
         services.AddSingleton<ActivationTokenService>();
@@ -200,6 +201,7 @@ public static class PortalSetup
         });
         app.UseRequestLocalization();
         app.UseApiProblems();
+        app.UseDatabaseOutageAnswers();
         app.UseRequestBodyLimits();
         app.UseAuthentication();
         app.UseApiBearerUser();

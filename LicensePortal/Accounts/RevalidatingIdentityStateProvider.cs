@@ -21,6 +21,20 @@ public sealed class RevalidatingIdentityStateProvider(
 
     protected override async Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await StillValidAsync(authenticationState);
+        }
+        catch (Exception ex) when (DatabaseFailures.IsTransient(ex))
+        {
+            // The database cannot say now: keep the pages (they show the outage notice) and ask again at the next interval,
+            // rather than signing everyone out because the database restarted.
+            return true;
+        }
+    }
+
+    private async Task<bool> StillValidAsync(AuthenticationState authenticationState)
+    {
         await using var scope = scopeFactory.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
         var principal = authenticationState.User;

@@ -27,7 +27,10 @@ public static class DatabaseSetup
                 {
                     throw new InvalidOperationException("Database:Provider is Postgres but ConnectionStrings:LicensePortal is empty.");
                 }
-                services.AddPooledDbContextFactory<PostgresAppDbContext>(o => o.UseNpgsql(connectionString));
+                // A query or uncommitted save whose connection was lost (a server restart) runs once more on a new one.
+                services.AddPooledDbContextFactory<PostgresAppDbContext>(o => o
+                    .UseNpgsql(connectionString, npgsql => npgsql.ExecutionStrategy(d => new ConnectionLossRetry(d)))
+                    .AddInterceptors(new CommitTracker()));
                 services.AddSingleton<IDbContextFactory<AppDbContext>, AppDbContextFactory<PostgresAppDbContext>>();
                 break;
             default:

@@ -77,46 +77,63 @@ public sealed class DownloadRecorder(IDownloadStore store, ILogger<DownloadRecor
         }
 
         var applied = new bool[batch.Count];
-        try
+        for (var attempt = 0; ; attempt++)
         {
-            _session ??= await store.OpenWriterAsync();
-            await using var transaction = await _session.BeginAsync();
-            for (var i = 0; i < batch.Count; i++)
+            var committing = false;
+            try
             {
-                var w = batch[i].Write;
-                applied[i] = await _session.UpdateInstanceAsync(w);
-                if (!applied[i])
+                _session ??= await store.OpenWriterAsync();
+                await using var transaction = await _session.BeginAsync();
+                for (var i = 0; i < batch.Count; i++)
                 {
-                    continue;
+                    var w = batch[i].Write;
+                    applied[i] = await _session.UpdateInstanceAsync(w);
+                    if (!applied[i])
+                    {
+                        continue;
+                    }
+                    if (w.NewLicense is { } license)
+                    {
+                        await _session.InsertLicenseAsync(license);
+                    }
+                    if (w.Download is { } download)
+                    {
+                        await _session.InsertDownloadAsync(download, w.Revision);
+                    }
+                    foreach (var entry in w.Audit)
+                    {
+                        await _session.InsertAuditAsync(entry);
+                    }
                 }
-                if (w.NewLicense is { } license)
-                {
-                    await _session.InsertLicenseAsync(license);
-                }
-                if (w.Download is { } download)
-                {
-                    await _session.InsertDownloadAsync(download, w.Revision);
-                }
-                foreach (var entry in w.Audit)
-                {
-                    await _session.InsertAuditAsync(entry);
-                }
+                await _session.FlushAsync();
+                committing = true;
+                await transaction.CommitAsync();
+                break;
             }
-            await _session.FlushAsync();
-            await transaction.CommitAsync();
-        }
-        catch (Exception ex)
-        {
-            // Nothing of the batch is committed; every caller hears of it and decides (retry or report).
-            logger.LogWarning(ex, "Writing a batch of {Count} download(s) failed", batch.Count);
-            // The connection may be what broke: the next batch opens a new one.
-            _session?.Dispose();
-            _session = null;
-            foreach (var pending in batch)
+            catch (Exception ex) when (attempt == 0 && !committing && DatabaseFailures.IsConnectionLost(ex))
             {
-                pending.Done.TrySetException(ex);
+                // The kept connection died with the server (a restart) before the commit: nothing of the batch is
+                // written, so it is written once more on a new connection. A failed commit is not retried: it may have
+                // committed.
+                logger.LogInformation(ex, "The download writer's connection was lost; writing the batch of {Count} again on a new one", batch.Count);
+                _session?.Dispose();
+                _session = null;
+                DatabaseFailures.ForgetPooledConnections();
+                Array.Clear(applied);
             }
-            return;
+            catch (Exception ex)
+            {
+                // Nothing of the batch is committed; every caller hears of it and decides (retry or report).
+                logger.LogWarning(ex, "Writing a batch of {Count} download(s) failed", batch.Count);
+                // The connection may be what broke: the next batch opens a new one.
+                _session?.Dispose();
+                _session = null;
+                foreach (var pending in batch)
+                {
+                    pending.Done.TrySetException(ex);
+                }
+                return;
+            }
         }
         for (var i = 0; i < batch.Count; i++)
         {

@@ -25,26 +25,39 @@ public sealed class DownloadStatements(IDbContextFactory<AppDbContext> dbFactory
 
     public async Task<DownloadState?> ReadAsync(string normalizedName, DateTime windowStart, CancellationToken cancellationToken)
     {
-        var session = _readers.TryTake(out var idle) ? idle : await ReadSession.OpenAsync(dbFactory, cancellationToken);
-        DownloadState? state;
-        try
+        for (var attempt = 0; ; attempt++)
         {
-            state = await session.ReadAsync(normalizedName, windowStart, cancellationToken);
+            ReadSession? session = null;
+            DownloadState? state;
+            try
+            {
+                session = _readers.TryTake(out var idle) ? idle : await ReadSession.OpenAsync(dbFactory, cancellationToken);
+                state = await session.ReadAsync(normalizedName, windowStart, cancellationToken);
+            }
+            catch (Exception ex) when (attempt == 0 && DatabaseFailures.IsConnectionLost(ex))
+            {
+                // The server went away under this connection (a restart): the other kept ones went with it, and so did
+                // the pool's. A read is safe to repeat: once more on a new connection.
+                session?.Dispose();
+                ForgetIdleReaders();
+                DatabaseFailures.ForgetPooledConnections();
+                continue;
+            }
+            catch
+            {
+                session?.Dispose(); // a broken or cancelled connection is not reused
+                throw;
+            }
+            if (_disposed || _readers.Count >= MaxIdleReaders)
+            {
+                session.Dispose();
+            }
+            else
+            {
+                _readers.Add(session);
+            }
+            return state;
         }
-        catch
-        {
-            session.Dispose(); // a broken or cancelled connection is not reused
-            throw;
-        }
-        if (_disposed || _readers.Count >= MaxIdleReaders)
-        {
-            session.Dispose();
-        }
-        else
-        {
-            _readers.Add(session);
-        }
-        return state;
     }
 
     /// <summary>Opens the writer's session: its own connection, with the four write statements. One writer uses it at a time.</summary>
@@ -53,6 +66,11 @@ public sealed class DownloadStatements(IDbContextFactory<AppDbContext> dbFactory
     public void Dispose()
     {
         _disposed = true;
+        ForgetIdleReaders();
+    }
+
+    private void ForgetIdleReaders()
+    {
         while (_readers.TryTake(out var session))
         {
             session.Dispose();

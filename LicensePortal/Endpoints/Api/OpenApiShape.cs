@@ -180,6 +180,8 @@ public static class OpenApiShape
         {
             Add(operation, context, StatusCodes.Status429TooManyRequests, "Too many requests from this client or account; Retry-After says when to try again.");
         }
+        Add(operation, context, StatusCodes.Status503ServiceUnavailable,
+            "The database is unavailable for the moment (Error.DatabaseUnavailable); Retry-After says when to try again.");
         return Task.CompletedTask;
     }
 

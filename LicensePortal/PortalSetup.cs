@@ -220,9 +220,7 @@ public static class PortalSetup
         app.MapAuditEndpoints();
         app.MapPortalApi();
         app.MapOpenApi().AllowAnonymous();
-        // Nothing from outside hosts (Scalar's fonts come from its CDN by default), and a fresh nonce on its scripts (SecurityHeaders puts it in the policy).
-        app.MapScalarApiReference("/api/docs", o => o.WithTitle("LicensePortal API").DisableDefaultFonts().WithNonce())
-            .AllowAnonymous();
+        app.MapApiDocs();
         return app;
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using LicensePortal.Services;
 
 namespace LicensePortal.Notifications;
@@ -17,6 +18,12 @@ public enum InstanceChangeKind
 /// belongs to a viewer and only hears of instances that viewer may see (a customer: their own). Handlers are started
 /// together and not awaited one by one, so a slow or broken page never delays the others; failures are logged.
 /// </summary>
+/// <remarks>
+/// A handler runs in its subscriber's culture, captured when it subscribed (on the page's circuit: the viewer's language
+/// switch, cookie or browser language). Without that it would run in the publisher's: the culture flows with the
+/// execution context into the handler and through the page's InvokeAsync into its render, so another user's change (or
+/// a relay message, on a thread with no culture of its own) would redraw the page in that user's language.
+/// </remarks>
 public sealed class InstanceChangeNotifier(ILogger<InstanceChangeNotifier> logger)
 {
     private readonly Lock _gate = new();
@@ -33,10 +40,13 @@ public sealed class InstanceChangeNotifier(ILogger<InstanceChangeNotifier> logge
     /// <summary>The number of live subscriptions (pages that forgot to unsubscribe show up here).</summary>
     public int SubscriberCount => Volatile.Read(ref _subscriptions).Length;
 
-    /// <summary>Subscribes <paramref name="handler"/> to the changes <paramref name="viewer"/> may see; dispose the result to unsubscribe.</summary>
+    /// <summary>
+    /// Subscribes <paramref name="handler"/> to the changes <paramref name="viewer"/> may see; dispose the result to
+    /// unsubscribe. The handler will run in the culture current now (call this on the viewer's circuit).
+    /// </summary>
     public IDisposable Subscribe(PortalActor viewer, Func<InstanceChange, Task> handler)
     {
-        var subscription = new Subscription(this, viewer, handler);
+        var subscription = new Subscription(this, viewer, handler, CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
         lock (_gate)
         {
             _subscriptions = [.. _subscriptions, subscription];
@@ -97,6 +107,9 @@ public sealed class InstanceChangeNotifier(ILogger<InstanceChangeNotifier> logge
 
     private async Task Deliver(Subscription subscription, InstanceChange change)
     {
+        // Set in this async method only: the publisher's own culture is back when it returns.
+        CultureInfo.CurrentCulture = subscription.Culture;
+        CultureInfo.CurrentUICulture = subscription.UICulture;
         try
         {
             await subscription.Handler(change);
@@ -115,11 +128,17 @@ public sealed class InstanceChangeNotifier(ILogger<InstanceChangeNotifier> logge
         }
     }
 
-    private sealed class Subscription(InstanceChangeNotifier owner, PortalActor viewer, Func<InstanceChange, Task> handler) : IDisposable
+    private sealed class Subscription(InstanceChangeNotifier owner, PortalActor viewer, Func<InstanceChange, Task> handler, CultureInfo culture, CultureInfo uiCulture)
+        : IDisposable
     {
         private int _disposed;
 
         public Func<InstanceChange, Task> Handler { get; } = handler;
+
+        /// <summary>The subscriber's formatting culture and UI language, for its handler.</summary>
+        public CultureInfo Culture { get; } = culture;
+
+        public CultureInfo UICulture { get; } = uiCulture;
 
         public bool MaySee(InstanceChange change) => InstanceAccess.MaySee(viewer, change.OwnerId);
 

@@ -42,6 +42,10 @@ public sealed class InstanceRow
     public int MaxVdiskGib { get; set; }
     public InstanceStatus Status { get; set; }
     public string StatusReason { get; set; } = "";
+
+    /// <summary>Since when the instance is in its state (a download pause ends a cool-down after this).</summary>
+    public DateTime StatusChangedAt { get; set; }
+
     public DateOnly ExpiresOn { get; set; }
     public string Mac { get; set; } = "";
     public string SerialNumber { get; set; } = "";
@@ -74,8 +78,8 @@ public sealed class InstanceRow
         (Id, Name, OwnerId, OwnerUserName) = (newer.Id, newer.Name, newer.OwnerId, newer.OwnerUserName);
         (MaxDesktops, MaxImages, MaxUsers, MaxVcpus, MaxVmemGib, MaxVdiskGib) =
             (newer.MaxDesktops, newer.MaxImages, newer.MaxUsers, newer.MaxVcpus, newer.MaxVmemGib, newer.MaxVdiskGib);
-        (Status, StatusReason, ExpiresOn, Mac, SerialNumber, DownloadCount) =
-            (newer.Status, newer.StatusReason, newer.ExpiresOn, newer.Mac, newer.SerialNumber, newer.DownloadCount);
+        (Status, StatusReason, StatusChangedAt, ExpiresOn, Mac, SerialNumber, DownloadCount) =
+            (newer.Status, newer.StatusReason, newer.StatusChangedAt, newer.ExpiresOn, newer.Mac, newer.SerialNumber, newer.DownloadCount);
         (HostIdentifiers, HostIdentifierTolerance, RebindPending) = (newer.HostIdentifiers, newer.HostIdentifierTolerance, newer.RebindPending);
         (CreatedAt, UpdatedAt, Version) = (newer.CreatedAt, newer.UpdatedAt, newer.Version);
         (LastSeenAt, LastSeenRevision, LastSeenAgentVersion) = (newer.LastSeenAt, newer.LastSeenRevision, newer.LastSeenAgentVersion);

@@ -292,6 +292,7 @@ public sealed class InstanceService(
         MaxVdiskGib = i.MaxVdiskGib,
         Status = i.Status,
         StatusReason = i.StatusReason,
+        StatusChangedAt = i.StatusChangedAt,
         ExpiresOn = i.ExpiresOn,
         Mac = i.Mac,
         SerialNumber = i.SerialNumber,

@@ -1,4 +1,5 @@
 using System.Globalization;
+using LicensePortal.Components.Shared;
 using LicensePortal.Services;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
@@ -40,7 +41,7 @@ public sealed partial class HostBindingPanel
     /// <summary>"Strict: every identifier" for 0, "All but N" otherwise.</summary>
     private string ToleranceLabel(int tolerance) => tolerance == 0 ? Text["HostBinding.Strict"] : Text["HostBinding.AllBut", tolerance];
 
-    private static string Shown(DateTime at) => at.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
+    private static string Shown(DateTime at) => Dates.TimeUtc(at);
 
     private async Task ToleranceChangedAsync(ChangeEventArgs e)
     {

@@ -20,6 +20,7 @@ public sealed partial class InstancesPage
     [Inject] private IDialogService Dialogs { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
+    [Inject] private Microsoft.Extensions.Options.IOptions<LicensePortal.Options.LicensingOptions> Licensing { get; set; } = default!;
 
     private static readonly InstanceStatus[] Statuses = Enum.GetValues<InstanceStatus>();
     private static readonly QuotaColumn[] Quotas = EditableCellMarkup.Quotas;

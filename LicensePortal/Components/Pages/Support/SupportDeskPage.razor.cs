@@ -19,6 +19,7 @@ public sealed partial class SupportDeskPage
     [Inject] private DashboardService Dashboard { get; set; } = default!;
     [Inject] private InstanceChangeNotifier Notifier { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
+    [Inject] private Microsoft.Extensions.Options.IOptions<LicensePortal.Options.LicensingOptions> Licensing { get; set; } = default!;
 
     private PortalActor? _actor;
     private IReadOnlyDictionary<InstanceStatus, int>? _counts;

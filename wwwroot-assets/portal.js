@@ -9,6 +9,10 @@ window.licensePortal = {
         link.download = fileName;
         link.click();
         URL.revokeObjectURL(url);
+    },
+    // Whether the screen is at least MudBlazor's md breakpoint wide (the layout's drawer sits beside the page there).
+    isWide: function () {
+        return window.matchMedia("(min-width: 960px)").matches;
     }
 };
 

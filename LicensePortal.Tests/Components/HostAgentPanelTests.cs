@@ -134,7 +134,7 @@ public sealed class HostAgentPanelChineseTests() : HostAgentPanelTestBase("zh-Ha
 
         var panel = RenderPanel("acme-02");
 
-        Assert.Equal("主机代理", panel.Find("#host-agent h6").TextContent);
+        Assert.Equal("主机代理", panel.Find("#host-agent h2").TextContent);
         Assert.Equal("下载主机代理", panel.Find("#download-agent").TextContent.Trim());
         Assert.Equal(sha256, panel.Find("#agent-sha256").TextContent);
         Assert.Equal("大小：2.0 MiB (2,097,152 字节)", panel.Find("#agent-size").TextContent);

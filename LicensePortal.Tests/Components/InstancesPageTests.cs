@@ -235,19 +235,25 @@ public sealed class InstancesPageTests : PortalComponentTest
     }
 
     [Fact]
-    public async Task A_quota_that_is_not_a_whole_number_is_not_saved_and_the_cell_shows_the_stored_value_again()
+    public async Task A_quota_that_is_not_a_whole_number_is_not_saved_and_the_cell_says_why()
     {
         var (page, admin, instance) = await RenderWithOneInstanceAsync();
         var before = page.Find(DesktopsCell);
 
         ChangeCell(before, "12abc");
 
-        // The row is drawn anew (a new input, holding the stored value), so the typed text does not linger in the browser.
-        page.WaitForAssertion(() => Assert.NotSame(before, page.Find(DesktopsCell)));
-        Assert.Equal("10", page.Find(DesktopsCell).GetAttribute("value"));
+        // The cell is drawn anew as a refused cell: the typed text, marked invalid, with the rule's message on it.
+        page.WaitForAssertion(() => Assert.Equal("Enter a whole number from 0 to 100000.", page.Find("td.cell-refused .cell-refused-message").TextContent));
+        Assert.Equal("true", page.Find(DesktopsCell).GetAttribute("aria-invalid"));
+        Assert.Equal("12abc", page.Find(DesktopsCell).GetAttribute("value"));
         var stored = await Portal.Get<InstanceService>().GetAsync(admin, instance.Id);
         Assert.Equal(10, stored!.MaxDesktops);
         Assert.Equal(instance.Version, stored.Version);
+
+        // A whole number typed next is saved, and the message goes.
+        ChangeCell(page.Find(DesktopsCell), "12");
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll(".cell-refused-message")));
+        Assert.Equal(12, (await Portal.Get<InstanceService>().GetAsync(admin, instance.Id))!.MaxDesktops);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Routing;
+using Microsoft.JSInterop;
 
 namespace LicensePortal.Components.Layout;
 
@@ -13,11 +14,16 @@ public sealed partial class MainLayout : IDisposable
 {
     [Inject] private NavigationManager Navigation { get; set; } = default!;
     [Inject] private IAuthorizationService Authorization { get; set; } = default!;
+    [Inject] private IJSRuntime JS { get; set; } = default!;
 
     [CascadingParameter]
     private Task<AuthenticationState>? AuthenticationState { get; set; }
 
-    private bool _drawerOpen = true;
+    /// <summary>Whether the drawer is open; null until the browser said whether the screen is at least md wide (then: open there, closed below).</summary>
+    private bool? _drawerOpen;
+
+    /// <summary>The screen is at least MudBlazor's md breakpoint (960 px) wide: the drawer sits beside the page instead of over it.</summary>
+    private bool _wide = true;
 
     /// <summary>The signed-in user's name; null when nobody is signed in.</summary>
     private string? _userName;
@@ -37,12 +43,32 @@ public sealed partial class MainLayout : IDisposable
         _administrator = signedIn && (await Authorization.AuthorizeAsync(user!, PortalSetup.AdministratorsPolicy)).Succeeded;
     }
 
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        if (firstRender && RendererInfo.IsInteractive)
+        {
+            // One question per circuit (the layout stays while pages change): MudDrawer asks the same through its viewport service.
+            _wide = await JS.InvokeAsync<bool>("licensePortal.isWide");
+            _drawerOpen = _wide;
+            StateHasChanged();
+        }
+    }
+
     public void Dispose() => Navigation.LocationChanged -= LocationChanged;
 
-    private void ToggleDrawer() => _drawerOpen = !_drawerOpen;
+    private void ToggleDrawer() => _drawerOpen = _drawerOpen == false;
 
-    // The highlighted link follows the address.
-    private void LocationChanged(object? sender, LocationChangedEventArgs e) => _ = InvokeAsync(StateHasChanged);
+    private void CloseDrawer() => _drawerOpen = false;
+
+    // The highlighted link follows the address; a temporary drawer closes once a link was followed, as MudDrawer's does.
+    private void LocationChanged(object? sender, LocationChangedEventArgs e) => _ = InvokeAsync(() =>
+    {
+        if (!_wide && _drawerOpen == true)
+        {
+            _drawerOpen = false;
+        }
+        StateHasChanged();
+    });
 
     private bool IsActive(string href, bool exact)
     {

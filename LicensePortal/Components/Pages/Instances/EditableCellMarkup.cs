@@ -30,12 +30,12 @@ internal static class EditableCellMarkup
     /// <summary>The editable quota columns in table order; each one's name is its field (<c>data-quota</c>) and its resource key.</summary>
     public static readonly QuotaColumn[] Quotas =
     [
-        new(nameof(InstanceRow.MaxDesktops), r => r.MaxDesktops, (r, v) => r.MaxDesktops = v),
-        new(nameof(InstanceRow.MaxImages), r => r.MaxImages, (r, v) => r.MaxImages = v),
-        new(nameof(InstanceRow.MaxUsers), r => r.MaxUsers, (r, v) => r.MaxUsers = v),
-        new(nameof(InstanceRow.MaxVcpus), r => r.MaxVcpus, (r, v) => r.MaxVcpus = v),
-        new(nameof(InstanceRow.MaxVmemGib), r => r.MaxVmemGib, (r, v) => r.MaxVmemGib = v),
-        new(nameof(InstanceRow.MaxVdiskGib), r => r.MaxVdiskGib, (r, v) => r.MaxVdiskGib = v),
+        new(nameof(InstanceRow.MaxDesktops), InstanceRules.MaxDesktopsLimit, r => r.MaxDesktops, (r, v) => r.MaxDesktops = v),
+        new(nameof(InstanceRow.MaxImages), InstanceRules.MaxImagesLimit, r => r.MaxImages, (r, v) => r.MaxImages = v),
+        new(nameof(InstanceRow.MaxUsers), InstanceRules.MaxUsersLimit, r => r.MaxUsers, (r, v) => r.MaxUsers = v),
+        new(nameof(InstanceRow.MaxVcpus), InstanceRules.MaxVcpusLimit, r => r.MaxVcpus, (r, v) => r.MaxVcpus = v),
+        new(nameof(InstanceRow.MaxVmemGib), InstanceRules.MaxVmemGibLimit, r => r.MaxVmemGib, (r, v) => r.MaxVmemGib = v),
+        new(nameof(InstanceRow.MaxVdiskGib), InstanceRules.MaxVdiskGibLimit, r => r.MaxVdiskGib, (r, v) => r.MaxVdiskGib = v),
     ];
 
     /// <summary>The quota column a browser's field names, or null for anything else (the browser's word is not trusted).</summary>
@@ -60,6 +60,20 @@ internal static class EditableCellMarkup
         Cached(ExpiryCells, (Date: date, Label: label), static ((DateOnly Date, string Label) key) =>
             $"<td><input type=\"date\" value=\"{IsoDate(key.Date)}\" data-field=\"{ExpiryField}\" aria-label=\"{Encoder.Encode(key.Label)}\"></td>");
 
+    /// <summary>
+    /// A cell whose value was refused: the input keeps the text typed, marked invalid, and the reason is shown on the
+    /// cell and announced (role="alert"). One such cell at most per page, so it is made per use, not cached.
+    /// </summary>
+    public static MarkupString Refused(string field, string text, string label, string message)
+    {
+        var input = field == ExpiryField
+            ? $"<input type=\"date\" value=\"{Encoder.Encode(text)}\" data-field=\"{ExpiryField}\""
+            : $"<input type=\"number\" value=\"{Encoder.Encode(text)}\" data-quota=\"{Encoder.Encode(field)}\"";
+        return new MarkupString(
+            $"<td class=\"cell-refused\">{input} aria-label=\"{Encoder.Encode(label)}\" aria-invalid=\"true\" aria-describedby=\"cell-refused-message\">"
+            + $"<div id=\"cell-refused-message\" class=\"cell-refused-message\" role=\"alert\">{Encoder.Encode(message)}</div></td>");
+    }
+
     /// <summary>A date as the date input shows and reports it.</summary>
     public static string IsoDate(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
@@ -82,8 +96,8 @@ internal static class EditableCellMarkup
     }
 }
 
-/// <summary>One editable quota column: its name (its field and resource key) and how to read and write it on a row.</summary>
-internal sealed record QuotaColumn(string Name, Func<InstanceRow, int> Get, Action<InstanceRow, int> Set);
+/// <summary>One editable quota column: its name (its field and resource key), its upper bound (InstanceRules) and how to read and write it on a row.</summary>
+internal sealed record QuotaColumn(string Name, int Limit, Func<InstanceRow, int> Get, Action<InstanceRow, int> Set);
 
 /// <summary>
 /// What the browser reports of an editable cell of the instances table: the row's instance id (the row's

@@ -46,6 +46,43 @@ internal sealed class InstancesGridState : IDisposable
 
     public InstanceQuery Query => new(PageIndex, PageSize, Status, _owner, _namePrefix, Sort, Descending);
 
+    public string Owner => _owner;
+    public string NamePrefix => _namePrefix;
+
+    /// <summary>
+    /// The view (filters, sort, page, page size) as the address's query, so it can be bookmarked and shared; what is
+    /// at its default is left out (null removes it). The page is counted from 1 there, the sort is a column name,
+    /// with a leading '-' when descending.
+    /// </summary>
+    public IReadOnlyDictionary<string, object?> AddressQuery => new Dictionary<string, object?>
+    {
+        ["status"] = Status?.ToString(),
+        ["owner"] = _owner.Length == 0 ? null : _owner,
+        ["name"] = _namePrefix.Length == 0 ? null : _namePrefix,
+        ["sort"] = Sort == InstanceSort.Name && !Descending ? null : (Descending ? "-" : "") + Sort,
+        ["page"] = PageIndex == 0 ? null : (PageIndex + 1).ToString(CultureInfo.InvariantCulture),
+        ["size"] = PageSize == 25 ? null : PageSize.ToString(CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>Takes the view from an address's query (see <see cref="AddressQuery"/>); what it cannot read stays at its default.</summary>
+    public void RestoreFrom(Func<string, string?> query)
+    {
+        FilterByStatus(query("status"));
+        _owner = query("owner") ?? "";
+        _namePrefix = query("name") ?? "";
+        if (query("sort") is { Length: > 0 } sort)
+        {
+            var descending = sort.StartsWith('-');
+            if (Enum.TryParse<InstanceSort>(descending ? sort[1..] : sort, ignoreCase: true, out var column) && Enum.IsDefined(column))
+            {
+                (Sort, Descending) = (column, descending);
+            }
+        }
+        ChangePageSize(query("size"));
+        // A page past the last is brought back by the first load (Show).
+        PageIndex = int.TryParse(query("page"), NumberStyles.None, CultureInfo.InvariantCulture, out var page) && page is >= 1 and <= 1_000_000 ? page - 1 : 0;
+    }
+
     public int LastPage => Total == 0 ? 0 : (Total - 1) / PageSize;
 
     /// <summary>The first and last row number shown (1-based; 0 and 0 when there are none).</summary>
@@ -205,14 +242,15 @@ internal sealed class InstancesGridState : IDisposable
         }
         if (!int.TryParse(e.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
         {
-            return new CellEdit(CellEditOutcome.ShowStored, row);
+            // Not a whole number (a number input reports "" for text it cannot read): refused on the cell, nothing saved.
+            return new CellEdit(CellEditOutcome.Refuse, row, quota.Name, e.Value ?? "");
         }
         if (quota.Get(row) == value)
         {
-            return CellEdit.None;
+            return new CellEdit(CellEditOutcome.None, row, quota.Name, e.Value!);
         }
         quota.Set(row, value);
-        return new CellEdit(CellEditOutcome.Save, row);
+        return new CellEdit(CellEditOutcome.Save, row, quota.Name, e.Value!);
     }
 
     /// <summary>A date cell lost focus: the row takes the date typed or picked in it, if any.</summary>
@@ -224,7 +262,7 @@ internal sealed class InstancesGridState : IDisposable
             return CellEdit.None;
         }
         row.ExpiresOn = date;
-        return new CellEdit(CellEditOutcome.Save, row);
+        return new CellEdit(CellEditOutcome.Save, row, EditableCellMarkup.ExpiryField, EditableCellMarkup.IsoDate(date));
     }
 
     /// <summary>The shown row the browser names, or null: an event for a row this page does not show is ignored.</summary>
@@ -244,11 +282,12 @@ internal enum CellEditOutcome
     None,
     /// <summary>The row holds the new value: save it.</summary>
     Save,
-    /// <summary>The input holds text that is not a value: show the stored row again.</summary>
-    ShowStored,
+    /// <summary>The input holds text that is not a value: say so on the cell and keep the stored row.</summary>
+    Refuse,
 }
 
-internal readonly record struct CellEdit(CellEditOutcome Outcome, InstanceRow? Row)
+/// <summary>What a cell's edit asks of the page, with the cell's field and the text typed in it (for a refusal shown on the cell).</summary>
+internal readonly record struct CellEdit(CellEditOutcome Outcome, InstanceRow? Row, string? Field = null, string? Text = null)
 {
     public static readonly CellEdit None = new(CellEditOutcome.None, null);
 }

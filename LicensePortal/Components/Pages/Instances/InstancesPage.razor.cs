@@ -4,6 +4,7 @@ using LicensePortal.Data;
 using LicensePortal.Notifications;
 using LicensePortal.Services;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.WebUtilities;
 using MudBlazor;
 
 namespace LicensePortal.Components.Pages.Instances;
@@ -32,8 +33,17 @@ public sealed partial class InstancesPage
     private InstanceRow? _conflict;
     private IDisposable? _subscription;
 
+    /// <summary>The one cell whose value was refused, shown with its reason until that cell is changed again (or another is saved).</summary>
+    private RefusedCell? _refused;
+
+    // The filter inputs' text as the address gave it: written once, so a render never overwrites what is being typed.
+    private string _ownerFromAddress = "";
+    private string _nameFromAddress = "";
+
     // Text and handlers made once per page, not once per row and render: every open page renders on every change anywhere.
     private string[] _quotaLabels = [];
+    private string[] _quotaHeads = [];
+    private string _expiryHead = "";
     private string _expiryLabel = "";
     private string _selectRowLabel = "";
     private Dictionary<InstanceStatus, string> _statusLabels = [];
@@ -45,11 +55,16 @@ public sealed partial class InstancesPage
         _isAdmin = _actor.IsAdministrator;
         _seesEverything = _actor.SeesEverything;
         _quotaLabels = Quotas.Select(q => Text[$"Instance.{q.Name}"].Value).ToArray();
+        _quotaHeads = Quotas.Select(q => Text[$"Instance.{q.Name}Short"].Value).ToArray();
         _expiryLabel = Text["Instance.ExpiresOn"];
+        _expiryHead = Text["Instance.ExpiresOnShort"];
         _selectRowLabel = Text["Grid.SelectRow"];
         _statusLabels = Statuses.ToDictionary(s => s, s => Text[$"Status.{s}"].Value);
         _sortHandlers = new[] { InstanceSort.Name, InstanceSort.Status, InstanceSort.ExpiresOn, InstanceSort.DownloadCount }
             .ToDictionary(s => s, s => (Func<Task>)(() => SortByAsync(s)));
+        var query = QueryHelpers.ParseQuery(Navigation.ToAbsoluteUri(Navigation.Uri).Query);
+        _grid.RestoreFrom(key => query.TryGetValue(key, out var values) ? values.ToString() : null);
+        (_ownerFromAddress, _nameFromAddress) = (_grid.Owner, _grid.NamePrefix);
         await LoadAsync();
     }
 
@@ -94,17 +109,28 @@ public sealed partial class InstancesPage
         StateHasChanged();
     }
 
+    /// <summary>Loads the view asked for and puts it in the address (replacing the entry: no history step per click).</summary>
+    private async Task LoadViewAsync()
+    {
+        await LoadAsync();
+        var address = Navigation.GetUriWithQueryParameters(Navigation.ToAbsoluteUri("instances").ToString(), _grid.AddressQuery);
+        if (address != Navigation.Uri)
+        {
+            Navigation.NavigateTo(address, replace: true);
+        }
+    }
+
     private async Task StatusFilterChangedAsync(ChangeEventArgs e)
     {
         _grid.FilterByStatus(e.Value as string);
-        await LoadAsync();
+        await LoadViewAsync();
     }
 
     private async Task OwnerTypedAsync(ChangeEventArgs e)
     {
         if (await _grid.FilterByOwnerAsync(e.Value as string))
         {
-            await LoadAsync();
+            await LoadViewAsync();
         }
     }
 
@@ -112,14 +138,14 @@ public sealed partial class InstancesPage
     {
         if (await _grid.FilterByNameAsync(e.Value as string))
         {
-            await LoadAsync();
+            await LoadViewAsync();
         }
     }
 
     private async Task SortByAsync(InstanceSort sort)
     {
         _grid.SortBy(sort);
-        await LoadAsync();
+        await LoadViewAsync();
     }
 
     private string? AriaSort(InstanceSort sort) => sort != _grid.Sort ? null : _grid.Descending ? "descending" : "ascending";
@@ -143,7 +169,7 @@ public sealed partial class InstancesPage
     {
         if (_grid.ChangePageSize(e.Value as string))
         {
-            await LoadAsync();
+            await LoadViewAsync();
         }
     }
 
@@ -158,7 +184,7 @@ public sealed partial class InstancesPage
     private async Task GoToPageAsync(int page)
     {
         _grid.GoToPage(page);
-        await LoadAsync();
+        await LoadViewAsync();
     }
 
     /// <summary>"first-last of total" in the UI language, or "of more than N" when the service stopped counting at its cap.</summary>
@@ -184,15 +210,36 @@ public sealed partial class InstancesPage
     /// <summary>A date cell lost focus: save the date typed or picked in it, if any.</summary>
     private Task CellLeftAsync(GridCellEventArgs e) => _isAdmin ? ApplyAsync(_grid.CellLeft(e)) : Task.CompletedTask;
 
-    private Task ApplyAsync(CellEdit edit) => edit switch
+    private Task ApplyAsync(CellEdit edit)
     {
-        { Outcome: CellEditOutcome.Save, Row: { } row } => SaveRowAsync(row),
-        { Outcome: CellEditOutcome.ShowStored, Row: { } row } => ShowStoredAsync(row),
-        _ => Task.CompletedTask,
-    };
+        if (_refused is { } refused && edit.Row is { } edited && refused.RowId == edited.Id && refused.Field == edit.Field)
+        {
+            _refused = null; // the refused cell was changed again: its message goes (or is replaced below)
+        }
+        return edit switch
+        {
+            { Outcome: CellEditOutcome.Save, Row: { } row } => SaveRowAsync(row, edit),
+            { Outcome: CellEditOutcome.Refuse, Row: { } row, Field: { } field } when EditableCellMarkup.QuotaFor(field) is { } quota =>
+                RefuseAsync(row, edit, Text["Error.QuotaRange", 0, quota.Limit]),
+            _ => Task.CompletedTask,
+        };
+    }
+
+    /// <summary>Shows a refused value's reason on its cell (the typed text stays in it) and the stored row otherwise.</summary>
+    private Task RefuseAsync(InstanceRow row, CellEdit edit, string message)
+    {
+        _refused = new RefusedCell(row.Id, edit.Field!, edit.Text ?? "", message);
+        return ShowStoredAsync(row);
+    }
+
+    /// <summary>The refused cell's markup, or null for every other cell (which then is the shared markup).</summary>
+    private MarkupString? RefusedCellFor(InstanceRow row, string field, string label) =>
+        _refused is { } refused && refused.RowId == row.Id && refused.Field == field
+            ? EditableCellMarkup.Refused(field, refused.Text, label, refused.Message)
+            : null;
 
     /// <summary>Saves one edited row with the version it was read at; a conflict or a broken rule leaves the stored row as it was.</summary>
-    private async Task SaveRowAsync(InstanceRow row)
+    private async Task SaveRowAsync(InstanceRow row, CellEdit edit)
     {
         var result = await Instances.UpdateAsync(await GetActorAsync(), row.Id, row.ToQuotas(), row.Version);
         switch (result.Failure)
@@ -201,10 +248,16 @@ public sealed partial class InstancesPage
                 row.Version = result.Value!.Version;
                 row.Status = result.Value.Status;
                 row.UpdatedAt = result.Value.UpdatedAt;
+                _refused = null;
                 Snackbar.Add(Text["Instances.Saved", row.Name], Severity.Success);
                 return;
             case Failure.Conflict:
                 _conflict = result.Value;
+                break;
+            case Failure.Invalid when result.Errors.Count > 0:
+                // The rule's message on the cell that broke it, not a toast away from it.
+                var error = result.Errors.FirstOrDefault(e => e.Field == edit.Field) ?? result.Errors[0];
+                _refused = new RefusedCell(row.Id, edit.Field!, edit.Text ?? "", Message(error));
                 break;
             default:
                 Snackbar.Add(string.Join(" ", result.Errors.Select(Message)), Severity.Error);
@@ -266,3 +319,6 @@ public sealed partial class InstancesPage
         await LoadAsync();
     }
 }
+
+/// <summary>A cell whose value was refused: the row, the field, the text typed and why.</summary>
+internal sealed record RefusedCell(int RowId, string Field, string Text, string Message);

@@ -1,0 +1,136 @@
+using LicensePortal.Licensing;
+using LicensePortal.Tests.Api;
+using LicensePortal.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace LicensePortal.Tests.Browser;
+
+/// <summary>
+/// On a phone (390x844) in Debian's Chromium: no page is wider than the screen, the menu is a drawer closed by default
+/// that opens over the page and closes from its scrim, the account menu's sign-out is on screen and signs out, and a
+/// customer uploads host info and downloads the license with the download button fully on screen.
+/// </summary>
+public sealed class PagesFitAPhoneScreen
+{
+    private const string CustomerPassword = "Cust0mer-Passw0rd!";
+    private const int Width = 390;
+
+    [Fact]
+    public async Task Pages_fit_the_screen_the_menu_is_a_closed_drawer_sign_out_works_and_upload_and_download_are_usable()
+    {
+        await using var portal = await PortalProcess.StartAsync();
+        using (var seed = await PortalSeed.ForAsync(portal))
+        {
+            await seed.InstanceAsync("phone-01", await seed.CustomerAsync("phone-customer", CustomerPassword));
+        }
+        var (playwright, browser) = await Browsers.LaunchAsync();
+        var work = Directory.CreateTempSubdirectory("lp-phone-");
+        IPage? current = null;
+        var tooWide = new List<string>();
+        try
+        {
+            var admin = current = await PhonePageAsync(browser, portal);
+            await admin.SignInAsync(PortalProcess.AdminUserName, PortalProcess.AdminPassword);
+            foreach (var path in new[] { "", "instances", "instances/phone-01", "users", "support", "audit", "tokens", "vendor-keys" })
+            {
+                await admin.GotoInteractiveAsync(path);
+                await RecordWidthAsync(admin, "admin /" + path, tooWide);
+            }
+
+            // The drawer: closed, off screen, until the menu button opens it over the page; its scrim closes it.
+            await admin.GotoInteractiveAsync("instances");
+            var toggle = admin.Locator("#drawer-toggle");
+            await Assertions.Expect(toggle).ToHaveAttributeAsync("aria-expanded", "false");
+            Assert.True((await admin.Locator("#portal-drawer").BoundingBoxAsync()) is not { } closed || closed.X + closed.Width <= 0, "the drawer is on screen while closed");
+            await toggle.ClickAsync();
+            await Assertions.Expect(toggle).ToHaveAttributeAsync("aria-expanded", "true");
+            await admin.Locator("#drawer-scrim").WaitForAsync();
+            await Assertions.Expect(admin.Locator("#portal-drawer").GetByRole(AriaRole.Link, new() { Name = "Users" })).ToBeInViewportAsync();
+            await admin.Locator("#drawer-scrim").ClickAsync(new() { Position = new Position { X = Width - 20, Y = 400 } });
+            await Assertions.Expect(toggle).ToHaveAttributeAsync("aria-expanded", "false");
+
+            // Sign out from the account menu, on screen.
+            await admin.ClickAsync("#account-button");
+            var signOut = admin.Locator("#sign-out");
+            await signOut.WaitForAsync();
+            await AssertFullyOnScreenAsync(signOut, "sign out");
+            await signOut.ClickAsync();
+            await admin.WaitForURLAsync(url => !url.Contains("/instances", StringComparison.Ordinal));
+            await admin.GotoAsync("instances");
+            await admin.WaitForURLAsync(url => url.Contains("/Identity/Account/Login", StringComparison.Ordinal));
+
+            // The customer uploads host info and downloads the license on the phone.
+            var customer = current = await PhonePageAsync(browser, portal);
+            await customer.SignInAsync("phone-customer", CustomerPassword);
+            foreach (var path in new[] { "", "instances", "tokens" })
+            {
+                await customer.GotoInteractiveAsync(path);
+                await RecordWidthAsync(customer, "customer /" + path, tooWide);
+            }
+            await customer.GotoInteractiveAsync("instances/phone-01");
+            var hostInfo = Path.Combine(work.FullName, "hostinfo.txt");
+            await File.WriteAllTextAsync(hostInfo, ApiTestKit.HostInfo("phone-01"));
+            await customer.Locator("input[type=file]").SetInputFilesAsync(hostInfo);
+            await Assertions.Expect(customer.Locator(".status-badge").First).ToHaveAttributeAsync("data-status", "TODOWNLOAD");
+            var downloadButton = customer.Locator("#download-license");
+            await Assertions.Expect(downloadButton).ToBeEnabledAsync();
+            await AssertFullyOnScreenAsync(downloadButton, "download button");
+            var download = await customer.RunAndWaitForDownloadAsync(() => downloadButton.ClickAsync());
+            Assert.Equal("phone-01_LICENSE", download.SuggestedFilename);
+            await RecordWidthAsync(customer, "customer /instances/phone-01 after the upload", tooWide);
+
+            Assert.True(tooWide.Count == 0, "Wider than the 390 px screen:\n" + string.Join("\n", tooWide));
+        }
+        catch (Exception ex) when (ex is PlaywrightException or TimeoutException && current is not null)
+        {
+            var shot = Path.Combine(Path.GetTempPath(), $"lp-phone-failure-{Guid.NewGuid():N}.png");
+            await current!.ScreenshotAsync(new PageScreenshotOptions { Path = shot, FullPage = true });
+            throw new InvalidOperationException($"Browser step failed at {current.Url}; screenshot {shot}.\nPortal output:\n{portal.Output}", ex);
+        }
+        finally
+        {
+            await browser.DisposeAsync();
+            playwright.Dispose();
+            work.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<IPage> PhonePageAsync(IBrowser browser, PortalProcess portal)
+    {
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = portal.BaseAddress.ToString(),
+            Locale = "en-US",
+            AcceptDownloads = true,
+            ViewportSize = new ViewportSize { Width = Width, Height = 844 },
+        });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(45_000);
+        return page;
+    }
+
+    /// <summary>The document is no wider than the viewport (nothing to scroll sideways).</summary>
+    private static async Task RecordWidthAsync(IPage page, string where, List<string> tooWide)
+    {
+        var widths = await page.EvaluateAsync<int[]>("() => [document.documentElement.scrollWidth, window.innerWidth]");
+        if (widths[0] > widths[1])
+        {
+            // The innermost elements that reach past the screen (inside a scrolling table too), to say what to fix.
+            var culprits = await page.EvaluateAsync<string[]>("""
+                () => [...document.body.querySelectorAll('*')]
+                    .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5
+                              && ![...e.children].some(c => c.getBoundingClientRect().right > window.innerWidth + 0.5))
+                    .slice(0, 5).map(e => `${e.tagName.toLowerCase()}#${e.id}.${[...e.classList].join('.')} ends at ${Math.round(e.getBoundingClientRect().right)}`)
+                """);
+            tooWide.Add($"{where}: document {widths[0]} px, viewport {widths[1]} px; past the screen: {string.Join("; ", culprits)}");
+        }
+    }
+
+    private static async Task AssertFullyOnScreenAsync(ILocator element, string what)
+    {
+        var box = await element.BoundingBoxAsync();
+        Assert.True(box is not null, $"{what} is not shown");
+        Assert.True(box!.X >= 0 && box.Y >= 0 && box.X + box.Width <= Width && box.Y + box.Height <= 844,
+            $"{what} is not fully on the screen: x {box.X}, y {box.Y}, width {box.Width}, height {box.Height}");
+    }
+}

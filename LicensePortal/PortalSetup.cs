@@ -90,7 +90,9 @@ public static class PortalSetup
             .AddUserManager<PortalUserManager>()
             .AddSignInManager<PortalSignInManager>()
             .AddClaimsPrincipalFactory<PortalClaimsPrincipalFactory>()
+            .AddErrorDescriber<PortalIdentityErrors>()
             .AddDefaultTokenProviders();
+        services.AddTransient<PasswordRules>();
         services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
         services.ConfigureApplicationCookie(o =>
         {
@@ -133,7 +135,8 @@ public static class PortalSetup
         });
 
         services.AddProblemDetails();
-        services.AddRazorPages();
+        // The account pages' validation attributes name resource keys (ErrorMessage = "ChangePassword.Required").
+        services.AddRazorPages().AddDataAnnotationsLocalization(o => o.DataAnnotationLocalizerProvider = (_, factory) => factory.Create(typeof(SharedResource)));
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddCascadingAuthenticationState();
         services.AddScoped<AuthenticationStateProvider, RevalidatingIdentityStateProvider>();

@@ -7,26 +7,30 @@ namespace LicensePortal.Tests.Infrastructure;
 
 /// <summary>
 /// The real portal, started as its own process (dotnet LicensePortal.dll) on a free loopback port with a throwaway
-/// SQLite file, exactly as `dotnet run` would start it. Disposing stops it and removes its files.
+/// SQLite file, exactly as `dotnet run` would start it. Disposing stops it and removes its files. It can be killed
+/// (SIGKILL) and started again on the same files and settings, as after a crash.
 /// </summary>
 public sealed class PortalProcess : IAsyncDisposable
 {
     public const string AdminUserName = "admin";
     public const string AdminPassword = "Adm1n-Browser-Passw0rd!";
 
-    private readonly Process _process;
     private readonly DirectoryInfo _folder;
-    private readonly StringBuilder _output;
+    private readonly IDictionary<string, string> _settings;
+    private readonly StringBuilder _output = new();
+    private Process? _process;
 
-    private PortalProcess(Process process, DirectoryInfo folder, StringBuilder output, Uri baseAddress)
+    private PortalProcess(DirectoryInfo folder, IDictionary<string, string> settings)
     {
-        _process = process;
         _folder = folder;
-        _output = output;
-        BaseAddress = baseAddress;
+        _settings = settings;
     }
 
-    public Uri BaseAddress { get; }
+    /// <summary>Where the portal listens; a restart listens on a new port.</summary>
+    public Uri BaseAddress { get; private set; } = new("http://127.0.0.1/");
+
+    /// <summary>The SQLite file the portal uses unless the settings name another database.</summary>
+    public string SqliteFile => Path.Combine(_folder.FullName, "portal.db");
 
     /// <summary>What the portal printed so far (for failure messages).</summary>
     public string Output
@@ -42,7 +46,35 @@ public sealed class PortalProcess : IAsyncDisposable
 
     public static async Task<PortalProcess> StartAsync(IDictionary<string, string>? settings = null)
     {
-        var folder = Directory.CreateTempSubdirectory("lp-portal-");
+        var portal = new PortalProcess(Directory.CreateTempSubdirectory("lp-portal-"), settings ?? new Dictionary<string, string>());
+        await portal.RunAsync();
+        return portal;
+    }
+
+    /// <summary>
+    /// Ends the process with SIGKILL (what Process.Kill sends on Unix): no shutdown, no flushing, open requests and
+    /// transactions cut off where they are. Its files stay for <see cref="RestartAsync"/>.
+    /// </summary>
+    public async Task KillAsync()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>Starts the portal again on the same database, key directory and settings (after <see cref="KillAsync"/>).</summary>
+    public async Task RestartAsync()
+    {
+        await KillAsync();
+        _process?.Dispose();
+        _process = null;
+        await RunAsync();
+    }
+
+    private async Task RunAsync()
+    {
         var port = FreePort();
         var baseAddress = new Uri($"http://127.0.0.1:{port}/");
         var portalDir = Path.Combine(RepositoryRoot(), "LicensePortal");
@@ -57,24 +89,25 @@ public sealed class PortalProcess : IAsyncDisposable
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development"; // serves static web assets from the build output
         start.Environment["ASPNETCORE_URLS"] = baseAddress.ToString().TrimEnd('/');
         start.Environment["ASPNETCORE_CONTENTROOT"] = portalDir;
-        start.Environment["ConnectionStrings__LicensePortal"] = $"Data Source={Path.Combine(folder.FullName, "portal.db")}";
+        start.Environment["ConnectionStrings__LicensePortal"] = $"Data Source={SqliteFile}";
         start.Environment["Bootstrap__AdminUserName"] = AdminUserName;
         start.Environment["Bootstrap__AdminPassword"] = AdminPassword;
-        start.Environment["Licensing__KeyDirectory"] = Path.Combine(folder.FullName, "keys");
+        start.Environment["Licensing__KeyDirectory"] = Path.Combine(_folder.FullName, "keys");
         start.Environment["Logging__LogLevel__Default"] = "Warning";
-        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        foreach (var (key, value) in _settings)
         {
             start.Environment[key] = value;
         }
 
-        var output = new StringBuilder();
+        var output = _output;
         var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
         process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var portal = new PortalProcess(process, folder, output, baseAddress);
+        _process = process;
+        BaseAddress = baseAddress;
 
         using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(5) };
         var deadline = DateTime.UtcNow.AddSeconds(90);
@@ -88,7 +121,7 @@ public sealed class PortalProcess : IAsyncDisposable
             {
                 if ((await http.GetAsync("healthz")).StatusCode == HttpStatusCode.OK)
                 {
-                    return portal;
+                    return;
                 }
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
@@ -97,8 +130,8 @@ public sealed class PortalProcess : IAsyncDisposable
             }
             await Task.Delay(250);
         }
-        var log = portal.Output;
-        await portal.DisposeAsync();
+        var log = Output;
+        await DisposeAsync();
         throw new InvalidOperationException($"The portal did not become healthy. Its output:\n{log}");
     }
 
@@ -121,12 +154,9 @@ public sealed class PortalProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        _process.Dispose();
+        await KillAsync();
+        _process?.Dispose();
+        _process = null;
         try
         {
             _folder.Delete(recursive: true);

@@ -179,7 +179,9 @@ public sealed class InstanceService(
         }
         if (instance.Version != expectedVersion)
         {
-            return ServiceResult<InstanceRow>.Conflict((await GetAsync(actor, id, cancellationToken))!);
+            // Read again for the answer: a delete may have landed since (then it is not found, not a conflict).
+            var stored = await GetAsync(actor, id, cancellationToken);
+            return stored is null ? ServiceResult<InstanceRow>.NotFound() : ServiceResult<InstanceRow>.Conflict(stored);
         }
 
         var before = AuditLog.InstanceState(instance);
@@ -202,7 +204,8 @@ public sealed class InstanceService(
         }
         logger.LogInformation("{Actor} updated instance {Instance}", actor.UserName, instance.Name);
         await notifier.PublishAsync(new InstanceChange(instance.Id, instance.OwnerId, InstanceChangeKind.Updated));
-        return ServiceResult<InstanceRow>.Ok((await GetAsync(actor, id, cancellationToken))!);
+        // A delete may land right after the save: then the instance is not found.
+        return await GetAsync(actor, id, cancellationToken) is { } saved ? ServiceResult<InstanceRow>.Ok(saved) : ServiceResult<InstanceRow>.NotFound();
     }
 
     /// <summary>The seed's /delete_instances: each id succeeds or fails on its own, with its reason.</summary>

@@ -60,6 +60,7 @@ public static class PortalSetup
             }
         });
         services.AddSingleton(TimeProvider.System);
+        builder.AddRequestHeadLimits();
 
         services.AddPortalDatabase(builder.Configuration, builder.Environment);
         services.AddHealthChecks().AddDbContextCheck<AppDbContext>("database");
@@ -132,6 +133,7 @@ public static class PortalSetup
 
         services.AddProblemDetails();
         services.AddRazorPages();
+        services.AddStorableFormText();
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddCascadingAuthenticationState();
         services.AddScoped<AuthenticationStateProvider, RevalidatingIdentityStateProvider>();
@@ -189,13 +191,15 @@ public static class PortalSetup
             app.UseHsts();
         }
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        // The caller's language from here on: the request head limits answer in it.
+        app.UseRequestLocalization();
+        app.UseRequestHeadLimits();
         // The portal's own assets (wwwroot-assets, copied beside the app): public, so the sign-in pages get their look too.
         app.UseStaticFiles(new StaticFileOptions
         {
             FileProvider = new PhysicalFileProvider(Path.Combine(AppContext.BaseDirectory, "wwwroot-assets")),
             RequestPath = "/assets",
         });
-        app.UseRequestLocalization();
         app.UseApiProblems();
         app.UseRequestBodyLimits();
         app.UseAuthentication();

@@ -61,6 +61,7 @@ public static class PortalSetup
             }
         });
         services.AddSingleton(TimeProvider.System);
+        builder.AddRequestHeadLimits();
 
         services.AddPortalDatabase(builder.Configuration, builder.Environment);
         services.AddPortalHealthChecks();
@@ -137,6 +138,7 @@ public static class PortalSetup
         services.AddProblemDetails();
         // The account pages' validation attributes name resource keys (ErrorMessage = "ChangePassword.Required").
         services.AddRazorPages().AddDataAnnotationsLocalization(o => o.DataAnnotationLocalizerProvider = (_, factory) => factory.Create(typeof(SharedResource)));
+        services.AddStorableFormText();
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddCascadingAuthenticationState();
         services.AddScoped<AuthenticationStateProvider, RevalidatingIdentityStateProvider>();
@@ -196,13 +198,15 @@ public static class PortalSetup
             app.UseHsts();
         }
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        // The caller's language from here on: the request head limits answer in it.
+        app.UseRequestLocalization();
+        app.UseRequestHeadLimits();
         // The portal's own assets (wwwroot-assets, copied beside the app): public, so the sign-in pages get their look too.
         app.UseStaticFiles(new StaticFileOptions
         {
             FileProvider = new PhysicalFileProvider(Path.Combine(AppContext.BaseDirectory, "wwwroot-assets")),
             RequestPath = "/assets",
         });
-        app.UseRequestLocalization();
         app.UseApiProblems();
         app.UseDatabaseOutageAnswers();
         app.UseRequestBodyLimits();

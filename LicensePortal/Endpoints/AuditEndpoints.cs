@@ -8,7 +8,7 @@ public static class AuditEndpoints
 {
     public static WebApplication MapAuditEndpoints(this WebApplication app)
     {
-        app.MapGet("/audit/export.csv", ExportAsync).RequireAuthorization(PortalSetup.AdministratorsPolicy).ExcludeFromDescription();
+        app.MapGet("/audit/export.csv", ExportAsync).RequireAuthorization(PortalSetup.AdministratorsPolicy).RefuseUnstorableText().ExcludeFromDescription();
         return app;
     }
 

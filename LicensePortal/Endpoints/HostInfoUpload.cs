@@ -59,6 +59,11 @@ internal static class HostInfoUpload
             // The endpoint's body limit (RequestBodyLimits): the server stopped reading at the limit.
             return TooLarge();
         }
+        catch (InvalidDataException ex) when (ex.InnerException is InvalidOperationException)
+        {
+            // A URL-encoded form with U+0000 in a value: the form reader refuses it ("invalid characters"), a broken form.
+            return Malformed();
+        }
         catch (InvalidDataException)
         {
             // The form reader's own limits (the file part over MultipartBodyLengthLimit, too many or too long part headers).

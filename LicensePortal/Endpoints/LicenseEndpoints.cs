@@ -22,10 +22,10 @@ public static class LicenseEndpoints
     public static IEndpointRouteBuilder MapLicenseEndpoints(this IEndpointRouteBuilder app)
     {
         // Cookie-only URLs whose GETs make revisions and count downloads: another site's page may not send them (decision 0011).
-        app.MapGet("/download_license", DownloadLicenseAsync).RequireAuthorization().RequireRateLimiting(RateLimits.Download).RefuseCrossSiteCookieCallers();
-        app.MapGet("/static/license/{fileName}", LatestLicenseAsync).RequireAuthorization().RequireRateLimiting(RateLimits.Download).RefuseCrossSiteCookieCallers();
+        app.MapGet("/download_license", DownloadLicenseAsync).RequireAuthorization().RefuseUnstorableText().RequireRateLimiting(RateLimits.Download).RefuseCrossSiteCookieCallers();
+        app.MapGet("/static/license/{fileName}", LatestLicenseAsync).RequireAuthorization().RefuseUnstorableText().RequireRateLimiting(RateLimits.Download).RefuseCrossSiteCookieCallers();
         // Old scripts post here with the cookie and no antiforgery token: the cross-site check is the forgery protection.
-        app.MapPost("/upload_hostinfo", UploadHostInfoAsync).RequireAuthorization().DisableAntiforgery().RefuseCrossSiteCookieCallers()
+        app.MapPost("/upload_hostinfo", UploadHostInfoAsync).RequireAuthorization().RefuseUnstorableText().DisableAntiforgery().RefuseCrossSiteCookieCallers()
             .WithHostInfoBodyLimit(app.ServiceProvider.GetRequiredService<IOptions<LicensingOptions>>().Value.HostInfoMaxBytes);
         app.MapGet("/vendor-root.pub", (VendorKeyStore keys, HttpContext context) =>
         {

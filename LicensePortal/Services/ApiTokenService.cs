@@ -166,7 +166,11 @@ public sealed class ApiTokenService(
     /// <summary>A token's name: required, at most <see cref="ApiToken.NameMaxLength"/> characters, no control characters.</summary>
     internal static IEnumerable<FieldError> ValidateName(string name)
     {
-        if (name.Length == 0)
+        if (StorableText.Check("Name", name) is { } unstorable)
+        {
+            yield return unstorable;
+        }
+        else if (name.Length == 0)
         {
             yield return new FieldError("Name", "Error.Required");
         }

@@ -51,6 +51,10 @@ public sealed class AuditService(IDbContextFactory<AppDbContext> dbFactory, Time
         {
             return ServiceResult<Page<AuditRow>>.Forbidden();
         }
+        if (Unstorable(query) is { Count: > 0 } unstorable)
+        {
+            return ServiceResult<Page<AuditRow>>.Invalid(unstorable);
+        }
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var entries = Filter(db, query);
         var total = await entries.CountAsync(cancellationToken);
@@ -66,6 +70,10 @@ public sealed class AuditService(IDbContextFactory<AppDbContext> dbFactory, Time
         if (!actor.IsAdministrator)
         {
             return ServiceResult<int>.Forbidden();
+        }
+        if (Unstorable(query) is { Count: > 0 } unstorable)
+        {
+            return ServiceResult<int>.Invalid(unstorable);
         }
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var rows = Project(Filter(db, query).OrderByDescending(e => e.At).ThenByDescending(e => e.Id)).AsAsyncEnumerable();
@@ -103,6 +111,10 @@ public sealed class AuditService(IDbContextFactory<AppDbContext> dbFactory, Time
         }
         return value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
     }
+
+    private static List<FieldError> Unstorable(AuditQuery query) => StorableText.Check(
+        (nameof(AuditQuery.ActionPrefix), query.ActionPrefix), (nameof(AuditQuery.TargetType), query.TargetType),
+        (nameof(AuditQuery.TargetKey), query.TargetKey), (nameof(AuditQuery.ActorUserName), query.ActorUserName));
 
     private static IQueryable<AuditEntry> Filter(AppDbContext db, AuditQuery query)
     {

@@ -22,7 +22,11 @@ public static partial class InstanceRules
 
     public static IEnumerable<FieldError> ValidateName(string? name)
     {
-        if (string.IsNullOrWhiteSpace(name))
+        if (StorableText.Check(nameof(NewInstance.Name), name) is { } unstorable)
+        {
+            yield return unstorable;
+        }
+        else if (string.IsNullOrWhiteSpace(name))
         {
             yield return new FieldError(nameof(NewInstance.Name), "Error.Required");
         }

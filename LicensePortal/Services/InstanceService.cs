@@ -29,6 +29,10 @@ public sealed class InstanceService(
 
     public async Task<Page<InstanceRow>> ListAsync(PortalActor actor, InstanceQuery query, CancellationToken cancellationToken = default)
     {
+        if (!StorableText.IsStorable(query.OwnerUserName) || !StorableText.IsStorable(query.NamePrefix))
+        {
+            return new Page<InstanceRow>([], 0); // no stored owner or name holds such text (the filter box says why)
+        }
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var instances = db.Instances.AsNoTracking().VisibleTo(actor);
         if (query.Status is { } status)
@@ -93,6 +97,10 @@ public sealed class InstanceService(
 
     public async Task<InstanceRow?> FindByNameAsync(PortalActor actor, string name, CancellationToken cancellationToken = default)
     {
+        if (!StorableText.IsStorable(name))
+        {
+            return null; // no stored instance has such a name
+        }
         var normalized = InstanceRules.Normalize(name);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         return await Project(db.Instances.AsNoTracking().VisibleTo(actor).Where(i => i.NormalizedName == normalized)).FirstOrDefaultAsync(cancellationToken);
@@ -107,6 +115,11 @@ public sealed class InstanceService(
         }
         var name = input.Name?.Trim() ?? "";
         var errors = InstanceRules.ValidateName(name).Concat(InstanceRules.ValidateQuotas(input.Quotas, Today, isNew: true)).ToList();
+        if (StorableText.Check(nameof(NewInstance.OwnerId), input.OwnerId) is { } unstorableOwner)
+        {
+            errors.Add(unstorableOwner);
+            return ServiceResult<InstanceRow>.Invalid(errors);
+        }
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var owner = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == input.OwnerId, cancellationToken);
         if (owner is null)

@@ -25,6 +25,10 @@ public sealed class UserAdminService(
         {
             return ServiceResult<Page<UserRow>>.Forbidden();
         }
+        if (StorableText.Check(nameof(UserQuery.Search), query.Search) is { } unstorable)
+        {
+            return ServiceResult<Page<UserRow>>.Invalid([unstorable]);
+        }
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var users = UserRows.Matching(db.Users.AsNoTracking(), query.Search);
         var total = await users.CountAsync(cancellationToken);
@@ -36,9 +40,9 @@ public sealed class UserAdminService(
 
     public async Task<UserRow?> GetAsync(PortalActor actor, string id, CancellationToken cancellationToken = default)
     {
-        if (!actor.SeesEverything && actor.UserId != id)
+        if ((!actor.SeesEverything && actor.UserId != id) || !StorableText.IsStorable(id))
         {
-            return null;
+            return null; // no stored account has such an id
         }
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         return await UserRows.Project(db, db.Users.AsNoTracking().Where(u => u.Id == id)).FirstOrDefaultAsync(cancellationToken);
@@ -109,6 +113,14 @@ public sealed class UserAdminService(
             return ServiceResult<UserRow>.Forbidden();
         }
         input = UserChecks.Clean(input);
+        if (!StorableText.IsStorable(id))
+        {
+            return ServiceResult<UserRow>.NotFound();
+        }
+        if (StorableText.Check(nameof(UserRow.Version), expectedVersion) is { } unstorableVersion)
+        {
+            return ServiceResult<UserRow>.Invalid([unstorableVersion]);
+        }
         var outcome = await WriteAsync(actor, id, input, expectedVersion, action, cancellationToken);
         if (outcome.Failure != Failure.Conflict)
         {
@@ -208,6 +220,7 @@ public sealed class UserAdminService(
         {
             return [];
         }
+        ids = ids.Where(StorableText.IsStorable).ToList();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var users = await db.Users.AsNoTracking().Where(u => ids.Contains(u.Id))
             .Select(u => new { u.Id, u.UserName, Instances = u.Instances.OrderBy(i => i.NormalizedName).Select(i => i.Name).ToList() })
@@ -235,6 +248,10 @@ public sealed class UserAdminService(
         if (id == actor.UserId)
         {
             return new BulkItemResult(actor.UserName, false, "Error.CannotDeleteSelf");
+        }
+        if (!StorableText.IsStorable(id))
+        {
+            return new BulkItemResult(id, false, "Error.NotFound"); // no stored account has such an id
         }
         // One of the account's instances changed between the read and the delete (their deletes are version-guarded):
         // the delete is still what was asked, so read again and delete what is there now.

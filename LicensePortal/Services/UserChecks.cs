@@ -24,6 +24,10 @@ internal static class UserChecks
     public static async Task<List<FieldError>> CreateErrorsAsync(UserManager<PortalUser> users, UserInput input)
     {
         var errors = UserRules.Validate(input).ToList();
+        if (UserRules.Unstorable(input).Count > 0)
+        {
+            return errors; // not a text to look up
+        }
         errors.AddRange(await UniquenessErrorsAsync(users, input, exceptId: null));
         return errors;
     }
@@ -35,6 +39,10 @@ internal static class UserChecks
     public static async Task<List<FieldError>> UpdateErrorsAsync(UserManager<PortalUser> users, AppDbContext db, string id, string currentRole, UserInput input, CancellationToken cancellationToken)
     {
         var errors = UserRules.Validate(input).ToList();
+        if (UserRules.Unstorable(input).Count > 0)
+        {
+            return errors; // not a text to look up
+        }
         errors.AddRange(await UniquenessErrorsAsync(users, input, exceptId: id));
         if (errors.Count == 0 && currentRole == PortalRole.Administrator && (input.Role != PortalRole.Administrator || !input.IsActive)
             && !await AnotherActiveAdministratorExistsAsync(db, id, cancellationToken))

@@ -19,6 +19,16 @@ public static partial class UserRules
 
     public static IEnumerable<FieldError> Validate(UserInput input)
     {
+        // Text no database can store is the only error shown for it; nothing else is asked of it (nor the database).
+        var unstorable = Unstorable(input);
+        if (unstorable.Count > 0)
+        {
+            foreach (var error in unstorable)
+            {
+                yield return error;
+            }
+            yield break;
+        }
         if (string.IsNullOrWhiteSpace(input.UserName))
         {
             yield return new FieldError(nameof(UserInput.UserName), "Error.Required");
@@ -67,6 +77,10 @@ public static partial class UserRules
             yield return new FieldError(nameof(UserInput.Role), "Error.UnknownRole");
         }
     }
+
+    public static List<FieldError> Unstorable(UserInput input) => StorableText.Check(
+        (nameof(UserInput.UserName), input.UserName), (nameof(UserInput.Email), input.Email), (nameof(UserInput.Phone), input.Phone),
+        (nameof(UserInput.Organization), input.Organization), (nameof(UserInput.OsAuthUrl), input.OsAuthUrl), (nameof(UserInput.Role), input.Role));
 
     private static bool IsEmail(string value)
     {

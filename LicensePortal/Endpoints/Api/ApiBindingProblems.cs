@@ -64,8 +64,12 @@ public static class ApiBindingProblems
         var field = json.Path.StartsWith("$.", StringComparison.Ordinal) ? json.Path[2..] : json.Path.TrimStart('$');
         var options = context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         var expected = bodyType is null ? null : TypeAt(options, bodyType, json.Path);
-        // The field is the client's own spelling, so it is passed as is, not through ApiProblems.ApiField.
-        var error = new FieldError(field, "Error.WrongType", text[KindKey(expected)].Value);
+        // The field is the client's own spelling, so it is passed as is, not through ApiProblems.ApiField. A string
+        // escaping a lone surrogate ("\ud800") is refused by System.Text.Json itself (InvalidOperationException: invalid
+        // UTF-16): that is text no database can store (StorableText), not a wrong type.
+        var error = json.InnerException is InvalidOperationException
+            ? new FieldError(field, StorableText.ErrorCode)
+            : new FieldError(field, "Error.WrongType", text[KindKey(expected)].Value);
         return TypedResults.Problem(detail: ApiProblems.Message(text, error), statusCode: StatusCodes.Status400BadRequest,
             extensions: new Dictionary<string, object?> { ["code"] = error.Code, ["field"] = field });
     }

@@ -33,7 +33,7 @@ public static class ApiEndpoints
             .AddEndpointFilter(CrossSiteRequests.ApiFilter)
             .WithBodyLimit(RequestBodyLimits.JsonMaxBytes)
             .AddEndpointFilter(ActivationScopeFilter)
-            .AddEndpointFilter(NullCharacterFilter.RefuseAsync);
+            .AddEndpointFilter(StorableTextFilter.RefuseAsync);
         api.MapUserApi();
         api.MapInstanceApi();
         api.MapHostBindingApi();

@@ -67,6 +67,7 @@ public static class ApiProblems
         "Error.DuplicateInstanceName" or "Error.DuplicateUserName" or "Error.DuplicateEmail" or "Error.LastAdministrator" => StatusCodes.Status409Conflict,
         HostBinding.NoPendingHost or HostBinding.PendingHostChanged => StatusCodes.Status409Conflict,
         "HostInfo.TooLarge" => StatusCodes.Status413PayloadTooLarge,
+        StorableText.ErrorCode => StatusCodes.Status400BadRequest,
         "Token.InvalidCredentials" or "Token.LockedOut" => StatusCodes.Status401Unauthorized,
         "Token.SecondFactorRequired" or "Token.PasswordChangeRequired" => StatusCodes.Status403Forbidden,
         "Token.SecondFactorInvalid" => StatusCodes.Status401Unauthorized,

@@ -64,7 +64,12 @@ public static class TokenApi
 
     private static List<FieldError> Validate(PasswordTokenRequest body)
     {
-        var errors = new List<FieldError>();
+        // Refused before any look-up: the name is asked of the database.
+        var errors = StorableText.Check(("UserName", body.UserName), ("Totp", body.Totp));
+        if (errors.Count > 0)
+        {
+            return errors;
+        }
         if (string.IsNullOrWhiteSpace(body.UserName))
         {
             errors.Add(new FieldError("UserName", "Error.Required"));

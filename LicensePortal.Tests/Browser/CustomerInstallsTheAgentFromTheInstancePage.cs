@@ -142,7 +142,7 @@ public sealed class CustomerInstallsTheAgentFromTheInstancePage : IDisposable
             Assert.Equal(InstanceName, host.InstanceName);
 
             // "Then drop hostinfo.txt on this page."
-            await customer.Locator("input[type=file]").SetInputFilesAsync(hostInfoFile);
+            await customer.DropFileAsync("#hostinfo-zone", hostInfoFile);
             await Assertions.Expect(customer.Locator("#upload-result")).ToContainTextAsync("accepted");
             await Assertions.Expect(customer.Locator(".status-badge")).ToHaveAttributeAsync("data-status", "TODOWNLOAD");
             await Assertions.Expect(customer.Locator("#host-details")).ToContainTextAsync(host.Mac);

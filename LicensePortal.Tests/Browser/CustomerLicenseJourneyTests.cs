@@ -55,11 +55,12 @@ public sealed class CustomerLicenseJourneyTests
             var hostInfo = Path.Combine(work.FullName, "hostinfo.txt");
             Assert.Equal(0, (await host.RunAsync(agent, "hostinfo", "--instance", "cust-01", "--out", hostInfo)).Exit);
 
-            // The customer drops it on the instance page.
+            // The customer drags it from the desktop onto the instance page's zone, which names the file it wants.
             current = customer;
             await customer.SignInAsync("cust", CustomerPassword);
             await customer.GotoInteractiveAsync("instances/cust-01");
-            await customer.Locator("input[type=file]").SetInputFilesAsync(hostInfo);
+            await Assertions.Expect(customer.Locator("#hostinfo-zone")).ToContainTextAsync("hostinfo.txt");
+            await customer.DropFileAsync("#hostinfo-zone", hostInfo);
             await Assertions.Expect(customer.Locator("#upload-result")).ToContainTextAsync("accepted");
             await Assertions.Expect(customer.Locator(".status-badge")).ToHaveAttributeAsync("data-status", "TODOWNLOAD");
             await Assertions.Expect(customer.Locator("#host-details")).ToContainTextAsync(AgentSandbox.HostMac);

@@ -15,6 +15,9 @@ namespace LicensePortal.Components.Pages.Instances;
 /// </summary>
 public sealed partial class InstanceDetailPage
 {
+    /// <summary>The file the instance page's agent command writes (<c>hostinfo --out hostinfo.txt</c>): what the upload zone asks for.</summary>
+    private const string HostInfoFileName = "hostinfo.txt";
+
     [Parameter] public string Name { get; set; } = "";
     [CascadingParameter(Name = "ClientAddress")] private string ClientAddress { get; set; } = "";
 

@@ -17,7 +17,7 @@ public sealed class DeleteRacingAWriteIsAnAnswer
 {
     private const int Rounds = 30;
 
-    public enum Writer { Update, Generate, Upload }
+    public enum Writer { Update, StaleUpdate, Generate, Upload }
 
     public static TheoryData<DatabaseProvider, Writer> Cases()
     {
@@ -56,19 +56,23 @@ public sealed class DeleteRacingAWriteIsAnAnswer
             var write = Task.Run(async () =>
             {
                 start.Wait();
+                // An answer that succeeds or conflicts carries the row it is about (the API builds its body from it).
                 return writer switch
                 {
-                    Writer.Update => (await instances.UpdateAsync(admin, instance.Id, current.ToQuotas() with { MaxDesktops = 77 }, current.Version)).Failure,
-                    Writer.Generate => (await portal.Get<LicenseService>().GenerateAsync(owner, name, "192.0.2.7")).Failure,
-                    _ => (await portal.Get<HostInfoIntake>().UploadAsync(owner, name, hostInfo)).Failure,
+                    Writer.Update => Outcome(await instances.UpdateAsync(admin, instance.Id, current.ToQuotas() with { MaxDesktops = 77 }, current.Version)),
+                    // Someone else's edit landed first: the answer is the stored values, or "not found" once deleted.
+                    Writer.StaleUpdate => Outcome(await instances.UpdateAsync(admin, instance.Id, current.ToQuotas() with { MaxDesktops = 78 }, Guid.NewGuid())),
+                    Writer.Generate => Outcome(await portal.Get<LicenseService>().GenerateAsync(owner, name, "192.0.2.7")),
+                    _ => Outcome(await portal.Get<HostInfoIntake>().UploadAsync(owner, name, hostInfo)),
                 };
             });
             start.Set();
 
             var deleted = Assert.Single(await delete);
             Assert.True(deleted.Succeeded, $"round {round}: the delete answered {deleted.ErrorCode}");
-            var written = await write;
+            var (written, hasValue) = await write;
             Assert.True(written is Failure.None or Failure.NotFound or Failure.Conflict, $"round {round}: the {writer} answered {written}");
+            Assert.True(written is Failure.NotFound || hasValue, $"round {round}: the {writer} answered {written} without the row it is about");
 
             await using var db = await portal.Get<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
             Assert.False(await db.Instances.AnyAsync(i => i.Id == instance.Id), $"round {round}: the instance survived its delete");
@@ -107,4 +111,6 @@ public sealed class DeleteRacingAWriteIsAnAnswer
             Assert.False(await db.Users.AnyAsync(u => u.Id == owner.UserId), $"round {round}: the account survived its delete");
         }
     }
+
+    private static (Failure Failure, bool HasValue) Outcome<T>(ServiceResult<T> result) => (result.Failure, result.Value is not null);
 }

@@ -192,6 +192,7 @@ public sealed partial class InstanceDetailPage
             return null;
         }
         var text = Text[code];
-        return text.ResourceNotFound ? code : text.Value;
+        // Never the key on the screen (StatusReasons does the same for the stored reason).
+        return text.ResourceNotFound ? Text["Status.ReasonUnknown"] : text.Value;
     }
 }

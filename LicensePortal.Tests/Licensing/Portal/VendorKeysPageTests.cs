@@ -45,7 +45,11 @@ public sealed class VendorKeysPageTests : PortalComponentTest
         Assert.Single(page.FindAll("#root-online"));
         Assert.Empty(page.FindAll("#offline-steps"));
         var key = page.Find($".vendor-key[data-key-id='{Store.CurrentInfo.KeyId}']");
-        Assert.Contains($"Certified by root {Store.Root.KeyId}: valid from 2026-11-28 08:59 UTC to 2031-11-28 09:00 UTC", key.TextContent, StringComparison.Ordinal);
+        // The portal's one time format (yyyy-MM-dd HH:mm:ss UTC) on the certificate's own times.
+        var certificate = Store.CurrentInfo.Certificate!;
+        var shown = (DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) + " UTC";
+        Assert.StartsWith("2026-11-28 08:59:", shown(certificate.ValidFrom), StringComparison.Ordinal);
+        Assert.Contains($"Certified by root {Store.Root.KeyId}: valid from {shown(certificate.ValidFrom)} to {shown(certificate.ValidUntil)}", key.TextContent, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -69,7 +69,7 @@ public sealed class AStaleAccountVersionIsRefusedWithTheCurrentValues
 
         var conflict = await ApiTestKit.ProblemAsync(lost, HttpStatusCode.Conflict, "Error.Conflict", "version");
         Assert.Equal("他人已先保存了修改，您的修改未保存。", conflict.GetProperty("detail").GetString());
-        Assert.Equal("13800138000", conflict.GetProperty("current").GetProperty("phone").GetString());
+        Assert.Equal("+8613800138000", conflict.GetProperty("current").GetProperty("phone").GetString()); // the seed's form, stored in E.164
         var after = await ApiTestKit.JsonAsync(await first.GetAsync(new Uri($"/api/v1/users/{carol}", UriKind.Relative)), HttpStatusCode.OK);
         AssertSameAccount(stored, after);
         Assert.Equal(0, await portal.AuditCountAsync("user.deactivate"));

@@ -23,7 +23,7 @@ public sealed class UserFormTests : PortalComponentTest
         {
             var text = form.Markup;
             Assert.Contains("This user name is taken.", text);
-            Assert.Contains("A phone number is 11 digits.", text);
+            Assert.Contains("Enter the phone number with its country code", text);
             Assert.Contains("Not a valid email address.", text);
             Assert.Contains("Enter an absolute http:// or https:// URL.", text);
         });

@@ -108,7 +108,7 @@ public sealed class UserAdminServiceTests
 
     [SkippableTheory]
     [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
-    public async Task A_phone_that_is_not_11_digits_is_refused(DatabaseProvider provider)
+    public async Task A_phone_without_its_country_code_is_refused(DatabaseProvider provider)
     {
         TestDatabases.SkipIfUnavailable(provider);
         await using var portal = await PortalServices.StartAsync(provider);

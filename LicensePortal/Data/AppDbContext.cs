@@ -33,7 +33,7 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
         {
             user.Property(u => u.Organization).HasMaxLength(64);
             user.Property(u => u.OsAuthUrl).HasMaxLength(256);
-            user.Property(u => u.PhoneNumber).HasMaxLength(11);
+            user.Property(u => u.PhoneNumber).HasMaxLength(16); // E.164: "+" and at most 15 digits (UserRules.PhoneMaxLength); the seed had 11
             // Listing pages sort and search on these.
             user.HasIndex(u => u.Organization);
             user.HasIndex(u => u.CreatedAt);

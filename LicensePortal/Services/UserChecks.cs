@@ -10,12 +10,13 @@ namespace LicensePortal.Services;
 /// </summary>
 internal static class UserChecks
 {
-    /// <summary>The input as it is checked and stored: trimmed, blank optional fields as none.</summary>
+    /// <summary>The input as it is checked and stored: trimmed, blank optional fields as none, a phone number in E.164.</summary>
     public static UserInput Clean(UserInput input) => input with
     {
         UserName = input.UserName?.Trim() ?? "",
         Email = string.IsNullOrWhiteSpace(input.Email) ? null : input.Email.Trim(),
-        Phone = string.IsNullOrWhiteSpace(input.Phone) ? null : input.Phone.Trim(),
+        // A number that is not one stays as typed, for UserRules.Validate to refuse.
+        Phone = string.IsNullOrWhiteSpace(input.Phone) ? null : UserRules.StoredPhone(input.Phone) ?? input.Phone.Trim(),
         Organization = input.Organization?.Trim() ?? "",
         OsAuthUrl = input.OsAuthUrl?.Trim() ?? "",
     };

@@ -11,8 +11,15 @@ public static partial class UserRules
     public const int OrganizationMaxLength = 64;
     public const int OsAuthUrlMaxLength = 256;
 
-    [GeneratedRegex("^[0-9]{11}$")]
-    private static partial Regex PhonePattern();
+    /// <summary>The stored phone number: E.164, "+" and at most 15 digits (the column's size).</summary>
+    public const int PhoneMaxLength = 16;
+
+    /// <summary>A phone number as typed, with its spaces, dashes, dots and parentheses.</summary>
+    public const int PhoneInputMaxLength = 32;
+
+    // An optional "+", then digits with spaces, dashes, dots or parentheses between them.
+    [GeneratedRegex(@"^\+?\(?[0-9](?:[ .()-]*[0-9])*\)?$")]
+    private static partial Regex PhoneInputPattern();
 
     [GeneratedRegex("^[A-Za-z0-9._@+-]+$")]
     private static partial Regex UserNamePattern();
@@ -53,7 +60,7 @@ public static partial class UserRules
                 yield return new FieldError(nameof(UserInput.Email), "Error.EmailFormat");
             }
         }
-        if (!string.IsNullOrEmpty(input.Phone) && !PhonePattern().IsMatch(input.Phone))
+        if (!string.IsNullOrEmpty(input.Phone) && StoredPhone(input.Phone) is null)
         {
             yield return new FieldError(nameof(UserInput.Phone), "Error.PhoneFormat");
         }
@@ -76,6 +83,27 @@ public static partial class UserRules
         {
             yield return new FieldError(nameof(UserInput.Role), "Error.UnknownRole");
         }
+    }
+
+    /// <summary>
+    /// The phone number as stored, E.164 ("+" and 1 to 15 digits, the country code first), from what was typed; null when
+    /// it is not one. Without "+" only the seed's numbers are known: 11 digits starting with 1 are a Chinese mobile number
+    /// (the seed stored exactly those), so +86 is put in front; any other number without "+" lacks its country code.
+    /// </summary>
+    public static string? StoredPhone(string typed)
+    {
+        var trimmed = typed.Trim();
+        if (trimmed.Length > PhoneInputMaxLength || !PhoneInputPattern().IsMatch(trimmed))
+        {
+            return null;
+        }
+        var digits = string.Concat(trimmed.Where(char.IsAsciiDigit));
+        if (!trimmed.StartsWith('+'))
+        {
+            return digits.Length == 11 && digits[0] == '1' ? "+86" + digits : null;
+        }
+        // No country code starts with 0.
+        return digits.Length <= PhoneMaxLength - 1 && digits[0] != '0' ? "+" + digits : null;
     }
 
     public static List<FieldError> Unstorable(UserInput input) => StorableText.Check(

@@ -65,9 +65,9 @@ public static class ApiBindingProblems
         var options = context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         var expected = bodyType is null ? null : TypeAt(options, bodyType, json.Path);
         // The field is the client's own spelling, so it is passed as is, not through ApiProblems.ApiField. A string
-        // escaping a lone surrogate ("\ud800") is refused by System.Text.Json itself (InvalidOperationException: invalid
-        // UTF-16): that is text no database can store (StorableText), not a wrong type.
-        var error = json.InnerException is InvalidOperationException
+        // escaping a lone surrogate ("\ud800") is refused by System.Text.Json itself: that is text no database can store
+        // (StorableText), not a wrong type.
+        var error = IsInvalidUtf16(json)
             ? new FieldError(field, StorableText.ErrorCode)
             : new FieldError(field, "Error.WrongType", text[KindKey(expected)].Value);
         return TypedResults.Problem(detail: ApiProblems.Message(text, error), statusCode: StatusCodes.Status400BadRequest,
@@ -196,4 +196,13 @@ public static class ApiBindingProblems
 
     private static Type? QueryType(Endpoint endpoint, string name) =>
         endpoint.Metadata.GetOrderedMetadata<IParameterBindingMetadata>().FirstOrDefault(p => p.Name == name)?.ParameterInfo.ParameterType;
+
+    /// <summary>
+    /// System.Text.Json reports a wrong token type ("a string where a number goes") and invalid UTF-16 in a string alike,
+    /// as an InvalidOperationException inside the JsonException; only its message ("Cannot read invalid UTF-16 JSON
+    /// text...") tells them apart. The runtime's messages are English unless a language pack is installed, and the
+    /// fallback is the old answer (a wrong type), so a miss is still a 400 on the field.
+    /// </summary>
+    private static bool IsInvalidUtf16(JsonException json) =>
+        json.InnerException is InvalidOperationException inner && inner.Message.Contains("UTF-16", StringComparison.Ordinal);
 }

@@ -1,8 +1,6 @@
 using System.Globalization;
 using LicensePortal.Services;
 using Microsoft.AspNetCore.Components;
-using Microsoft.JSInterop;
-using MudBlazor;
 
 namespace LicensePortal.Components.Pages.Instances;
 
@@ -26,8 +24,6 @@ public sealed partial class HostAgentPanel
 
     [Inject] private AgentDownloads Agents { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
-    [Inject] private IJSRuntime Js { get; set; } = default!;
-    [Inject] private ISnackbar Snackbar { get; set; } = default!;
 
     private AgentDownloadInfo _agent = AgentDownloadInfo.None;
     private IReadOnlyList<AgentStep> _steps = [];
@@ -68,22 +64,4 @@ public sealed partial class HostAgentPanel
     private string SizeText => _agent.Size >= 1048576
         ? string.Format(CultureInfo.CurrentCulture, "{0:0.0} MiB ({1:N0} {2})", _agent.Size / 1048576.0, _agent.Size, Text["Agent.Bytes"])
         : string.Format(CultureInfo.CurrentCulture, "{0:0.0} KiB ({1:N0} {2})", _agent.Size / 1024.0, _agent.Size, Text["Agent.Bytes"]);
-
-    private Task CopyAsync(AgentStep step) => CopyTextAsync(step.Command);
-
-    private Task CopyPublishAsync() => CopyTextAsync(_publishCommand);
-
-    private async Task CopyTextAsync(string command)
-    {
-        try
-        {
-            await Js.InvokeVoidAsync("licensePortal.copyText", command);
-            Snackbar.Add(Text["Agent.Copied"], Severity.Success);
-        }
-        catch (JSException)
-        {
-            // No clipboard (a page served over plain http, or permission refused): the command stays on screen to select.
-            Snackbar.Add(Text["Agent.CopyFailed"], Severity.Warning);
-        }
-    }
 }

@@ -17,6 +17,12 @@ if (KeysCommand.IsKeysCommand(args))
 // Under systemd (deploy/licenseportal.service, Type=notify): tells systemd when it listens and when it stops, and logs
 // in journald's format. Elsewhere it does nothing.
 builder.Services.AddSystemd();
+// AddSystemd sets the systemd formatter after Logging:Console was read, so it would win over an operator's explicit
+// Logging:Console:FormatterName (json for a log shipper): the explicit one is applied again after it.
+if (builder.Configuration["Logging:Console:FormatterName"] is { Length: > 0 } consoleFormatter)
+{
+    builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(options => options.FormatterName = consoleFormatter);
+}
 builder.AddLicensePortal();
 
 var app = builder.Build();

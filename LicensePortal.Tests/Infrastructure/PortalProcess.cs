@@ -17,13 +17,15 @@ public sealed class PortalProcess : IAsyncDisposable
 
     private readonly DirectoryInfo _folder;
     private readonly IDictionary<string, string> _settings;
+    private readonly bool _asSystemdService;
     private readonly StringBuilder _output = new();
     private Process? _process;
 
-    private PortalProcess(DirectoryInfo folder, IDictionary<string, string> settings)
+    private PortalProcess(DirectoryInfo folder, IDictionary<string, string> settings, bool asSystemdService)
     {
         _folder = folder;
         _settings = settings;
+        _asSystemdService = asSystemdService;
     }
 
     /// <summary>Where the portal listens; a restart listens on a new port.</summary>
@@ -44,9 +46,14 @@ public sealed class PortalProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<PortalProcess> StartAsync(IDictionary<string, string>? settings = null)
+    /// <param name="settings">Configuration as environment variables (Section__Key), over the test defaults.</param>
+    /// <param name="asSystemdService">
+    /// Start it as a child of a process named <c>systemd</c> (a shell behind a link of that name): what
+    /// Microsoft.Extensions.Hosting.Systemd takes for a systemd service, so AddSystemd does what it does under the unit.
+    /// </param>
+    public static async Task<PortalProcess> StartAsync(IDictionary<string, string>? settings = null, bool asSystemdService = false)
     {
-        var portal = new PortalProcess(Directory.CreateTempSubdirectory("lp-portal-"), settings ?? new Dictionary<string, string>());
+        var portal = new PortalProcess(Directory.CreateTempSubdirectory("lp-portal-"), settings ?? new Dictionary<string, string>(), asSystemdService);
         await portal.RunAsync();
         return portal;
     }
@@ -79,13 +86,11 @@ public sealed class PortalProcess : IAsyncDisposable
         var baseAddress = new Uri($"http://127.0.0.1:{port}/");
         var portalDir = Path.Combine(RepositoryRoot(), "LicensePortal");
         var dll = Path.Combine(AppContext.BaseDirectory, "LicensePortal.dll");
-        var start = new ProcessStartInfo("dotnet", [dll])
-        {
-            WorkingDirectory = portalDir,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var start = _asSystemdService ? SystemdParent(dll) : new ProcessStartInfo("dotnet", [dll]);
+        start.WorkingDirectory = portalDir;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development"; // serves static web assets from the build output
         start.Environment["ASPNETCORE_URLS"] = baseAddress.ToString().TrimEnd('/');
         start.Environment["ASPNETCORE_CONTENTROOT"] = portalDir;
@@ -133,6 +138,17 @@ public sealed class PortalProcess : IAsyncDisposable
         var log = Output;
         await DisposeAsync();
         throw new InvalidOperationException($"The portal did not become healthy. Its output:\n{log}");
+    }
+
+    private ProcessStartInfo SystemdParent(string dll)
+    {
+        // The parent's /proc/PID/comm must read "systemd"; the shell waits for dotnet (no exec), so it stays the parent.
+        var systemd = Path.Combine(_folder.FullName, "systemd");
+        if (!File.Exists(systemd))
+        {
+            File.CreateSymbolicLink(systemd, "/bin/sh");
+        }
+        return new ProcessStartInfo(systemd, ["-c", "dotnet \"$0\"; exit $?", dll]);
     }
 
     public static string RepositoryRoot()

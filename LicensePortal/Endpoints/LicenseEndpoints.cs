@@ -1,4 +1,5 @@
 using System.Text;
+using LicensePortal.Observability;
 using LicensePortal.Options;
 using LicensePortal.Resources;
 using LicensePortal.Endpoints.Api;
@@ -22,10 +23,10 @@ public static class LicenseEndpoints
     public static IEndpointRouteBuilder MapLicenseEndpoints(this IEndpointRouteBuilder app)
     {
         // Cookie-only URLs whose GETs make revisions and count downloads: another site's page may not send them (decision 0011).
-        app.MapGet("/download_license", DownloadLicenseAsync).RequireAuthorization().RefuseUnstorableText().RequireRateLimiting(RateLimits.Download).RefuseCrossSiteCookieCallers();
-        app.MapGet("/static/license/{fileName}", LatestLicenseAsync).RequireAuthorization().RefuseUnstorableText().RequireRateLimiting(RateLimits.Download).RefuseCrossSiteCookieCallers();
+        app.MapGet("/download_license", DownloadLicenseAsync).RequireAuthorization().WithLicenseLogScope(LicenseLogScope.QueryInstance).RefuseUnstorableText().RequireRateLimiting(RateLimits.Download).RefuseCrossSiteCookieCallers();
+        app.MapGet("/static/license/{fileName}", LatestLicenseAsync).RequireAuthorization().WithLicenseLogScope(LatestLicenseInstance).RefuseUnstorableText().RequireRateLimiting(RateLimits.Download).RefuseCrossSiteCookieCallers();
         // Old scripts post here with the cookie and no antiforgery token: the cross-site check is the forgery protection.
-        app.MapPost("/upload_hostinfo", UploadHostInfoAsync).RequireAuthorization().RefuseUnstorableText().DisableAntiforgery().RefuseCrossSiteCookieCallers()
+        app.MapPost("/upload_hostinfo", UploadHostInfoAsync).RequireAuthorization().WithLicenseLogScope(LicenseLogScope.QueryInstance).RefuseUnstorableText().DisableAntiforgery().RefuseCrossSiteCookieCallers()
             .WithHostInfoBodyLimit(app.ServiceProvider.GetRequiredService<IOptions<LicensingOptions>>().Value.HostInfoMaxBytes);
         app.MapGet("/vendor-root.pub", (VendorKeyStore keys, HttpContext context) =>
         {
@@ -38,6 +39,9 @@ public static class LicenseEndpoints
             keys.Find(keyId) is { } key ? VendorKeyFile(key) : TypedResults.NotFound()).AllowAnonymous();
         return app;
     }
+
+    private static string? LatestLicenseInstance(HttpContext context) =>
+        context.Request.RouteValues["fileName"] is string file && file.EndsWith(LicenseSuffix, StringComparison.Ordinal) ? file[..^LicenseSuffix.Length] : null;
 
     private static async Task<IResult> DownloadLicenseAsync(string? instance, HttpContext context, LicenseService licenses, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken)
     {

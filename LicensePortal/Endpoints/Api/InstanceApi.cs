@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using LicensePortal.Data;
+using LicensePortal.Observability;
 using LicensePortal.Options;
 using LicensePortal.Resources;
 using LicensePortal.Services;
@@ -19,7 +20,8 @@ public static class InstanceApi
 {
     public static void MapInstanceApi(this RouteGroupBuilder api)
     {
-        var instances = api.MapGroup("/instances").WithTags("Instances");
+        // Every line logged while answering an instance route names the user and the instance (Observability/LicenseLogScope).
+        var instances = api.MapGroup("/instances").WithTags("Instances").WithLicenseLogScope(LicenseLogScope.RouteName);
         instances.MapGet("", ListAsync).WithName("ListInstances").WithSummary("Instances, a page at a time; filters: status, owner (user name), name (prefix), notSeenForDays (host last checked in more than N days ago).")
             .WithDescription(ApiEndpoints.PagingDescription +
                 "`status`: TOUPLOAD, INFOERROR, TODOWNLOAD, DOWNLOADERROR or EXPIRED; `sortBy`: Name, Status, ExpiresOn, CreatedAt, UpdatedAt or DownloadCount; " +

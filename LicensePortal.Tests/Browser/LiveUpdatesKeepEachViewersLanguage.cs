@@ -21,7 +21,7 @@ public sealed partial class LiveUpdatesKeepEachViewersLanguage
     private const string CustomerPassword = "Kunde-Passw0rd!1";
     private const string SupportPassword = "Supp0rt-Passw0rd!";
 
-    private static readonly string[] InstancesTexts = ["Nav.Instances", "Instance.Name", "Instance.Status", "Instance.ExpiresOn", "Instance.DownloadCount", "Grid.RowsPerPage"];
+    private static readonly string[] InstancesTexts = ["Nav.Instances", "Instance.Name", "Instance.Status", "Instance.ExpiresOnShort", "Instance.DownloadCount", "Grid.RowsPerPage"];
     private static readonly string[] SupportTexts = ["Support.Title", "Instance.Name", "Instance.Owner", "Instance.Status", "Support.ChangedAt", "Support.LastSeen"];
 
     [Fact]

@@ -106,6 +106,10 @@ public sealed class AuthorizationMatrix
         R("GET",    "/vendor-key/{keyId}",                                   "ok     ok     ok     ok     ok     ok     ok     ok", (w, _) => Get($"/vendor-key/{w.VendorKeyId}")),
         R("GET",    "/healthz",                                              "ok     ok     ok     ok     ok     ok     ok     ok", (w, _) => Get("/healthz")),
         R("POST",   "/healthz",                                              "ok     ok     ok     ok     ok     ok     ok     ok", (w, _) => Send(HttpMethod.Post, "/healthz")),
+        R("GET",    "/healthz/live",                                         "ok     ok     ok     ok     ok     ok     ok     ok", (w, _) => Get("/healthz/live")),
+        R("POST",   "/healthz/live",                                         "ok     ok     ok     ok     ok     ok     ok     ok", (w, _) => Send(HttpMethod.Post, "/healthz/live")),
+        R("GET",    "/healthz/ready",                                        "ok     ok     ok     ok     ok     ok     ok     ok", (w, _) => Get("/healthz/ready")),
+        R("POST",   "/healthz/ready",                                        "ok     ok     ok     ok     ok     ok     ok     ok", (w, _) => Send(HttpMethod.Post, "/healthz/ready")),
         R("GET",    "/culture/set",                                          "ok     ok     ok     ok     ok     ok     ok     ok", (w, _) => Get("/culture/set?culture=en&redirectUri=/instances")),
         R("GET",    "/{**path:file}",                                        "login  off    off    off    off    login  login  login", (w, _) => Get("/no-such-file.txt")),
         // ---- Blazor: the circuit and its helpers

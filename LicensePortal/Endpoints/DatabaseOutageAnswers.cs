@@ -36,6 +36,8 @@ public static class DatabaseOutageAnswers
             if (!ApiProblems.IsApi(context.Request) && HttpMethods.IsGet(context.Request.Method)
                 && context.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase))
             {
+                // Clear() dropped the content type: without it and its charset the Chinese notice could be misread.
+                context.Response.ContentType = "text/html; charset=utf-8";
                 await context.Response.WriteAsync(Page(text), context.RequestAborted);
                 return;
             }

@@ -36,7 +36,7 @@ if (!seedDemo && !VendorKeyCheck.Passes(app.Services, Console.Error))
 }
 await FirstRunSetup.RunAsync(app.Services, Console.Out);
 
-// `seed-demo --users N --instances N [--append]`: fill the configured database with demo data and exit; no web server.
+// `seed-demo --users N --instances N [--audit-entries N] [--append]`: fill the configured database with demo data and exit; no web server.
 if (seedDemo)
 {
     var result = await app.Services.GetRequiredService<DemoSeeder>().SeedAsync(DemoSeedOptions.Parse(args), Console.Out);

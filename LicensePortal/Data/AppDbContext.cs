@@ -135,6 +135,9 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
             entry.HasIndex(e => e.At);
             entry.HasIndex(e => new { e.TargetType, e.TargetKey, e.At });
             entry.HasIndex(e => new { e.ActorUserName, e.At });
+            // One action's entries newest first, and one target's without its type (the page's target box alone).
+            entry.HasIndex(e => new { e.Action, e.At });
+            entry.HasIndex(e => new { e.TargetKey, e.At });
         });
     }
 }

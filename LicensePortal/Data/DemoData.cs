@@ -97,6 +97,116 @@ internal sealed class DemoData
         }
     }
 
+    /// <summary>
+    /// The audit trail's mix, per 10,000 entries: mostly the hosts' and customers' own traffic (check-ins, downloads,
+    /// uploads), then staff edits, then rare events (a vendor key a year). Who acts follows the action: customers
+    /// download and upload, staff edit, the portal's time rules expire and end cool-downs.
+    /// </summary>
+    private static readonly (string Action, string TargetType, DemoActorKind Actor, int Weight)[] AuditMix =
+    [
+        ("instance.check-in", "instance", DemoActorKind.Customer, 3200),
+        ("license.download", "instance", DemoActorKind.Customer, 2800),
+        ("license.generate", "instance", DemoActorKind.Customer, 700),
+        ("hostinfo.upload", "instance", DemoActorKind.Customer, 700),
+        ("instance.update", "instance", DemoActorKind.Staff, 1100),
+        ("instance.create", "instance", DemoActorKind.Staff, 350),
+        ("instance.expire", "instance", DemoActorKind.System, 200),
+        ("user.update", "user", DemoActorKind.Staff, 200),
+        ("hostinfo.rejected", "instance", DemoActorKind.Customer, 120),
+        ("license.refused", "instance", DemoActorKind.Customer, 100),
+        ("user.create", "user", DemoActorKind.Staff, 100),
+        ("activationtoken.create", "instance", DemoActorKind.Staff, 80),
+        ("instance.delete", "instance", DemoActorKind.Staff, 50),
+        ("instance.reset-download-error", "instance", DemoActorKind.Staff, 50),
+        ("token.create", "token", DemoActorKind.Staff, 40),
+        ("hostinfo.rebind-requested", "instance", DemoActorKind.Customer, 40),
+        ("hostinfo.rebind-automatic", "instance", DemoActorKind.System, 30),
+        ("hostinfo.rebind-approved", "instance", DemoActorKind.Staff, 25),
+        ("instance.cool-down-end", "instance", DemoActorKind.System, 25),
+        ("user.deactivate", "user", DemoActorKind.Staff, 20),
+        ("activationtoken.revoke", "instance", DemoActorKind.Staff, 20),
+        ("token.revoke", "token", DemoActorKind.Staff, 15),
+        ("hostinfo.rebind-denied", "instance", DemoActorKind.Staff, 10),
+        ("user.activate", "user", DemoActorKind.Staff, 10),
+        ("instance.host-identifier-tolerance", "instance", DemoActorKind.Staff, 8),
+        ("user.delete", "user", DemoActorKind.Staff, 6),
+        ("vendorkey.add", "vendorkey", DemoActorKind.Staff, 1),
+    ];
+
+    /// <summary>The staff who edit: one administrator and a few operators (names only; the trail references no account).</summary>
+    private static readonly string[] StaffNames = ["admin", "ops01", "ops02", "ops03", "ops04", "ops05", "ops06", "ops07", "ops08"];
+
+    /// <summary>
+    /// <see cref="DemoSeedOptions.AuditEntries"/> entries over the year before now, oldest first, so ids rise with time as
+    /// in a real append-only trail. Customers and targets are the cust{n} of this run (cust1..cust1000 when it seeds no
+    /// users); instance targets are cust{n}-site{1..10}, the names the instance seed gives.
+    /// </summary>
+    public IEnumerable<DemoAuditEntry> AuditEntries
+    {
+        get
+        {
+            var random = new Random(Options.RandomSeed + 3);
+            var total = Options.AuditEntries;
+            var customers = _userIds.Length > 0 ? _userIds.Length : 1000;
+            var weights = AuditMix.Sum(m => m.Weight);
+            var start = _now.AddDays(-365);
+            var step = TimeSpan.FromDays(365).Ticks / (double)Math.Max(total, 1);
+            for (var n = 0; n < total; n++)
+            {
+                // One slot of the year per entry and a random moment inside it: strictly increasing times.
+                var at = new DateTime(start.Ticks + (long)(step * (n + random.NextDouble())), DateTimeKind.Utc);
+                var (action, targetType, actorKind) = PickAction(random.Next(weights));
+                var customer = random.Next(customers);
+                var customerName = $"cust{_firstNumber + customer}";
+                var instance = $"{customerName}-site{random.Next(1, 11)}";
+                var (actorId, actorName, address) = actorKind switch
+                {
+                    DemoActorKind.Customer => (_userIds.Length > 0 ? _userIds[customer] : "", customerName, $"10.{customer / 65536 % 256}.{customer / 256 % 256}.{customer % 256}"),
+                    DemoActorKind.Staff => StaffActor(random.Next(StaffNames.Length)),
+                    _ => ("", "(system)", ""),
+                };
+                var targetKey = targetType switch
+                {
+                    "user" => customerName,
+                    "token" => $"tok{random.Next(1, 5000):D5}",
+                    "vendorkey" => $"signing-{at:yyyyMMdd}",
+                    _ => instance,
+                };
+                var (before, after) = Values(action, random);
+                yield return new DemoAuditEntry(at, actorId, actorName, address, action, targetType, targetKey, before, after);
+            }
+        }
+    }
+
+    private static (string Id, string Name, string Address) StaffActor(int staff) =>
+        ($"staff-{staff}", StaffNames[staff], $"192.168.10.{10 + staff}");
+
+    private static (string Action, string TargetType, DemoActorKind Actor) PickAction(int ticket)
+    {
+        foreach (var (action, targetType, actor, weight) in AuditMix)
+        {
+            if (ticket < weight)
+            {
+                return (action, targetType, actor);
+            }
+            ticket -= weight;
+        }
+        return (AuditMix[0].Action, AuditMix[0].TargetType, AuditMix[0].Actor);
+    }
+
+    /// <summary>Small before/after JSON of the kind <c>AuditLog</c> writes (camel-case fields, no secrets).</summary>
+    private static (string? Before, string? After) Values(string action, Random random) => action switch
+    {
+        "instance.update" => ($"{{\"maxDesktops\":{5 * random.Next(1, 41)}}}", $"{{\"maxDesktops\":{5 * random.Next(1, 41)}}}"),
+        "instance.create" => (null, $"{{\"maxDesktops\":{5 * random.Next(1, 41)},\"maxUsers\":{10 * random.Next(1, 51)},\"status\":\"TOUPLOAD\"}}"),
+        "instance.delete" => ("{\"status\":\"TODOWNLOAD\"}", null),
+        "instance.expire" => ("{\"status\":\"TODOWNLOAD\"}", "{\"status\":\"EXPIRED\"}"),
+        "license.download" or "license.generate" => (null, $"{{\"revision\":{random.Next(1, 40)}}}"),
+        "hostinfo.upload" => (null, $"{{\"mac\":\"52:54:00:{random.Next(256):x2}:{random.Next(256):x2}:{random.Next(256):x2}\",\"status\":\"TODOWNLOAD\"}}"),
+        "user.update" => ($"{{\"organization\":\"Org{random.Next(5000):D4}\"}}", $"{{\"organization\":\"Org{random.Next(5000):D4}\"}}"),
+        _ => (null, null),
+    };
+
     private static InstanceStatus PickStatus(int percent)
     {
         foreach (var (status, share) in StatusMix)
@@ -118,3 +228,15 @@ internal sealed record DemoUser(string Id, string UserName, string Email, string
 internal sealed record DemoInstance(
     string Name, string OwnerId, int MaxDesktops, int MaxImages, int MaxUsers, int MaxVcpus, int MaxVmemGib, int MaxVdiskGib,
     InstanceStatus Status, DateOnly ExpiresOn, int DownloadCount, DateTime CreatedAt, DateTime UpdatedAt, Guid Version);
+
+/// <summary>Who makes a demo audit entry.</summary>
+internal enum DemoActorKind
+{
+    Customer,
+    Staff,
+    System,
+}
+
+/// <summary>One demo audit entry, in <see cref="AuditEntry"/>'s columns.</summary>
+internal sealed record DemoAuditEntry(
+    DateTime At, string ActorUserId, string ActorUserName, string RemoteAddress, string Action, string TargetType, string TargetKey, string? Before, string? After);

@@ -9,11 +9,15 @@ namespace LicensePortal.Data;
 /// <param name="RandomSeed">Makes the generated data repeatable.</param>
 public sealed record DemoSeedOptions(int Users, int Instances, bool Append = false, int RandomSeed = 42)
 {
-    /// <summary>Parses <c>seed-demo [--users N] [--instances N] [--append]</c> (args[0] is the command itself).</summary>
+    /// <summary>Audit entries to append, dated over the last year, oldest first (<see cref="DemoData.AuditEntries"/>).</summary>
+    public int AuditEntries { get; init; }
+
+    /// <summary>Parses <c>seed-demo [--users N] [--instances N] [--audit-entries N] [--append]</c> (args[0] is the command itself).</summary>
     public static DemoSeedOptions Parse(IReadOnlyList<string> args)
     {
         var users = 1000;
         var instances = 10000;
+        var auditEntries = 0;
         var append = false;
         for (var i = 1; i < args.Count; i++)
         {
@@ -25,6 +29,9 @@ public sealed record DemoSeedOptions(int Users, int Instances, bool Append = fal
                 case "--instances" when i + 1 < args.Count:
                     instances = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
+                case "--audit-entries" when i + 1 < args.Count:
+                    auditEntries = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
                 case "--append":
                     append = true;
                     break;
@@ -33,13 +40,16 @@ public sealed record DemoSeedOptions(int Users, int Instances, bool Append = fal
                     break;
             }
         }
-        if (users < 0 || instances < 0 || (instances > 0 && users == 0))
+        if (users < 0 || instances < 0 || auditEntries < 0 || (instances > 0 && users == 0))
         {
-            throw new ArgumentException("seed-demo needs --users N (N >= 1 when --instances > 0) and --instances N (N >= 0).");
+            throw new ArgumentException("seed-demo needs --users N (N >= 1 when --instances > 0), --instances N (N >= 0) and --audit-entries N (N >= 0).");
         }
-        return new DemoSeedOptions(users, instances, append);
+        return new DemoSeedOptions(users, instances, append) { AuditEntries = auditEntries };
     }
 }
 
 /// <summary>How a seed went.</summary>
-public sealed record DemoSeedResult(bool Seeded, int Users, int Instances, TimeSpan Elapsed);
+public sealed record DemoSeedResult(bool Seeded, int Users, int Instances, TimeSpan Elapsed)
+{
+    public int AuditEntries { get; init; }
+}

@@ -7,7 +7,7 @@ using Npgsql;
 namespace LicensePortal.Data;
 
 /// <summary>
-/// Fills a database with demo accounts and instances, fast: raw parameterized SQL in large transactions on SQLite
+/// Fills a database with demo accounts, instances and audit entries, fast: raw parameterized SQL in large transactions on SQLite
 /// (one prepared INSERT reused), binary COPY on PostgreSQL. Accounts are real Identity rows (normalized names,
 /// security and concurrency stamps, role User) without a password hash, so none of them can sign in.
 /// </summary>
@@ -37,7 +37,7 @@ public sealed class DemoSeeder(IDbContextFactory<AppDbContext> dbFactory, TimePr
         var firstNumber = await db.Users.CountAsync(cancellationToken) + 1;
 
         var data = new DemoData(options, firstNumber, time.GetUtcNow().UtcDateTime);
-        await output.WriteLineAsync($"seed-demo: {options.Users:N0} users and {options.Instances:N0} instances into {db.Database.ProviderName}...");
+        await output.WriteLineAsync($"seed-demo: {options.Users:N0} users, {options.Instances:N0} instances and {options.AuditEntries:N0} audit entries into {db.Database.ProviderName}...");
 
         var progress = new DemoProgress(output, stopwatch);
         var connection = db.Database.GetDbConnection();
@@ -62,7 +62,7 @@ public sealed class DemoSeeder(IDbContextFactory<AppDbContext> dbFactory, TimePr
         }
 
         await output.WriteLineAsync($"seed-demo: done in {stopwatch.Elapsed.TotalSeconds:F1} s. The {options.Users:N0} demo accounts have no password and cannot sign in.");
-        return new DemoSeedResult(true, options.Users, options.Instances, stopwatch.Elapsed);
+        return new DemoSeedResult(true, options.Users, options.Instances, stopwatch.Elapsed) { AuditEntries = options.AuditEntries };
     }
 
     /// <summary>One statement, without a command timeout: the seed's ANALYZE and VACUUM may run long.</summary>

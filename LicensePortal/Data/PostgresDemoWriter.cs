@@ -15,10 +15,11 @@ internal static class PostgresDemoWriter
         await progress.ReportAsync($"{data.Options.Users:N0} users");
         await WriteInstancesAsync(connection, data, progress, cancellationToken);
         await progress.ReportAsync($"{data.Options.Instances:N0} instances committed");
+        await WriteAuditEntriesAsync(connection, data, progress, cancellationToken);
 
         // VACUUM as well as ANALYZE: it sets the visibility map, without which counts cannot be index-only scans.
         await progress.ReportAsync("VACUUM ANALYZE");
-        await DemoSeeder.ExecuteAsync(connection, """VACUUM (ANALYZE) "AspNetUsers", "AspNetUserRoles", "Instances";""", cancellationToken);
+        await DemoSeeder.ExecuteAsync(connection, """VACUUM (ANALYZE) "AspNetUsers", "AspNetUserRoles", "Instances", "AuditEntries";""", cancellationToken);
     }
 
     private static async Task WriteUsersAsync(NpgsqlConnection connection, DemoData data, CancellationToken cancellationToken)
@@ -63,6 +64,51 @@ internal static class PostgresDemoWriter
             await roles.WriteAsync(userRoleId, NpgsqlDbType.Text, cancellationToken);
         }
         await roles.CompleteAsync(cancellationToken);
+    }
+
+    /// <summary>COPY inserts rows, so the append-only triggers (UPDATE, DELETE, TRUNCATE; docs/decisions/0004) never fire.</summary>
+    private static async Task WriteAuditEntriesAsync(NpgsqlConnection connection, DemoData data, DemoProgress progress, CancellationToken cancellationToken)
+    {
+        if (data.Options.AuditEntries == 0)
+        {
+            return;
+        }
+        await using var entries = await connection.BeginBinaryImportAsync("""
+            COPY "AuditEntries" ("At", "ActorUserId", "ActorUserName", "RemoteAddress", "Action", "TargetType", "TargetKey", "Before", "After")
+            FROM STDIN (FORMAT BINARY)
+            """, cancellationToken);
+        var done = 0;
+        foreach (var e in data.AuditEntries)
+        {
+            await entries.StartRowAsync(cancellationToken);
+            await entries.WriteAsync(e.At, NpgsqlDbType.TimestampTz, cancellationToken);
+            await entries.WriteAsync(e.ActorUserId, NpgsqlDbType.Varchar, cancellationToken);
+            await entries.WriteAsync(e.ActorUserName, NpgsqlDbType.Varchar, cancellationToken);
+            await entries.WriteAsync(e.RemoteAddress, NpgsqlDbType.Varchar, cancellationToken);
+            await entries.WriteAsync(e.Action, NpgsqlDbType.Varchar, cancellationToken);
+            await entries.WriteAsync(e.TargetType, NpgsqlDbType.Varchar, cancellationToken);
+            await entries.WriteAsync(e.TargetKey, NpgsqlDbType.Varchar, cancellationToken);
+            await WriteNullableAsync(entries, e.Before, cancellationToken);
+            await WriteNullableAsync(entries, e.After, cancellationToken);
+            if (++done % ReportEvery == 0)
+            {
+                await progress.ReportAsync($"{done:N0}/{data.Options.AuditEntries:N0} audit entries sent");
+            }
+        }
+        await entries.CompleteAsync(cancellationToken);
+        await progress.ReportAsync($"{data.Options.AuditEntries:N0} audit entries committed");
+    }
+
+    private static async Task WriteNullableAsync(NpgsqlBinaryImporter importer, string? value, CancellationToken cancellationToken)
+    {
+        if (value is null)
+        {
+            await importer.WriteNullAsync(cancellationToken);
+        }
+        else
+        {
+            await importer.WriteAsync(value, NpgsqlDbType.Text, cancellationToken);
+        }
     }
 
     private static async Task WriteInstancesAsync(NpgsqlConnection connection, DemoData data, DemoProgress progress, CancellationToken cancellationToken)

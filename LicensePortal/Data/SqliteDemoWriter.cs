@@ -19,6 +19,7 @@ internal static class SqliteDemoWriter
         {
             await WriteUsersAsync(connection, data, userRoleId, progress, cancellationToken);
             await WriteInstancesAsync(connection, data, progress, cancellationToken);
+            await WriteAuditEntriesAsync(connection, data, progress, cancellationToken);
             await progress.ReportAsync("ANALYZE");
             await DemoSeeder.ExecuteAsync(connection, "ANALYZE;", cancellationToken);
         }
@@ -91,6 +92,34 @@ internal static class SqliteDemoWriter
             p[14].Value = i.Version.ToString().ToUpperInvariant();
             instances.ExecuteNonQuery();
         }, "instances", data.Options.Instances, progress, cancellationToken);
+    }
+
+    /// <summary>Plain INSERTs: the append-only triggers fire only on UPDATE and DELETE (docs/decisions/0004).</summary>
+    private static async Task WriteAuditEntriesAsync(SqliteConnection connection, DemoData data, DemoProgress progress, CancellationToken cancellationToken)
+    {
+        if (data.Options.AuditEntries == 0)
+        {
+            return;
+        }
+        using var entries = connection.CreateCommand();
+        entries.CommandText = """
+            INSERT INTO "AuditEntries" ("At", "ActorUserId", "ActorUserName", "RemoteAddress", "Action", "TargetType", "TargetKey", "Before", "After")
+            VALUES ($at, $actorid, $actor, $address, $action, $type, $key, $before, $after)
+            """;
+        var p = AddParameters(entries, "$at", "$actorid", "$actor", "$address", "$action", "$type", "$key", "$before", "$after");
+        await RunBatchesAsync(connection, data.AuditEntries, [entries], e =>
+        {
+            p[0].Value = DateTimeText(e.At);
+            p[1].Value = e.ActorUserId;
+            p[2].Value = e.ActorUserName;
+            p[3].Value = e.RemoteAddress;
+            p[4].Value = e.Action;
+            p[5].Value = e.TargetType;
+            p[6].Value = e.TargetKey;
+            p[7].Value = (object?)e.Before ?? DBNull.Value;
+            p[8].Value = (object?)e.After ?? DBNull.Value;
+            entries.ExecuteNonQuery();
+        }, "audit entries", data.Options.AuditEntries, progress, cancellationToken);
     }
 
     /// <summary>Runs <paramref name="insert"/> for every row, committing every <see cref="Batch"/> rows and reporting each commit.</summary>

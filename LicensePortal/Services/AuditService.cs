@@ -8,7 +8,10 @@ namespace LicensePortal.Services;
 /// <summary>Filters for the audit trail. Every filter is optional; the listing is newest first.</summary>
 public sealed record AuditQuery(int Page = 0, int PageSize = 50)
 {
-    /// <summary>Actions starting with this, e.g. "instance." or "license.download".</summary>
+    /// <summary>
+    /// Actions starting with this, e.g. "instance." or "license.download". One of <see cref="AuditSentences.Actions"/>
+    /// (what the page's filter sends) is matched exactly, which is an index range in time order.
+    /// </summary>
     public string? ActionPrefix { get; init; }
 
     public string? TargetType { get; init; }
@@ -37,6 +40,14 @@ public sealed class AuditService(IDbContextFactory<AppDbContext> dbFactory, Time
 {
     public const int MaxPageSize = 200;
 
+    /// <summary>
+    /// The page's total is counted up to this many entries, as the instances grid does; beyond it the pager says "more
+    /// than 10,000" (<see cref="Page{T}.TotalCapped"/>). An exact count of 10,000,000 entries takes seconds; counting
+    /// 10,001 index entries a few milliseconds (docs/performance.md). The pager then reaches 10,000 entries back at most,
+    /// so no page needs a deep offset; older entries are found with the date filter.
+    /// </summary>
+    public const int TotalCountCap = 10_000;
+
     /// <summary>For changes that are not in the database (vendor key files): records the entry on its own, right after.</summary>
     public async Task RecordAsync(PortalActor actor, string action, string targetType, string targetKey, object? before, object? after, CancellationToken cancellationToken = default)
     {
@@ -57,11 +68,11 @@ public sealed class AuditService(IDbContextFactory<AppDbContext> dbFactory, Time
         }
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var entries = Filter(db, query);
-        var total = await entries.CountAsync(cancellationToken);
+        var counted = await entries.Take(TotalCountCap + 1).CountAsync(cancellationToken);
         var pageSize = Math.Clamp(query.PageSize, 1, MaxPageSize);
         var items = await Project(entries.OrderByDescending(e => e.At).ThenByDescending(e => e.Id)
             .Skip(Paging.Offset(query.Page, pageSize)).Take(pageSize)).ToListAsync(cancellationToken);
-        return ServiceResult<Page<AuditRow>>.Ok(new Page<AuditRow>(items, total));
+        return ServiceResult<Page<AuditRow>>.Ok(new Page<AuditRow>(items, Math.Min(counted, TotalCountCap)) { TotalCapped = counted > TotalCountCap });
     }
 
     /// <summary>Writes every matching entry, newest first, as RFC 4180 CSV (UTF-8), streaming rows as they are read.</summary>
@@ -122,10 +133,18 @@ public sealed class AuditService(IDbContextFactory<AppDbContext> dbFactory, Time
         if (!string.IsNullOrWhiteSpace(query.ActionPrefix))
         {
             var from = query.ActionPrefix.Trim();
-            var to = from + '\uffff';
+            if (IsWholeAction(from))
+            {
+                // Equality, not a range: the (Action, At) index then yields the entries newest first, with no sort.
+                entries = entries.Where(e => e.Action == from);
+            }
+            else
+            {
+                var to = from + '\uffff';
 #pragma warning disable CA1309 // EF Core translates string.Compare to SQL comparison operators; ordinal overloads do not translate.
-            entries = entries.Where(e => string.Compare(e.Action, from) >= 0 && string.Compare(e.Action, to) < 0);
+                entries = entries.Where(e => string.Compare(e.Action, from) >= 0 && string.Compare(e.Action, to) < 0);
 #pragma warning restore CA1309
+            }
         }
         if (!string.IsNullOrWhiteSpace(query.TargetType))
         {
@@ -154,6 +173,14 @@ public sealed class AuditService(IDbContextFactory<AppDbContext> dbFactory, Time
         }
         return entries;
     }
+
+    /// <summary>
+    /// A code the portal writes that no other code extends ("license.download", not "license."): for it the prefix
+    /// matches exactly the entries equal to it.
+    /// </summary>
+    private static bool IsWholeAction(string prefix) =>
+        AuditSentences.Actions.Contains(prefix, StringComparer.Ordinal)
+        && !AuditSentences.Actions.Any(a => a.Length > prefix.Length && a.StartsWith(prefix, StringComparison.Ordinal));
 
     private static IQueryable<AuditRow> Project(IQueryable<AuditEntry> entries) =>
         entries.Select(e => new AuditRow(e.Id, e.At, e.ActorUserName, e.RemoteAddress, e.Action, e.TargetType, e.TargetKey, e.Before, e.After));

@@ -170,7 +170,11 @@ namespace LicensePortal.Data.Migrations.Postgres
 
                     b.HasIndex("At");
 
+                    b.HasIndex("Action", "At");
+
                     b.HasIndex("ActorUserName", "At");
+
+                    b.HasIndex("TargetKey", "At");
 
                     b.HasIndex("TargetType", "TargetKey", "At");
 

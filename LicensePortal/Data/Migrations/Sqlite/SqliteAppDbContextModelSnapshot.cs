@@ -159,7 +159,11 @@ namespace LicensePortal.Data.Migrations.Sqlite
 
                     b.HasIndex("At");
 
+                    b.HasIndex("Action", "At");
+
                     b.HasIndex("ActorUserName", "At");
+
+                    b.HasIndex("TargetKey", "At");
 
                     b.HasIndex("TargetType", "TargetKey", "At");
 

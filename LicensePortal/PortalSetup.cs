@@ -94,6 +94,8 @@ public static class PortalSetup
             .AddErrorDescriber<PortalIdentityErrors>()
             .AddDefaultTokenProviders();
         services.AddTransient<PasswordRules>();
+        // After AddIdentity, so this one is resolved: it also verifies (and so retires) imported Werkzeug hashes.
+        services.AddScoped<IPasswordHasher<PortalUser>, PortalPasswordHasher>();
         services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
         services.ConfigureApplicationCookie(o =>
         {

@@ -5,7 +5,7 @@ using LicensePortal.Data;
 using LicensePortal.Options;
 using LicensePortal.Services;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(ImportLegacyCommand.HostArguments(args));
 
 // `keys init-root | request | certify | install`: the vendor root ceremony; no database, no web server.
 if (KeysCommand.IsKeysCommand(args))
@@ -27,10 +27,11 @@ builder.AddLicensePortal();
 
 var app = builder.Build();
 var seedDemo = args.Length > 0 && args[0] == "seed-demo";
+var importLegacy = ImportLegacyCommand.IsImportLegacyCommand(args);
 
 // The vendor keys first, before the database is touched: a key directory that cannot sign (the current key without a
 // valid certificate, no vendor-root.pub, ...) stops the portal with the message naming the command that fixes it.
-if (!seedDemo && !VendorKeyCheck.Passes(app.Services, Console.Error))
+if (!seedDemo && !importLegacy && !VendorKeyCheck.Passes(app.Services, Console.Error))
 {
     return 1;
 }
@@ -41,6 +42,12 @@ if (seedDemo)
 {
     var result = await app.Services.GetRequiredService<DemoSeeder>().SeedAsync(DemoSeedOptions.Parse(args), Console.Out);
     return result.Seeded ? 0 : 1;
+}
+
+// `import-legacy --provider sqlite|mysql --source "..." [--dry-run]`: the first-generation system's data; no web server.
+if (importLegacy)
+{
+    return await ImportLegacyCommand.RunAsync(app.Services, args, Console.Out, Console.Error);
 }
 
 await app.MapLicensePortalAsync();

@@ -104,6 +104,12 @@ public sealed class Instance
     /// <summary>The seed's download counter: real license downloads.</summary>
     public int DownloadCount { get; set; }
 
+    /// <summary>
+    /// Downloads counted by the first-generation system before the instance was imported (its download column), kept as
+    /// history apart from <see cref="DownloadCount"/> so a re-import never counts them twice.
+    /// </summary>
+    public int ImportedDownloadCount { get; set; }
+
     public DateTime CreatedAt { get; set; }
 
     public DateTime UpdatedAt { get; set; }

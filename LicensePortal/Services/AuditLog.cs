@@ -139,5 +139,49 @@ public static class AuditLog
         Confirmed = u.EmailConfirmed,
     };
 
+    /// <summary>An account added or updated by <c>import-legacy</c> from the first-generation system.</summary>
+    public const string UserImport = "user.import";
+
+    /// <summary>An instance added or updated by <c>import-legacy</c> from the first-generation system.</summary>
+    public const string InstanceImport = "instance.import";
+
+    /// <summary>An imported account's audited fields (as <see cref="UserState"/>) and which import wrote them, with the old row's id.</summary>
+    public static object ImportedUser(PortalUser u, string role, string import, string source, long legacyId) => new
+    {
+        u.UserName,
+        u.Email,
+        Phone = u.PhoneNumber,
+        u.Organization,
+        u.OsAuthUrl,
+        Role = role,
+        u.IsActive,
+        Confirmed = u.EmailConfirmed,
+        Import = import,
+        Source = source,
+        LegacyId = legacyId,
+    };
+
+    /// <summary>An imported instance's audited fields (as <see cref="InstanceState"/>), the old download count, and which import wrote them.</summary>
+    public static object ImportedInstance(Instance i, string import, string source, long? legacyId) => new
+    {
+        i.Name,
+        i.OwnerId,
+        i.MaxDesktops,
+        i.MaxImages,
+        i.MaxUsers,
+        i.MaxVcpus,
+        i.MaxVmemGib,
+        i.MaxVdiskGib,
+        ExpiresOn = i.ExpiresOn.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+        Status = i.Status.ToString(),
+        i.StatusReason,
+        i.Mac,
+        i.SerialNumber,
+        i.ImportedDownloadCount,
+        Import = import,
+        Source = source,
+        LegacyId = legacyId,
+    };
+
     private static string Truncate(string value, int max) => value.Length <= max ? value : value[..max];
 }

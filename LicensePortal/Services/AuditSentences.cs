@@ -28,6 +28,7 @@ public static class AuditSentences
         "user.create", "user.update", "user.activate", "user.deactivate", "user.delete",
         "token.create", "token.revoke", "activationtoken.create", "activationtoken.revoke",
         "vendorkey.add",
+        AuditLog.UserImport, AuditLog.InstanceImport,
     ];
 
     /// <summary>The target types the portal writes.</summary>

@@ -120,6 +120,19 @@ public static class InstanceLifecycle
     public const string TooManyDownloads = "License.TooManyDownloads";
     public const string GenerationFailed = "License.GenerationFailed";
 
+    /// <summary>The reason of an imported instance that had a host in the first-generation system.</summary>
+    public const string ImportedUploadHostInfo = "Import.UploadHostInfo";
+
+    /// <summary>
+    /// An instance imported from the first-generation system: EXPIRED past its expiry date; otherwise TOUPLOAD, and when
+    /// it had a host there, with the reason saying to upload host info from the new agent (the old RSA host keys cannot
+    /// receive new licenses, so no host is on file).
+    /// </summary>
+    public static InstanceState Imported(DateOnly expiresOn, bool hadHost, DateTime now) =>
+        expiresOn < DateOnly.FromDateTime(now)
+            ? new(InstanceStatus.EXPIRED, "", now, expiresOn, HasHost: false)
+            : new(InstanceStatus.TOUPLOAD, hadHost ? ImportedUploadHostInfo : "", now, expiresOn, HasHost: false);
+
     /// <summary>A new instance: waiting for its host info.</summary>
     public static InstanceState Created(DateOnly expiresOn, DateTime now) => new(InstanceStatus.TOUPLOAD, "", now, expiresOn, HasHost: false);
 

@@ -219,6 +219,9 @@ namespace LicensePortal.Data.Migrations.Postgres
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<int>("ImportedDownloadCount")
+                        .HasColumnType("integer");
+
                     b.Property<string>("LastSeenAgentVersion")
                         .IsRequired()
                         .HasMaxLength(64)

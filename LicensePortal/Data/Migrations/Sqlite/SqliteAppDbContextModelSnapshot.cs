@@ -206,6 +206,9 @@ namespace LicensePortal.Data.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("ImportedDownloadCount")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("LastSeenAgentVersion")
                         .IsRequired()
                         .HasMaxLength(64)

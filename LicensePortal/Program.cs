@@ -14,6 +14,12 @@ if (KeysCommand.IsKeysCommand(args))
     return KeysCommand.Run(args, licensing, builder.Environment, TimeProvider.System, Console.Out, Console.Error);
 }
 
+// `backup --out FILE` and `restore --from FILE`: before the portal is built, so a restore meets no first-run setup.
+if (BackupCommand.IsBackupCommand(args))
+{
+    return BackupCommand.Run(args, builder.Configuration, builder.Environment, TimeProvider.System, Console.Out, Console.Error);
+}
+
 // Under systemd (deploy/licenseportal.service, Type=notify): tells systemd when it listens and when it stops, and logs
 // in journald's format. Elsewhere it does nothing.
 builder.Services.AddSystemd();

@@ -34,6 +34,9 @@ public sealed class PortalProcess : IAsyncDisposable
     /// <summary>The SQLite file the portal uses unless the settings name another database.</summary>
     public string SqliteFile => Path.Combine(_folder.FullName, "portal.db");
 
+    /// <summary>The key directory (Licensing:KeyDirectory) unless the settings name another.</summary>
+    public string KeyDirectory => Path.Combine(_folder.FullName, "keys");
+
     /// <summary>What the portal printed so far (for failure messages).</summary>
     public string Output
     {
@@ -97,7 +100,7 @@ public sealed class PortalProcess : IAsyncDisposable
         start.Environment["ConnectionStrings__LicensePortal"] = $"Data Source={SqliteFile}";
         start.Environment["Bootstrap__AdminUserName"] = AdminUserName;
         start.Environment["Bootstrap__AdminPassword"] = AdminPassword;
-        start.Environment["Licensing__KeyDirectory"] = Path.Combine(_folder.FullName, "keys");
+        start.Environment["Licensing__KeyDirectory"] = KeyDirectory;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         foreach (var (key, value) in _settings)
         {

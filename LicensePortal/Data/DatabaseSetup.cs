@@ -43,7 +43,7 @@ public static class DatabaseSetup
     }
 
     /// <summary>Default: a SQLite file in a "data" folder beside the app, created when missing.</summary>
-    private static string PrepareSqlite(string? connectionString, string contentRoot)
+    internal static string PrepareSqlite(string? connectionString, string contentRoot)
     {
         var builder = new SqliteConnectionStringBuilder(string.IsNullOrWhiteSpace(connectionString)
             ? $"Data Source={Path.Combine(contentRoot, "data", "licenseportal.db")}"

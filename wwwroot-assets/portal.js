@@ -47,3 +47,30 @@ window.licensePortal = {
 window.licensePortal.copyText = function (text) {
     return navigator.clipboard ? navigator.clipboard.writeText(text) : Promise.reject(new Error("The clipboard is not available on this page."));
 };
+
+// Escape closes the phone's menu (the temporary drawer, open while its scrim is shown), as MudDrawer's overlay does,
+// and gives the focus back to the menu button. A listener here, not a Blazor handler: no server round trip per key.
+document.addEventListener("keydown", event => {
+    const scrim = document.getElementById("drawer-scrim");
+    if (event.key !== "Escape" || !scrim) {
+        return;
+    }
+    scrim.click();
+    document.getElementById("drawer-toggle")?.focus();
+});
+
+// The account pages' copy buttons (<portal-copy>, AccountMarkup.cs): those pages have no circuit, so the copy and its
+// "Copied" happen here, said in the live region the button names.
+document.addEventListener("click", async event => {
+    const button = event.target instanceof Element ? event.target.closest("button[data-copy]") : null;
+    if (!button) {
+        return;
+    }
+    const status = document.getElementById(button.dataset.copyStatus);
+    try {
+        await window.licensePortal.copyText(button.dataset.copy);
+        status.textContent = button.dataset.copied;
+    } catch {
+        status.textContent = button.dataset.copyFailed;
+    }
+});

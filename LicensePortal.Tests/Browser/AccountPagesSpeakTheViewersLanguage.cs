@@ -86,13 +86,21 @@ public sealed partial class AccountPagesSpeakTheViewersLanguage
                 await AssertPageAsync(en, English, path);
             }
             await en.GotoAsync("Identity/Account/Manage/EnableAuthenticator");
-            var phone = new Authenticator(await en.InnerTextAsync("#shared-key"));
+            var sharedKey = await en.InnerTextAsync("#shared-key");
+            var phone = new Authenticator(sharedKey);
+            // The key has a copy button (portal.js, no inline script): it copies the key and says so.
+            await en.ClickAsync("#copy-shared-key");
+            await Assertions.Expect(en.Locator("#copy-shared-key-status")).ToHaveTextAsync("Copied");
+            Assert.Equal(sharedKey, await en.EvaluateAsync<string>("() => navigator.clipboard.readText()"));
             await en.FillAsync("#Input_Code", phone.Code());
             await en.ClickAsync("#verify-code");
             await en.WaitForURLAsync(url => url.Contains("/ShowRecoveryCodes", StringComparison.Ordinal));
             Assert.Equal(10, await en.Locator("#recovery-codes li").CountAsync());
             await AssertPageAsync(en, English, "recovery codes");
             var recoveryCode = await en.InnerTextAsync("#recovery-codes li >> nth=0");
+            await en.ClickAsync("#copy-recovery-codes");
+            await Assertions.Expect(en.Locator("#copy-recovery-codes-status")).ToHaveTextAsync("Copied");
+            Assert.Equal(string.Join("\n", await en.Locator("#recovery-codes li").AllInnerTextsAsync()), await en.EvaluateAsync<string>("() => navigator.clipboard.readText()"));
             foreach (var path in new[] { "Identity/Account/Manage/TwoFactorAuthentication", "Identity/Account/Manage/GenerateRecoveryCodes", "Identity/Account/Manage/Disable2fa" })
             {
                 await en.GotoAsync(path);
@@ -172,7 +180,12 @@ public sealed partial class AccountPagesSpeakTheViewersLanguage
 
     private static async Task<IPage> PageAsync(IBrowser browser, PortalProcess portal, string locale)
     {
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = portal.BaseAddress.ToString(), Locale = locale });
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = portal.BaseAddress.ToString(),
+            Locale = locale,
+            Permissions = ["clipboard-read", "clipboard-write"], // the copy buttons of the shared key and the recovery codes
+        });
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(45_000);
         return page;

@@ -8,7 +8,8 @@ namespace LicensePortal.Tests.Browser;
 /// <summary>
 /// On a phone (390x844) in Debian's Chromium: no page is wider than the screen, the menu is a drawer closed by default
 /// that opens over the page and closes from its scrim, the account menu's sign-out is on screen and signs out, and a
-/// customer uploads host info and downloads the license with the download button fully on screen.
+/// customer uploads host info and downloads the license with the download button fully on screen. Escape closes the open
+/// drawer and gives the focus back to the menu button; the administrator's pages fit in Chinese too.
 /// </summary>
 public sealed class PagesFitAPhoneScreen
 {
@@ -48,6 +49,26 @@ public sealed class PagesFitAPhoneScreen
             await Assertions.Expect(admin.Locator("#portal-drawer").GetByRole(AriaRole.Link, new() { Name = "Users" })).ToBeInViewportAsync();
             await admin.Locator("#drawer-scrim").ClickAsync(new() { Position = new Position { X = Width - 20, Y = 400 } });
             await Assertions.Expect(toggle).ToHaveAttributeAsync("aria-expanded", "false");
+
+            // With the keyboard: Enter on the menu button opens the drawer, Escape closes it and the focus is on the button again.
+            await toggle.FocusAsync();
+            await admin.Keyboard.PressAsync("Enter");
+            await Assertions.Expect(toggle).ToHaveAttributeAsync("aria-expanded", "true");
+            await admin.Locator("#portal-drawer a[href=users]").FocusAsync(); // Tab into the drawer, as a person would
+            await admin.Keyboard.PressAsync("Escape");
+            await Assertions.Expect(toggle).ToHaveAttributeAsync("aria-expanded", "false");
+            await Assertions.Expect(admin.Locator("#drawer-scrim")).ToHaveCountAsync(0);
+            await Assertions.Expect(toggle).ToBeFocusedAsync();
+
+            // The same pages in Chinese (Chromium draws them with the CJK font .ci/run installs): no wider than the screen.
+            var chinese = current = await PhonePageAsync(browser, portal, "zh-CN");
+            await chinese.SignInAsync(PortalProcess.AdminUserName, PortalProcess.AdminPassword);
+            foreach (var path in new[] { "", "instances", "instances/phone-01", "users", "support", "audit", "tokens", "vendor-keys" })
+            {
+                await chinese.GotoInteractiveAsync(path);
+                await RecordWidthAsync(chinese, "admin zh-CN /" + path, tooWide);
+            }
+            current = admin;
 
             // Sign out from the account menu, on screen.
             await admin.ClickAsync("#account-button");
@@ -95,12 +116,12 @@ public sealed class PagesFitAPhoneScreen
         }
     }
 
-    private static async Task<IPage> PhonePageAsync(IBrowser browser, PortalProcess portal)
+    private static async Task<IPage> PhonePageAsync(IBrowser browser, PortalProcess portal, string locale = "en-US")
     {
         var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = portal.BaseAddress.ToString(),
-            Locale = "en-US",
+            Locale = locale,
             AcceptDownloads = true,
             ViewportSize = new ViewportSize { Width = Width, Height = 844 },
         });

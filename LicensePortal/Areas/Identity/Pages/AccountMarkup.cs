@@ -129,3 +129,43 @@ public sealed class PortalButtonTagHelper : TagHelper
         output.Content.SetHtmlContent(new HtmlContentBuilder().AppendHtml("<span class=\"mud-button-label\">").AppendHtml(label).AppendHtml("</span>"));
     }
 }
+
+/// <summary>
+/// <c>&lt;portal-copy value="..." id="..." /&gt;</c>: the account pages' copy button, as the Blazor pages' CopyButton draws
+/// it (MudIconButton, small, the copy icon, "Copy" as its label and tooltip). These pages have no circuit: portal.js
+/// copies the button's <c>data-copy</c> text and says "Copied" (or how to copy by hand) in the live region beside it;
+/// no inline script, so the content security policy holds. The page loads portal.js (its Scripts section).
+/// </summary>
+[HtmlTargetElement("portal-copy", TagStructure = TagStructure.WithoutEndTag)]
+public sealed class PortalCopyTagHelper(Microsoft.Extensions.Localization.IStringLocalizer<LicensePortal.Resources.SharedResource> text) : TagHelper
+{
+    /// <summary>The text to put on the clipboard.</summary>
+    public string Value { get; set; } = "";
+
+    /// <summary>What the button copies, for screen readers and the tooltip. Default: "Copy".</summary>
+    public string? Label { get; set; }
+
+    public override void Process(TagHelperContext context, TagHelperOutput output)
+    {
+        var id = output.Attributes.TryGetAttribute("id", out var given) ? given.Value?.ToString() ?? "copy" : "copy";
+        var label = Label ?? text["Copy.Button"].Value;
+        output.TagName = "span";
+        output.TagMode = TagMode.StartTagAndEndTag;
+        output.Attributes.RemoveAll("id");
+        output.Attributes.SetAttribute("class", "portal-copy");
+        var button = new TagBuilder("button");
+        button.Attributes["type"] = "button";
+        button.Attributes["id"] = id;
+        button.Attributes["class"] = "mud-button-root mud-icon-button mud-ripple mud-ripple-icon mud-icon-button-size-small copy-button";
+        button.Attributes["aria-label"] = label;
+        button.Attributes["title"] = label;
+        button.Attributes["data-copy"] = Value;
+        button.Attributes["data-copy-status"] = id + "-status";
+        button.Attributes["data-copied"] = text["Copy.Done"].Value;
+        button.Attributes["data-copy-failed"] = text["Copy.Failed"].Value;
+        button.InnerHtml.AppendHtml("<span class=\"mud-icon-button-label\"><svg class=\"mud-icon-root mud-svg-icon mud-inherit-text mud-icon-size-small\" focusable=\"false\" viewBox=\"0 0 24 24\" aria-hidden=\"true\">")
+            .AppendHtml(Icons.Material.Filled.ContentCopy).AppendHtml("</svg></span>");
+        output.Content.AppendHtml(button);
+        output.Content.AppendHtml($"<span id=\"{id}-status\" class=\"mud-typography mud-typography-body2 ml-2\" role=\"status\"></span>");
+    }
+}

@@ -1,4 +1,5 @@
 using System.Globalization;
+using LicensePortal.Components.Shared;
 using LicensePortal.Data;
 using LicensePortal.Services;
 using Microsoft.AspNetCore.Components;
@@ -22,7 +23,8 @@ internal sealed class InstancesGridState : IDisposable
     public InstanceSort Sort { get; private set; } = InstanceSort.Name;
     public bool Descending { get; private set; }
     public int PageIndex { get; private set; }
-    public int PageSize { get; private set; } = 25;
+    public int PageSize { get; private set; } = DefaultPageSize;
+    private const int DefaultPageSize = 25;
     private string _owner = "";
     private string _namePrefix = "";
 
@@ -57,11 +59,11 @@ internal sealed class InstancesGridState : IDisposable
     public IReadOnlyDictionary<string, object?> AddressQuery => new Dictionary<string, object?>
     {
         ["status"] = Status?.ToString(),
-        ["owner"] = _owner.Length == 0 ? null : _owner,
-        ["name"] = _namePrefix.Length == 0 ? null : _namePrefix,
-        ["sort"] = Sort == InstanceSort.Name && !Descending ? null : (Descending ? "-" : "") + Sort,
-        ["page"] = PageIndex == 0 ? null : (PageIndex + 1).ToString(CultureInfo.InvariantCulture),
-        ["size"] = PageSize == 25 ? null : PageSize.ToString(CultureInfo.InvariantCulture),
+        ["owner"] = ViewInAddress.Text(_owner),
+        ["name"] = ViewInAddress.Text(_namePrefix),
+        ["sort"] = ViewInAddress.Sort(Sort, Descending, InstanceSort.Name),
+        ["page"] = ViewInAddress.Page(PageIndex),
+        ["size"] = ViewInAddress.Size(PageSize, DefaultPageSize),
     };
 
     /// <summary>Takes the view from an address's query (see <see cref="AddressQuery"/>); what it cannot read stays at its default.</summary>
@@ -70,17 +72,13 @@ internal sealed class InstancesGridState : IDisposable
         FilterByStatus(query("status"));
         _owner = query("owner") ?? "";
         _namePrefix = query("name") ?? "";
-        if (query("sort") is { Length: > 0 } sort)
+        if (ViewInAddress.SortFrom<InstanceSort>(query("sort")) is { } sort)
         {
-            var descending = sort.StartsWith('-');
-            if (Enum.TryParse<InstanceSort>(descending ? sort[1..] : sort, ignoreCase: true, out var column) && Enum.IsDefined(column))
-            {
-                (Sort, Descending) = (column, descending);
-            }
+            (Sort, Descending) = sort;
         }
         ChangePageSize(query("size"));
         // A page past the last is brought back by the first load (Show).
-        PageIndex = int.TryParse(query("page"), NumberStyles.None, CultureInfo.InvariantCulture, out var page) && page is >= 1 and <= 1_000_000 ? page - 1 : 0;
+        PageIndex = ViewInAddress.PageFrom(query("page"));
     }
 
     public int LastPage => Total == 0 ? 0 : (Total - 1) / PageSize;

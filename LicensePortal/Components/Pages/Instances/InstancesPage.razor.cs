@@ -4,7 +4,6 @@ using LicensePortal.Data;
 using LicensePortal.Notifications;
 using LicensePortal.Services;
 using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.WebUtilities;
 using MudBlazor;
 
 namespace LicensePortal.Components.Pages.Instances;
@@ -62,8 +61,7 @@ public sealed partial class InstancesPage
         _statusLabels = Statuses.ToDictionary(s => s, s => Text[$"Status.{s}"].Value);
         _sortHandlers = new[] { InstanceSort.Name, InstanceSort.Status, InstanceSort.ExpiresOn, InstanceSort.DownloadCount }
             .ToDictionary(s => s, s => (Func<Task>)(() => SortByAsync(s)));
-        var query = QueryHelpers.ParseQuery(Navigation.ToAbsoluteUri(Navigation.Uri).Query);
-        _grid.RestoreFrom(key => query.TryGetValue(key, out var values) ? values.ToString() : null);
+        _grid.RestoreFrom(ViewInAddress.Read(Navigation));
         (_ownerFromAddress, _nameFromAddress) = (_grid.Owner, _grid.NamePrefix);
         await LoadAsync();
     }
@@ -113,11 +111,7 @@ public sealed partial class InstancesPage
     private async Task LoadViewAsync()
     {
         await LoadAsync();
-        var address = Navigation.GetUriWithQueryParameters(Navigation.ToAbsoluteUri("instances").ToString(), _grid.AddressQuery);
-        if (address != Navigation.Uri)
-        {
-            Navigation.NavigateTo(address, replace: true);
-        }
+        ViewInAddress.Write(Navigation, "instances", _grid.AddressQuery);
     }
 
     private async Task StatusFilterChangedAsync(ChangeEventArgs e)

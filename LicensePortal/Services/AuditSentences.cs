@@ -28,10 +28,11 @@ public static class AuditSentences
         "user.create", "user.update", "user.activate", "user.deactivate", "user.delete",
         "token.create", "token.revoke", "activationtoken.create", "activationtoken.revoke",
         "vendorkey.add",
+        "webhook.create", "webhook.update", "webhook.delete",
     ];
 
     /// <summary>The target types the portal writes.</summary>
-    public static IReadOnlyList<string> TargetTypes { get; } = ["instance", "user", "token", "vendorkey"];
+    public static IReadOnlyList<string> TargetTypes { get; } = ["instance", "user", "token", "vendorkey", "webhook"];
 
     /// <summary>The fields shown as changes, with the text key of their name. Others (ids, keys, the trigger) stay in the details.</summary>
     private static readonly Dictionary<string, string> FieldNames = new(StringComparer.Ordinal)
@@ -71,6 +72,9 @@ public static class AuditSentences
         ["expiresAt"] = "Audit.Field.ExpiresAt",
         ["revoked"] = "Audit.Field.Revoked",
         ["agentVersion"] = "Audit.Field.AgentVersion",
+        ["url"] = "Webhook.Url",
+        ["events"] = "Webhook.Events",
+        ["description"] = "Webhook.Description",
     };
 
     /// <summary>The action's name for the filter, e.g. "Host info refused".</summary>

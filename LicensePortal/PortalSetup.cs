@@ -172,6 +172,10 @@ public static class PortalSetup
         services.AddSingleton<AgentDownloads>();
         services.AddSingleton<InstanceStatusSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<InstanceStatusSweeper>());
+        services.AddOptions<WebhooksOptions>().BindConfiguration(WebhooksOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<LicensePortal.Services.Webhooks.WebhookService>();
+        services.AddSingleton<LicensePortal.Services.Webhooks.WebhookDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<LicensePortal.Services.Webhooks.WebhookDispatcher>());
         // Several nodes may share the database: carry live changes between them, by Redis when one is configured, else by
         // PostgreSQL itself. SQLite is one node.
         if (!string.IsNullOrWhiteSpace(builder.Configuration.GetSection(LiveUpdatesOptions.Section).Get<LiveUpdatesOptions>()?.Redis))

@@ -87,6 +87,12 @@ public sealed class EfCoreDownloadStore(IDbContextFactory<AppDbContext> dbFactor
             return Task.CompletedTask;
         }
 
+        public Task InsertWebhookEventAsync(WebhookEvent webhookEvent)
+        {
+            Db.WebhookEvents.Add(webhookEvent);
+            return Task.CompletedTask;
+        }
+
         public Task FlushAsync() => Db.SaveChangesAsync();
 
         public void Dispose()

@@ -14,7 +14,7 @@ public sealed class EveryPageHasNoSeriousAxeViolation
 {
     private const string CustomerPassword = "Cust0mer-Passw0rd!";
 
-    private static readonly string[] AdministratorPages = ["", "instances", "instances/axe-01", "users", "support", "audit", "tokens", "vendor-keys"];
+    private static readonly string[] AdministratorPages = ["", "instances", "instances/axe-01", "users", "support", "audit", "tokens", "vendor-keys", "webhooks"];
     private static readonly string[] CustomerPages = ["", "instances", "instances/axe-01", "tokens"];
 
     // Identity's pages as the portal serves them (our sign-in page and layout, Identity's default UI otherwise).

@@ -88,6 +88,14 @@ public sealed class AuthorizationMatrix
         R("GET",    "/api/v1/tokens",                                        "401    ok     ok     ok     ok     403    401    ok", (w, _) => Get("/api/v1/tokens")),
         R("DELETE", "/api/v1/tokens/{id:int}",                               "401    ok     hid    hid    ok     403    401    hid", (w, id) => Send(HttpMethod.Delete, $"/api/v1/tokens/{id}"), Fresh.PersonalToken, "A adm"),
         R("GET",    "/api/v1/vendor-keys",                                   "ok     ok     ok     ok     ok     403    ok     ok", (w, _) => Get("/api/v1/vendor-keys")),
+        // ---- JSON API: webhook endpoints (administrators only; the ids asked about do not exist, so an administrator's answer is 404)
+        R("GET",    "/api/v1/webhooks",                                      "401    403    403    403    ok     403    401    403", (w, _) => Get("/api/v1/webhooks")),
+        R("POST",   "/api/v1/webhooks",                                      "401    403    403    403    reach  403    401    403", (w, _) => Json(HttpMethod.Post, "/api/v1/webhooks", new { url = "", events = new[] { "license.issued" } })),
+        R("GET",    "/api/v1/webhooks/{id:int}",                             "401    403    403    403    404    403    401    403", (w, _) => Get("/api/v1/webhooks/999999")),
+        R("PUT",    "/api/v1/webhooks/{id:int}",                             "401    403    403    403    reach  403    401    403", (w, _) => Json(HttpMethod.Put, "/api/v1/webhooks/999999", new { url = "", events = new[] { "license.issued" } })),
+        R("DELETE", "/api/v1/webhooks/{id:int}",                             "401    403    403    403    404    403    401    403", (w, _) => Send(HttpMethod.Delete, "/api/v1/webhooks/999999")),
+        R("GET",    "/api/v1/webhooks/{id:int}/deliveries",                  "401    403    403    403    404    403    401    403", (w, _) => Get("/api/v1/webhooks/999999/deliveries")),
+        R("POST",   "/api/v1/webhooks/{id:int}/deliveries/{deliveryId:long}/redeliver", "401    403    403    403    404    403    401    403", (w, _) => Send(HttpMethod.Post, "/api/v1/webhooks/999999/deliveries/1/redeliver")),
         // ---- the API's description (public)
         R("GET",    "/openapi/{documentName}.json",                          "ok     ok     ok     ok     ok     ok     ok     ok", (w, _) => Get("/openapi/v1.json")),
         R("GET",    "/api/docs/{documentName?}",                             "ok     ok     ok     ok     ok     ok     ok     ok", (w, _) => Get("/api/docs/v1")),
@@ -143,6 +151,8 @@ public sealed class AuthorizationMatrix
         R("POST",   "/audit",                                                "login  denied denied 400    400    login  login  login", (w, _) => Send(HttpMethod.Post, "/audit")),
         R("GET",    "/vendor-keys",                                          "login  denied denied denied ok     login  login  login", (w, _) => Get("/vendor-keys")),
         R("POST",   "/vendor-keys",                                          "login  denied denied denied 400    login  login  login", (w, _) => Send(HttpMethod.Post, "/vendor-keys")),
+        R("GET",    "/webhooks",                                             "login  denied denied denied ok     login  login  login", (w, _) => Get("/webhooks")),
+        R("POST",   "/webhooks",                                             "login  denied denied denied 400    login  login  login", (w, _) => Send(HttpMethod.Post, "/webhooks")),
         R("GET",    "/not-found",                                            "ok     ok     ok     ok     ok     ok     ok     ok", (w, _) => Get("/not-found")),
         R("POST",   "/not-found",                                            "400    400    400    400    400    400    400    400", (w, _) => Send(HttpMethod.Post, "/not-found")),
         R("GET",    "/Error",                                                "ok     ok     ok     ok     ok     ok     ok     ok", (w, _) => Get("/Error")),

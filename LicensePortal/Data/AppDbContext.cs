@@ -25,6 +25,14 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
+    public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
+
+    public DbSet<WebhookEvent> WebhookEvents => Set<WebhookEvent>();
+
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+
+    public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -139,6 +147,8 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
             entry.HasIndex(e => new { e.Action, e.At });
             entry.HasIndex(e => new { e.TargetKey, e.At });
         });
+
+        WebhookModel.Configure(builder);
     }
 }
 

@@ -29,10 +29,11 @@ public static class AuditSentences
         "token.create", "token.revoke", "activationtoken.create", "activationtoken.revoke",
         "vendorkey.add",
         AuditLog.UserImport, AuditLog.InstanceImport,
+        "webhook.create", "webhook.update", "webhook.delete",
     ];
 
     /// <summary>The target types the portal writes.</summary>
-    public static IReadOnlyList<string> TargetTypes { get; } = ["instance", "user", "token", "vendorkey"];
+    public static IReadOnlyList<string> TargetTypes { get; } = ["instance", "user", "token", "vendorkey", "webhook"];
 
     /// <summary>The fields shown as changes, with the text key of their name. Others (ids, keys, the trigger) stay in the details.</summary>
     private static readonly Dictionary<string, string> FieldNames = new(StringComparer.Ordinal)
@@ -72,6 +73,9 @@ public static class AuditSentences
         ["expiresAt"] = "Audit.Field.ExpiresAt",
         ["revoked"] = "Audit.Field.Revoked",
         ["agentVersion"] = "Audit.Field.AgentVersion",
+        ["url"] = "Webhook.Url",
+        ["events"] = "Webhook.Events",
+        ["description"] = "Webhook.Description",
     };
 
     /// <summary>The action's name for the filter, e.g. "Host info refused".</summary>

@@ -18,7 +18,8 @@ public sealed record DownloadWrite(
     int Revision,
     LicenseRecord? NewLicense,
     LicenseDownload? Download,
-    IReadOnlyList<AuditEntry> Audit)
+    IReadOnlyList<AuditEntry> Audit,
+    IReadOnlyList<WebhookEvent>? Webhooks = null)
 {
     /// <summary>What the write adds to the instance's download count: one for a customer's download, none for vendor staff's.</summary>
     public int CountedDownloads => Download is { ByStaff: false } ? 1 : 0;
@@ -103,6 +104,10 @@ public sealed class DownloadRecorder(IDownloadStore store, ILogger<DownloadRecor
                     foreach (var entry in w.Audit)
                     {
                         await _session.InsertAuditAsync(entry);
+                    }
+                    foreach (var webhook in w.Webhooks ?? [])
+                    {
+                        await _session.InsertWebhookEventAsync(webhook);
                     }
                 }
                 await _session.FlushAsync();

@@ -207,10 +207,12 @@ public sealed class DownloadStatements(IDbContextFactory<AppDbContext> dbFactory
         private readonly DbCommand _insertLicense;
         private readonly DbCommand _insertDownload;
         private readonly DbCommand _insertAudit;
+        private readonly DbCommand _insertWebhookEvent;
         private readonly IEntityType _instance;
         private readonly IEntityType _license;
         private readonly IEntityType _download;
         private readonly IEntityType _audit;
+        private readonly IEntityType _webhookEvent;
 
         private WriteSession(AppDbContext db)
         {
@@ -220,6 +222,7 @@ public sealed class DownloadStatements(IDbContextFactory<AppDbContext> dbFactory
             _license = db.Model.FindEntityType(typeof(LicenseRecord))!;
             _download = db.Model.FindEntityType(typeof(LicenseDownload))!;
             _audit = db.Model.FindEntityType(typeof(AuditEntry))!;
+            _webhookEvent = db.Model.FindEntityType(typeof(WebhookEvent))!;
             _updateInstance = Command(connection, """
                 UPDATE "Instances" SET "Status" = @p0, "StatusReason" = @p1, "StatusChangedAt" = @p2, "DownloadCount" = "DownloadCount" + @p3, "Version" = @p4
                 WHERE "Id" = @p5 AND "Version" = @p6
@@ -236,6 +239,9 @@ public sealed class DownloadStatements(IDbContextFactory<AppDbContext> dbFactory
             _insertAudit = Command(connection, """
                 INSERT INTO "AuditEntries" ("At", "ActorUserId", "ActorUserName", "RemoteAddress", "Action", "TargetType", "TargetKey", "Before", "After")
                 VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8)
+                """);
+            _insertWebhookEvent = Command(connection, """
+                INSERT INTO "WebhookEvents" ("EventId", "Type", "Body", "OccurredAt") VALUES (@p0, @p1, @p2, @p3)
                 """);
         }
 
@@ -258,7 +264,7 @@ public sealed class DownloadStatements(IDbContextFactory<AppDbContext> dbFactory
         {
             var transaction = await _db.Database.BeginTransactionAsync();
             var dbTransaction = transaction.GetDbTransaction();
-            foreach (var command in (DbCommand[])[_updateInstance, _insertLicense, _insertDownload, _insertAudit])
+            foreach (var command in (DbCommand[])[_updateInstance, _insertLicense, _insertDownload, _insertAudit, _insertWebhookEvent])
             {
                 command.Transaction = dbTransaction;
             }
@@ -320,6 +326,16 @@ public sealed class DownloadStatements(IDbContextFactory<AppDbContext> dbFactory
             await c.ExecuteNonQueryAsync();
         }
 
+        public async Task InsertWebhookEventAsync(WebhookEvent e)
+        {
+            var c = _insertWebhookEvent;
+            Bind(c, 0, Property(_webhookEvent, nameof(WebhookEvent.EventId)), e.EventId);
+            Bind(c, 1, Property(_webhookEvent, nameof(WebhookEvent.Type)), e.Type);
+            Bind(c, 2, Property(_webhookEvent, nameof(WebhookEvent.Body)), e.Body);
+            Bind(c, 3, Property(_webhookEvent, nameof(WebhookEvent.OccurredAt)), e.OccurredAt);
+            await c.ExecuteNonQueryAsync();
+        }
+
         /// <summary>Every statement has run when its method returned.</summary>
         public Task FlushAsync() => Task.CompletedTask;
 
@@ -327,7 +343,7 @@ public sealed class DownloadStatements(IDbContextFactory<AppDbContext> dbFactory
 
         public void Dispose()
         {
-            foreach (var command in (DbCommand[])[_updateInstance, _insertLicense, _insertDownload, _insertAudit])
+            foreach (var command in (DbCommand[])[_updateInstance, _insertLicense, _insertDownload, _insertAudit, _insertWebhookEvent])
             {
                 command.Dispose();
             }

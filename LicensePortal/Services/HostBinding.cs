@@ -47,10 +47,15 @@ public sealed class HostBinding(
                 return error;
             }
             var before = AuditLog.RebindState(instance, pending);
+            var statusBefore = instance.Status;
             Bind(instance, hostInfo!, now);
             InstanceLifecycle.RebindApproved(InstanceState.Of(instance), now).ApplyTo(instance);
             ClearPending(instance);
             AuditLog.Add(db, actor, now, AuditLog.RebindApproved, "instance", instance.Name, before, AuditLog.RebindState(instance, null));
+            if (Webhooks.WebhookEvents.StateChanged(instance, statusBefore, now) is { } stateChanged)
+            {
+                Webhooks.WebhookEvents.Add(db, stateChanged);
+            }
             return null;
         }, cancellationToken);
 

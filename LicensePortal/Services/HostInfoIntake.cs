@@ -5,6 +5,7 @@ using LicensePortal.Licensing;
 using LicensePortal.Notifications;
 using LicensePortal.Observability;
 using LicensePortal.Options;
+using LicensePortal.Services.Webhooks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -56,6 +57,7 @@ public sealed class HostInfoIntake(
             }
 
             var now = time.GetUtcNow().UtcDateTime;
+            var statusBefore = instance.Status;
             var binding = reason is null ? await AcceptAsync(db, actor, instance, hostInfo!, file, now, cancellationToken) : (HostInfoBinding?)null;
             if (reason is not null)
             {
@@ -65,6 +67,12 @@ public sealed class HostInfoIntake(
             }
             instance.UpdatedAt = now;
             instance.Version = Guid.NewGuid();
+            // The webhooks' outbox, saved with the change (and re-added from scratch by a retry's new context).
+            WebhookEvents.Add(db, binding is { } bound ? WebhookEvents.Accepted(instance, bound, now) : WebhookEvents.Rejected(instance, reason!, now));
+            if (WebhookEvents.StateChanged(instance, statusBefore, now) is { } stateChanged)
+            {
+                WebhookEvents.Add(db, stateChanged);
+            }
             try
             {
                 await db.SaveChangesAsync(cancellationToken);

@@ -38,6 +38,9 @@ public interface IDownloadWriteSession : IDisposable
 
     Task InsertAuditAsync(AuditEntry entry);
 
+    /// <summary>A webhook event in the outbox (<c>Webhooks/WebhookEvents</c>), committed with the change it reports.</summary>
+    Task InsertWebhookEventAsync(WebhookEvent webhookEvent);
+
     /// <summary>Writes whatever the inserts left pending, before the commit (a store that writes at once has nothing to do).</summary>
     Task FlushAsync();
 }

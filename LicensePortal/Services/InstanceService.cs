@@ -200,11 +200,16 @@ public sealed class InstanceService(
         var before = AuditLog.InstanceState(instance);
         var now = time.GetUtcNow().UtcDateTime;
         var state = InstanceLifecycle.ExpiryChanged(InstanceState.Of(instance), quotas.ExpiresOn, now);
+        var statusBefore = instance.Status;
         Apply(instance, quotas);
         state.ApplyTo(instance);
         instance.UpdatedAt = now;
         instance.Version = Guid.NewGuid();
         AuditLog.Add(db, actor, now, "instance.update", "instance", instance.Name, before, AuditLog.InstanceState(instance));
+        if (Webhooks.WebhookEvents.StateChanged(instance, statusBefore, now) is { } stateChanged)
+        {
+            Webhooks.WebhookEvents.Add(db, stateChanged);
+        }
         try
         {
             await db.SaveChangesAsync(cancellationToken);

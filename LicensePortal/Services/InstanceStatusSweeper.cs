@@ -118,6 +118,7 @@ public sealed class InstanceStatusSweeper(
         foreach (var row in rows)
         {
             db.AuditEntries.Add(AuditLog.Automatic(action, now, row.Name, Enum.Parse<InstanceStatus>(row.Status), row.StatusReason, target, "", "sweep"));
+            db.WebhookEvents.Add(Webhooks.WebhookEvents.StateChanged(row.Id, row.Name, row.Status, target, "", now));
         }
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);

@@ -4,6 +4,7 @@ using LicensePortal.Licensing;
 using LicensePortal.Notifications;
 using LicensePortal.Observability;
 using LicensePortal.Options;
+using LicensePortal.Services.Webhooks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -108,7 +109,7 @@ public sealed class LicenseService(
 
     /// <summary>What one request does: the lifecycle's decision applied to the instance, and the new revision when it says to issue.</summary>
     /// <remarks><paramref name="Counts"/>: a served file is one of the customer's downloads (false for vendor staff).</remarks>
-    private sealed record DownloadOutcome(InstanceStatus StatusBefore, AuditEntry? TimeRule, LicenseRecord? Issued, string? Refusal, DateTime? RetryAt, bool Counts);
+    private sealed record DownloadOutcome(InstanceStatus Original, InstanceStatus StatusBefore, AuditEntry? TimeRule, LicenseRecord? Issued, string? Refusal, DateTime? RetryAt, bool Counts);
 
     /// <summary>
     /// The lifecycle decides; this carries it out on the tracked instance. Generating compares what a new license would say
@@ -130,20 +131,20 @@ public sealed class LicenseService(
         var statusBefore = decision.AfterTimeRule.Status;
         if (decision.Action != DownloadAction.Issue)
         {
-            return new DownloadOutcome(statusBefore, timeRule, null, decision.Refusal, decision.RetryAt, decision.Counts);
+            return new DownloadOutcome(before.Status, statusBefore, timeRule, null, decision.Refusal, decision.RetryAt, decision.Counts);
         }
         try
         {
             var issued = issuer.Issue(instance, vendorKey!, contentKey!, state.LatestRevision + 1, actor, now);
             issued.IssuedByStaff = request.ByStaff;
-            return new DownloadOutcome(statusBefore, timeRule, issued, null, null, decision.Counts);
+            return new DownloadOutcome(before.Status, statusBefore, timeRule, issued, null, null, decision.Counts);
         }
         catch (Exception ex) when (ex is LicenseException or KeyFileException or HostInfoException or ArgumentException)
         {
             logger.LogError(ex, "Generating a license for {Instance} failed", instance.Name);
             var failed = InstanceLifecycle.IssueFailed(decision.State, request, now);
             failed.ApplyTo(instance);
-            return new DownloadOutcome(statusBefore, timeRule, null, InstanceLifecycle.GenerationFailed,
+            return new DownloadOutcome(before.Status, statusBefore, timeRule, null, InstanceLifecycle.GenerationFailed,
                 failed.Status == InstanceStatus.DOWNLOADERROR ? InstanceLifecycle.RetryAt(failed, Rules.CoolDown) : null, decision.Counts);
         }
     }
@@ -182,8 +183,18 @@ public sealed class LicenseService(
         // The version moves only when the instance does (state, a new revision, a counted download): a staff read leaves it,
         // so it cannot make anyone's edit of the instance stale. The write still checks it, so the state served is current.
         var changed = download is { ByStaff: false } || outcome.Issued is not null || outcome.TimeRule is not null || instance.Status != outcome.StatusBefore;
+        // The webhooks' outbox rows go into the same transaction as the state and the revision.
+        List<WebhookEvent> webhooks = [];
+        if (WebhookEvents.StateChanged(instance, outcome.Original, now) is { } stateChanged)
+        {
+            webhooks.Add(stateChanged);
+        }
+        if (outcome.Issued is { } issuedLicense)
+        {
+            webhooks.Add(WebhookEvents.Issued(instance, issuedLicense, now));
+        }
         return new DownloadWrite(instance.Id, instance.Version, changed ? Guid.NewGuid() : instance.Version, instance.Status, instance.StatusReason, instance.StatusChangedAt,
-            revision, outcome.Issued, download, audit);
+            revision, outcome.Issued, download, audit, webhooks);
     }
 
     private ServiceResult<LicenseDownloadFile> Answer(PortalActor actor, Instance instance, DownloadState state, DownloadOutcome outcome, LatestLicense? served)
@@ -241,6 +252,10 @@ public sealed class LicenseService(
         reset.ApplyTo(instance);
         instance.Version = Guid.NewGuid();
         AuditLog.Add(db, actor, Now, "instance.reset-download-error", "instance", instance.Name, before, new { Status = instance.Status.ToString(), instance.StatusReason });
+        if (WebhookEvents.StateChanged(instance, InstanceStatus.DOWNLOADERROR, Now) is { } stateChanged)
+        {
+            WebhookEvents.Add(db, stateChanged);
+        }
         await db.SaveChangesAsync(cancellationToken);
         await notifier.PublishAsync(new InstanceChange(instance.Id, instance.OwnerId, InstanceChangeKind.Updated));
         return await RowAsync(db, instance.Id, cancellationToken) is { } row ? ServiceResult<InstanceRow>.Ok(row) : ServiceResult<InstanceRow>.NotFound();

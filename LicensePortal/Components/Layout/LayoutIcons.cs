@@ -17,6 +17,7 @@ internal static class LayoutIcons
     public static readonly MarkupString Users = NavIcon(Icons.Material.Filled.People);
     public static readonly MarkupString Audit = NavIcon(Icons.Material.Filled.History);
     public static readonly MarkupString VendorKeys = NavIcon(Icons.Material.Filled.Key);
+    public static readonly MarkupString Webhooks = NavIcon(Icons.Material.Filled.Webhook);
 
     /// <summary>An icon as MudIcon draws it inside an icon button.</summary>
     private static MarkupString IconButtonSvg(string icon) =>

@@ -38,6 +38,7 @@ public static class ApiEndpoints
         api.MapInstanceApi();
         api.MapHostBindingApi();
         api.MapTokenApi();
+        api.MapWebhookApi();
         api.MapGet("/vendor-keys", (VendorKeyStore keys) =>
             {
                 var root = keys.Root;

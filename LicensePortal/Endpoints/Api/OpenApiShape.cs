@@ -36,6 +36,7 @@ public static class OpenApiShape
         ["Host binding"] = "Rebind requests an administrator approves or denies, and the host identifier tolerance.",
         ["Tokens"] = "Personal API tokens: one from a user name and password, listed and revoked by their owner.",
         ["Vendor keys"] = "The vendor's signing keys and the root they chain to (public).",
+        ["Webhooks"] = "Endpoints that receive signed event notifications, their delivery log and redelivery (administrators; docs/webhooks.md).",
     };
 
     public static IServiceCollection AddPortalOpenApi(this IServiceCollection services)

@@ -2,6 +2,7 @@ using System.Globalization;
 using LicensePortal.Accounts;
 using LicensePortal.Components;
 using LicensePortal.Data;
+using LicensePortal.Email;
 using LicensePortal.Endpoints;
 using LicensePortal.Endpoints.Api;
 using LicensePortal.Notifications;
@@ -183,6 +184,7 @@ public static class PortalSetup
             services.AddHostedService(sp => sp.GetRequiredService<PostgresChangeRelay>());
         }
         services.AddSingleton<DemoSeeder>();
+        services.AddPortalEmail();
         return builder;
     }
 

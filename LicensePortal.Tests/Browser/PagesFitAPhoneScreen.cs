@@ -31,7 +31,7 @@ public sealed class PagesFitAPhoneScreen
         {
             var admin = current = await PhonePageAsync(browser, portal);
             await admin.SignInAsync(PortalProcess.AdminUserName, PortalProcess.AdminPassword);
-            foreach (var path in new[] { "", "instances", "instances/phone-01", "users", "support", "audit", "tokens", "vendor-keys" })
+            foreach (var path in new[] { "", "instances", "instances/phone-01", "users", "support", "audit", "tokens", "vendor-keys", "account/email" })
             {
                 await admin.GotoInteractiveAsync(path);
                 await RecordWidthAsync(admin, "admin /" + path, tooWide);

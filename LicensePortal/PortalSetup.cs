@@ -2,6 +2,7 @@ using System.Globalization;
 using LicensePortal.Accounts;
 using LicensePortal.Components;
 using LicensePortal.Data;
+using LicensePortal.Email;
 using LicensePortal.Endpoints;
 using LicensePortal.Endpoints.Api;
 using LicensePortal.Notifications;
@@ -189,6 +190,7 @@ public static class PortalSetup
             services.AddHostedService(sp => sp.GetRequiredService<PostgresChangeRelay>());
         }
         services.AddSingleton<DemoSeeder>();
+        services.AddPortalEmail();
         return builder;
     }
 

@@ -48,7 +48,7 @@ public sealed class EveryPageWorksUnderTheContentSecurityPolicy
 
             var admin = current = await WatchedPageAsync(browser, portal, problems);
             await admin.SignInAsync(PortalProcess.AdminUserName, PortalProcess.AdminPassword);
-            foreach (var path in new[] { "", "instances", "instances/csp-01", "users", "support", "audit", "tokens", "vendor-keys", "webhooks" })
+            foreach (var path in new[] { "", "instances", "instances/csp-01", "users", "support", "audit", "tokens", "vendor-keys", "webhooks", "account/email" })
             {
                 await AssertBlazorPageWorksAsync(admin, path, problems);
             }

@@ -32,7 +32,7 @@ public sealed class PagesFitAPhoneScreen
         {
             var admin = current = await PhonePageAsync(browser, portal);
             await admin.SignInAsync(PortalProcess.AdminUserName, PortalProcess.AdminPassword);
-            foreach (var path in new[] { "", "instances", "instances/phone-01", "users", "support", "audit", "tokens", "vendor-keys", "webhooks" })
+            foreach (var path in new[] { "", "instances", "instances/phone-01", "users", "support", "audit", "tokens", "vendor-keys", "webhooks", "account/email" })
             {
                 await admin.GotoInteractiveAsync(path);
                 await RecordWidthAsync(admin, "admin /" + path, tooWide);

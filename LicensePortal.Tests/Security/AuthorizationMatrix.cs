@@ -141,6 +141,8 @@ public sealed class AuthorizationMatrix
         R("POST",   "/instances/{Name}",                                     "login  400    400    400    400    login  login  login", (w, _) => Send(HttpMethod.Post, $"/instances/{w.InstanceA}")),
         R("GET",    "/tokens",                                               "login  ok     ok     ok     ok     login  login  login", (w, _) => Get("/tokens")),
         R("POST",   "/tokens",                                               "login  400    400    400    400    login  login  login", (w, _) => Send(HttpMethod.Post, "/tokens")),
+        R("GET",    "/account/email",                                        "login  ok     ok     ok     ok     login  login  login", (w, _) => Get("/account/email")),
+        R("POST",   "/account/email",                                        "login  400    400    400    400    login  login  login", (w, _) => Send(HttpMethod.Post, "/account/email")),
         R("GET",    "/users",                                                "login  denied denied ok     ok     login  login  login", (w, _) => Get("/users")),
         R("POST",   "/users",                                                "login  denied denied 400    400    login  login  login", (w, _) => Send(HttpMethod.Post, "/users")),
         R("GET",    "/create_user",                                          "login  denied denied ok     ok     login  login  login", (w, _) => Get("/create_user")),
@@ -186,13 +188,15 @@ public sealed class AuthorizationMatrix
         R("POST",   "/Identity/Account/Manage/GenerateRecoveryCodes",        "login  ok     ok     ok     ok     login  login  login", (w, _) => Send(HttpMethod.Post, "/Identity/Account/Manage/GenerateRecoveryCodes")),
         R("GET",    "/Identity/Account/Manage/ShowRecoveryCodes",            "login  ok     ok     ok     ok     login  login  login", (w, _) => Get("/Identity/Account/Manage/ShowRecoveryCodes")),
         R("POST",   "/Identity/Account/Manage/ShowRecoveryCodes",            "login  400    400    400    400    login  login  login", (w, _) => Send(HttpMethod.Post, "/Identity/Account/Manage/ShowRecoveryCodes")),
+        // The e-mail confirmation link's page: anyone with the link (it shows "not valid" without a valid token).
+        R("GET",    "/Identity/Account/ConfirmEmail",                        "ok     ok     ok     ok     ok     ok     ok     ok", (w, _) => Get("/Identity/Account/ConfirmEmail?userId=x&code=y")),
+        R("POST",   "/Identity/Account/ConfirmEmail",                        "400    400    400    400    400    400    400    400", (w, _) => Send(HttpMethod.Post, "/Identity/Account/ConfirmEmail")),
         // /Identity/Account/Manage and .../Manage/Index send the signed-in to the change-password page
         R("GET",    "/Identity/Account/Manage",                              "login  ok     ok     ok     ok     login  login  login", (w, _) => Get("/Identity/Account/Manage")),
         R("POST",   "/Identity/Account/Manage",                              "login  ok     ok     ok     ok     login  login  login", (w, _) => Send(HttpMethod.Post, "/Identity/Account/Manage")),
         R("GET",    "/Identity/Account/Manage/Index",                        "login  ok     ok     ok     ok     login  login  login", (w, _) => Get("/Identity/Account/Manage/Index")),
         R("POST",   "/Identity/Account/Manage/Index",                        "login  ok     ok     ok     ok     login  login  login", (w, _) => Send(HttpMethod.Post, "/Identity/Account/Manage/Index")),
         // ---- Identity's pages the portal does not offer: 404 to everyone, whatever the method
-        .. Off("/Identity/Account/ConfirmEmail"),
         .. Off("/Identity/Account/ConfirmEmailChange"),
         .. Off("/Identity/Account/ExternalLogin"),
         .. Off("/Identity/Account/ForgotPassword"),

@@ -22,6 +22,7 @@ public static class AccountPages
         "/Identity/Account/Logout",
         "/Identity/Account/Lockout",
         "/Identity/Account/AccessDenied",
+        "/Identity/Account/ConfirmEmail",
         "/Identity/Account/Manage/ChangePassword",
         "/Identity/Account/Manage/TwoFactorAuthentication",
         "/Identity/Account/Manage/EnableAuthenticator",

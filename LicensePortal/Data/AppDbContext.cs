@@ -32,6 +32,7 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
 
     public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
+    public DbSet<ExpiryReminder> ExpiryReminders => Set<ExpiryReminder>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -45,6 +46,7 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
             // Listing pages sort and search on these.
             user.HasIndex(u => u.Organization);
             user.HasIndex(u => u.CreatedAt);
+            user.Property(u => u.PreferredLanguage).HasMaxLength(16);
             user.HasMany(u => u.Instances).WithOne(i => i.Owner).HasForeignKey(i => i.OwnerId).OnDelete(DeleteBehavior.Cascade);
         });
 
@@ -149,6 +151,20 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
         });
 
         WebhookModel.Configure(builder);
+        builder.Entity<ExpiryReminder>(reminder =>
+        {
+            reminder.ToTable("ExpiryReminders");
+            reminder.HasOne(r => r.Instance).WithMany().HasForeignKey(r => r.InstanceId).OnDelete(DeleteBehavior.Cascade);
+            // The claim: one row per instance, expiry date and step, whichever node inserts it first.
+            reminder.HasIndex(r => new { r.InstanceId, r.ExpiresOn, r.DaysBefore }).IsUnique();
+            // The sender's queue: claimed, not sent, due for an attempt.
+            reminder.Property(r => r.Outcome).HasConversion<string>().HasMaxLength(16);
+            reminder.HasIndex(r => new { r.Outcome, r.NextAttemptAt });
+            reminder.Property(r => r.Recipients).HasMaxLength(1024);
+            reminder.Property(r => r.Language).HasMaxLength(16);
+            reminder.Property(r => r.LastError).HasMaxLength(512);
+            reminder.Property(r => r.LeasedBy).HasMaxLength(64);
+        });
     }
 }
 

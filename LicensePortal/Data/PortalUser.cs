@@ -19,6 +19,12 @@ public sealed class PortalUser : IdentityUser
     /// <summary>Set when an administrator generated the password; cleared when the user changes it.</summary>
     public bool MustChangePassword { get; set; }
 
+    /// <summary>The language of the e-mail the portal sends this account ("zh-Hans" or "en"; see Email/MailCultures).</summary>
+    public string PreferredLanguage { get; set; } = LicensePortal.Email.MailCultures.Default;
+
+    /// <summary>The owner turned expiry reminders off for themselves (the staff address still gets them).</summary>
+    public bool ExpiryRemindersOff { get; set; }
+
     public DateTime CreatedAt { get; set; }
 
     public DateTime UpdatedAt { get; set; }

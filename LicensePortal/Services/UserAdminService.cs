@@ -14,6 +14,7 @@ public sealed class UserAdminService(
     IDbContextFactory<AppDbContext> dbFactory,
     IServiceScopeFactory scopeFactory,
     InstanceChangeNotifier notifier,
+    Email.EmailConfirmation confirmation,
     TimeProvider time,
     ILogger<UserAdminService> logger)
 {
@@ -94,6 +95,8 @@ public sealed class UserAdminService(
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         logger.LogInformation("{Actor} created account {UserName} with role {Role}", actor.UserName, user.UserName, input.Role);
+        // After the commit: the account exists whatever the SMTP server does; a link that did not go can be sent again.
+        await confirmation.SendLinkAsync(user.Id, cancellationToken);
         var row = (await GetAsync(actor, user.Id, cancellationToken))!;
         return ServiceResult<CreatedUser>.Ok(new CreatedUser(row, generated ? initialPassword : null));
     }
@@ -156,7 +159,13 @@ public sealed class UserAdminService(
         var before = AuditLog.UserState(user, currentRole);
         var deactivating = user.IsActive && !input.IsActive;
         var roleChanged = currentRole != input.Role;
+        var emailChanged = !string.Equals(user.Email ?? "", input.Email ?? "", StringComparison.OrdinalIgnoreCase);
+        var wasConfirmed = user.EmailConfirmed;
         CopyFields(input, user);
+        if (emailChanged && wasConfirmed)
+        {
+            user.EmailConfirmed = false; // the confirmation was the old address's; ticking the box in a later save vouches for the new one
+        }
         user.UpdatedAt = time.GetUtcNow().UtcDateTime;
 
         // Identity's store writes WHERE ConcurrencyStamp = the stamp read above and gives the row a new one, so a change
@@ -184,6 +193,10 @@ public sealed class UserAdminService(
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         logger.LogInformation("{Actor} updated account {UserName}", actor.UserName, user.UserName);
+        if (emailChanged && !user.EmailConfirmed)
+        {
+            await confirmation.SendLinkAsync(id, cancellationToken);
+        }
         return ServiceResult<UserRow>.Ok((await GetAsync(actor, id, cancellationToken))!);
     }
 
@@ -309,7 +322,7 @@ public sealed class UserAdminService(
     }
 
     public static UserInput ToInput(UserRow row) =>
-        new(row.UserName, row.Email, row.Phone, row.Organization, row.OsAuthUrl, row.Role, row.IsActive, row.Confirmed);
+        new(row.UserName, row.Email, row.Phone, row.Organization, row.OsAuthUrl, row.Role, row.IsActive, row.Confirmed, row.Language);
 
     /// <summary>20 characters from all four classes; about 120 bits.</summary>
     public static string GeneratePassword()
@@ -342,5 +355,9 @@ public sealed class UserAdminService(
         user.OsAuthUrl = input.OsAuthUrl ?? "";
         user.IsActive = input.IsActive;
         user.EmailConfirmed = input.Confirmed;
+        if (input.Language is not null)
+        {
+            user.PreferredLanguage = input.Language;
+        }
     }
 }

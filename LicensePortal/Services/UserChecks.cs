@@ -25,6 +25,10 @@ internal static class UserChecks
     public static async Task<List<FieldError>> CreateErrorsAsync(UserManager<PortalUser> users, UserInput input)
     {
         var errors = UserRules.Validate(input).ToList();
+        if (input.Language is not null && !LicensePortal.Email.MailCultures.IsSupported(input.Language))
+        {
+            errors.Add(new FieldError(nameof(UserInput.Language), "Error.UnknownLanguage"));
+        }
         if (UserRules.Unstorable(input).Count > 0)
         {
             return errors; // not a text to look up
@@ -40,6 +44,10 @@ internal static class UserChecks
     public static async Task<List<FieldError>> UpdateErrorsAsync(UserManager<PortalUser> users, AppDbContext db, string id, string currentRole, UserInput input, CancellationToken cancellationToken)
     {
         var errors = UserRules.Validate(input).ToList();
+        if (input.Language is not null && !LicensePortal.Email.MailCultures.IsSupported(input.Language))
+        {
+            errors.Add(new FieldError(nameof(UserInput.Language), "Error.UnknownLanguage"));
+        }
         if (UserRules.Unstorable(input).Count > 0)
         {
             return errors; // not a text to look up

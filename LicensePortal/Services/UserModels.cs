@@ -29,9 +29,16 @@ public sealed record UserRow(
     int InstanceCount,
     DateTime CreatedAt,
     DateTime UpdatedAt,
-    string Version);
+    string Version)
+{
+    /// <summary>The language of the account's e-mail (Email/MailCultures).</summary>
+    public string Language { get; init; } = LicensePortal.Email.MailCultures.Default;
+}
 
-/// <summary>What an administrator types for an account. Password only on create; empty means "generate one".</summary>
+/// <summary>
+/// What an administrator types for an account. Password only on create; empty means "generate one". Language null:
+/// unchanged (the portal's default for a new account).
+/// </summary>
 public sealed record UserInput(
     string UserName,
     string? Email,
@@ -40,7 +47,8 @@ public sealed record UserInput(
     string? OsAuthUrl,
     string Role,
     bool IsActive = true,
-    bool Confirmed = false);
+    bool Confirmed = false,
+    string? Language = null);
 
 /// <summary>A created account, and the generated password to show the administrator once (null when they typed one).</summary>
 public sealed record CreatedUser(UserRow User, string? InitialPassword);

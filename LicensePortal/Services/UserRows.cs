@@ -50,5 +50,8 @@ internal static class UserRows
         u.Instances.Count,
         u.CreatedAt,
         u.UpdatedAt,
-        u.ConcurrencyStamp ?? ""));
+        u.ConcurrencyStamp ?? "")
+    {
+        Language = u.PreferredLanguage,
+    });
 }

@@ -11,10 +11,10 @@ public sealed record PageDto<T>(IReadOnlyList<T> Items, int TotalCount, int Page
 /// </summary>
 public sealed record UserDto(
     string Id, string UserName, string Email, string Phone, string Organization, string OsAuthUrl, string Role,
-    bool IsActive, bool Confirmed, bool MustChangePassword, int InstanceCount, DateTime CreatedAt, DateTime UpdatedAt, string Version)
+    bool IsActive, bool Confirmed, bool MustChangePassword, int InstanceCount, DateTime CreatedAt, DateTime UpdatedAt, string Version, string Language)
 {
     public static UserDto From(UserRow u) =>
-        new(u.Id, u.UserName, u.Email, u.Phone, u.Organization, u.OsAuthUrl, u.Role, u.IsActive, u.Confirmed, u.MustChangePassword, u.InstanceCount, u.CreatedAt, u.UpdatedAt, u.Version);
+        new(u.Id, u.UserName, u.Email, u.Phone, u.Organization, u.OsAuthUrl, u.Role, u.IsActive, u.Confirmed, u.MustChangePassword, u.InstanceCount, u.CreatedAt, u.UpdatedAt, u.Version, u.Language);
 }
 
 /// <summary>A created account; <c>initialPassword</c> is set (this once) when no password was given.</summary>
@@ -22,11 +22,12 @@ public sealed record CreatedUserDto(UserDto User, string? InitialPassword);
 
 /// <summary>
 /// An account to create or change. On update, a field left out keeps its value; <c>password</c> only on create.
+/// <c>language</c> is the language of the account's e-mail, <c>zh-Hans</c> (the default) or <c>en</c>.
 /// <c>version</c>, when given on update, must match the stored one or the answer is 409 with the current values.
 /// </summary>
 public sealed record UserRequest(
     string? UserName, string? Email, string? Phone, string? Organization, string? OsAuthUrl, string? Role,
-    bool? IsActive, bool? Confirmed, string? Password, string? Version);
+    bool? IsActive, bool? Confirmed, string? Password, string? Version, string? Language = null);
 
 /// <summary>Activate or deactivate an account. <c>version</c>, when given, must match the stored one (as on update).</summary>
 public sealed record UserStatusRequest(bool IsActive, string? Version);

@@ -69,7 +69,7 @@ public static class UserApi
 
     private static async Task<IResult> CreateAsync([FromBody] UserRequest body, HttpContext context, UserAdminService service, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken)
     {
-        var input = new UserInput(body.UserName ?? "", body.Email, body.Phone, body.Organization, body.OsAuthUrl, body.Role ?? PortalRole.User, body.IsActive ?? true, body.Confirmed ?? false);
+        var input = new UserInput(body.UserName ?? "", body.Email, body.Phone, body.Organization, body.OsAuthUrl, body.Role ?? PortalRole.User, body.IsActive ?? true, body.Confirmed ?? false, body.Language);
         var result = await service.CreateAsync(ApiEndpoints.Actor(context), input, body.Password, cancellationToken);
         if (!result.Succeeded)
         {
@@ -99,7 +99,7 @@ public static class UserApi
         // Fields left out come from the read above, so that read's version guards them when the caller sent none.
         var input = new UserInput(
             body.UserName ?? current.UserName, body.Email ?? current.Email, body.Phone ?? current.Phone, body.Organization ?? current.Organization,
-            body.OsAuthUrl ?? current.OsAuthUrl, body.Role ?? current.Role, body.IsActive ?? current.IsActive, body.Confirmed ?? current.Confirmed);
+            body.OsAuthUrl ?? current.OsAuthUrl, body.Role ?? current.Role, body.IsActive ?? current.IsActive, body.Confirmed ?? current.Confirmed, body.Language);
         return Answer(text, await service.UpdateAsync(actor, id, input, body.Version ?? current.Version, cancellationToken));
     }
 

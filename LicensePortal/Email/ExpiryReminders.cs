@@ -1,0 +1,339 @@
+using System.Data;
+using LicensePortal.Data;
+using LicensePortal.Options;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using MimeKit;
+
+namespace LicensePortal.Email;
+
+/// <summary>
+/// Expiry reminders: Reminders:DaysBefore days before an instance's expiry date (default 30, 7, 1) and on the day, to
+/// its owner's confirmed address in the owner's language (unless they turned reminders off) and to Reminders:StaffAddress.
+/// Each check runs in two halves, so that restarts, several nodes and an SMTP outage neither duplicate nor lose one:
+/// <list type="number">
+/// <item>Claim: for each instance whose step is due, insert its <see cref="ExpiryReminder"/> row (unique on instance,
+/// expiry date, step; <c>ON CONFLICT DO NOTHING</c>). Only the node whose insert made the row has reached the step
+/// (<see cref="StepReachedAsync"/>); a new expiry date is a new series.</item>
+/// <item>Send: pending rows are leased in a short transaction as the status sweep locks its batch (FOR UPDATE SKIP
+/// LOCKED on PostgreSQL, the write lock on SQLite), sent outside it, and marked sent as soon as the SMTP server
+/// accepted them. A refusal or an unreachable server leaves the row pending with a later attempt time (doubling back-off);
+/// a node that died while holding a lease is taken over when the lease ends.</item>
+/// </list>
+/// The one window left is between the server's acceptance and the update that records it (one statement, retried): a
+/// node killed exactly there sends that message again when its lease ends. The Message-ID is the same each time, so
+/// the receiving side can recognise it.
+/// </summary>
+public sealed class ExpiryReminders(
+    IDbContextFactory<AppDbContext> dbFactory,
+    MailSender sender,
+    MailMessages messages,
+    IOptions<ReminderOptions> options,
+    TimeProvider time,
+    ILogger<ExpiryReminders> logger) : BackgroundService
+{
+    private const int ClaimBatchSize = 500;
+    private const int SendBatchSize = 20;
+
+    /// <summary>How long a node holds a reminder it is sending: well above one attempt's SMTP timeouts.</summary>
+    public static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
+
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromHours(1);
+
+    private readonly string _node = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}" is var n && n.Length > 64 ? n[^64..] : n;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!sender.Enabled)
+        {
+            return; // said once at start (MailStartupNotice); nothing is claimed, so nothing is lost when mail is turned on
+        }
+        var interval = options.Value.CheckInterval;
+        var nextClaim = DateTimeOffset.MinValue;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var wake = time.GetUtcNow() + TimeSpan.FromSeconds(30);
+            try
+            {
+                if (time.GetUtcNow() >= nextClaim)
+                {
+                    nextClaim = time.GetUtcNow() + interval;
+                    await ClaimDueAsync(stoppingToken);
+                }
+                await SendDueAsync(stoppingToken);
+                wake = await NextAttemptAsync(stoppingToken) is { } retry && retry < nextClaim ? retry : nextClaim;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogError(ex, "The expiry reminder check failed; it runs again shortly");
+            }
+            var delay = wake - time.GetUtcNow();
+            await Task.Delay(delay < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : delay > interval ? interval : delay, time, stoppingToken);
+        }
+    }
+
+    /// <summary>The step due <paramref name="daysLeft"/> days before the expiry date: the smallest step not below it; null when none is.</summary>
+    public static int? DueStep(IReadOnlyList<int> steps, int daysLeft) =>
+        daysLeft < 0 ? null : steps.Where(s => s >= daysLeft).Select(s => (int?)s).LastOrDefault();
+
+    /// <summary>Claims every reminder step that is due and not yet claimed; returns how many this call claimed.</summary>
+    public async Task<int> ClaimDueAsync(CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var today = DateOnly.FromDateTime(now);
+        var steps = options.Value.Steps;
+        var last = today.AddDays(steps[0]);
+        var staff = !string.IsNullOrWhiteSpace(options.Value.StaffAddress);
+        var claimed = 0;
+        var afterId = 0;
+        while (true)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            // Instances somebody would be told about; an owner who cannot be told now may be later in the same step
+            // (their address confirmed), so nothing is claimed for them yet.
+            var batch = await db.Instances.AsNoTracking()
+                .Where(i => i.Id > afterId && i.ExpiresOn >= today && i.ExpiresOn <= last)
+                .Where(i => staff || (i.Owner!.Email != null && i.Owner.Email != "" && i.Owner.EmailConfirmed && !i.Owner.ExpiryRemindersOff && i.Owner.IsActive))
+                .OrderBy(i => i.Id).Take(ClaimBatchSize)
+                .Select(i => new
+                {
+                    i.Id,
+                    i.Name,
+                    i.OwnerId,
+                    i.ExpiresOn,
+                    Claimed = db.ExpiryReminders.Where(r => r.InstanceId == i.Id && r.ExpiresOn == i.ExpiresOn).Select(r => r.DaysBefore).ToList(),
+                })
+                .ToListAsync(cancellationToken);
+            if (batch.Count == 0)
+            {
+                return claimed;
+            }
+            afterId = batch[^1].Id;
+            foreach (var instance in batch)
+            {
+                if (DueStep(steps, instance.ExpiresOn.DayNumber - today.DayNumber) is not { } step || instance.Claimed.Contains(step))
+                {
+                    continue;
+                }
+                var pending = nameof(ReminderOutcome.Pending);
+                var inserted = await db.Database.ExecuteSqlInterpolatedAsync($"""
+                    INSERT INTO "ExpiryReminders" ("InstanceId", "ExpiresOn", "DaysBefore", "ClaimedAt", "Outcome", "Recipients", "Language", "Attempts", "NextAttemptAt", "LastError", "LeasedBy")
+                    VALUES ({instance.Id}, {instance.ExpiresOn}, {step}, {now}, {pending}, '', '', 0, {now}, '', '')
+                    ON CONFLICT DO NOTHING
+                    """, cancellationToken);
+                if (inserted == 1)
+                {
+                    claimed++;
+                    await StepReachedAsync(new ReminderStep(instance.Id, instance.Name, instance.OwnerId, instance.ExpiresOn, step), cancellationToken);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The one place a reminder step is reached: called exactly once per instance, expiry date and step across all
+    /// nodes and restarts (by the node whose claim inserted the row), before its mail is sent.
+    /// </summary>
+    private Task StepReachedAsync(ReminderStep step, CancellationToken cancellationToken)
+    {
+        logger.LogInformation("Instance {Instance} reached its {Days}-day expiry reminder for {ExpiresOn:yyyy-MM-dd}", step.InstanceName, step.DaysBefore, step.ExpiresOn);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Sends the pending reminders whose attempt is due; returns how many the SMTP server accepted.</summary>
+    public async Task<int> SendDueAsync(CancellationToken cancellationToken = default)
+    {
+        var sent = 0;
+        while (await LeaseBatchAsync(cancellationToken) is { Count: > 0 } ids)
+        {
+            for (var i = 0; i < ids.Count; i++)
+            {
+                if (await SendOneAsync(ids[i], cancellationToken) is not { } accepted)
+                {
+                    // The server is away or refusing: the rest wait for their next attempt rather than a timeout each.
+                    await ReleaseAsync(ids.Skip(i + 1).ToList(), cancellationToken);
+                    return sent;
+                }
+                sent += accepted ? 1 : 0;
+            }
+        }
+        return sent;
+    }
+
+    /// <summary>Leases up to a batch of due pending reminders to this node (locked as the status sweep locks its rows).</summary>
+    private async Task<List<long>> LeaseBatchAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var postgres = db.Database.IsNpgsql();
+        await using var transaction = await db.Database.BeginTransactionAsync(postgres ? IsolationLevel.ReadCommitted : IsolationLevel.Serializable, cancellationToken);
+        var pending = nameof(ReminderOutcome.Pending);
+        var ids = postgres
+            ? await db.Database.SqlQuery<long>($"""
+                SELECT "Id" AS "Value" FROM "ExpiryReminders"
+                WHERE "Outcome" = {pending} AND "NextAttemptAt" <= {now} AND ("LeasedUntil" IS NULL OR "LeasedUntil" < {now})
+                ORDER BY "Id" LIMIT {SendBatchSize} FOR UPDATE SKIP LOCKED
+                """).ToListAsync(cancellationToken)
+            : await db.Database.SqlQuery<long>($"""
+                SELECT "Id" AS "Value" FROM "ExpiryReminders"
+                WHERE "Outcome" = {pending} AND "NextAttemptAt" <= {now} AND ("LeasedUntil" IS NULL OR "LeasedUntil" < {now})
+                ORDER BY "Id" LIMIT {SendBatchSize}
+                """).ToListAsync(cancellationToken);
+        if (ids.Count > 0)
+        {
+            var until = now + Lease;
+            await db.ExpiryReminders.Where(r => ids.Contains(r.Id))
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.LeasedUntil, until).SetProperty(r => r.LeasedBy, _node), cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return ids;
+    }
+
+    /// <summary>
+    /// One leased reminder: true when the SMTP server accepted it, false when it was settled without sending
+    /// (nobody to tell, superseded, no longer ours), null when the attempt failed (retried later).
+    /// </summary>
+    private async Task<bool?> SendOneAsync(long id, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var today = DateOnly.FromDateTime(now);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        // Renewed right before the attempt, so the lease covers this send whatever the ones before it took.
+        var renewed = await db.ExpiryReminders
+            .Where(r => r.Id == id && r.LeasedBy == _node && r.LeasedUntil > now && r.Outcome == ReminderOutcome.Pending)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.LeasedUntil, now + Lease), cancellationToken);
+        var row = renewed == 0 ? null : await db.ExpiryReminders.AsNoTracking().Where(r => r.Id == id).Select(r => new
+        {
+            r.Id,
+            r.ExpiresOn,
+            r.DaysBefore,
+            r.Attempts,
+            Instance = r.Instance!.Name,
+            r.Instance.Status,
+            CurrentExpiry = r.Instance.ExpiresOn,
+            r.Instance.Owner!.UserName,
+            r.Instance.Owner.Email,
+            r.Instance.Owner.EmailConfirmed,
+            r.Instance.Owner.ExpiryRemindersOff,
+            r.Instance.Owner.IsActive,
+            r.Instance.Owner.PreferredLanguage,
+        }).FirstOrDefaultAsync(cancellationToken);
+        if (row is null)
+        {
+            return false; // deleted with its instance, or another node's now
+        }
+
+        var daysLeft = row.ExpiresOn.DayNumber - today.DayNumber;
+        if (row.CurrentExpiry != row.ExpiresOn || DueStep(options.Value.Steps, daysLeft) != row.DaysBefore)
+        {
+            await SettleAsync(db, id, ReminderOutcome.Superseded, null, "", "", cancellationToken);
+            return false;
+        }
+        var ownerTold = !string.IsNullOrEmpty(row.Email) && row.EmailConfirmed && !row.ExpiryRemindersOff && row.IsActive;
+        var staff = string.IsNullOrWhiteSpace(options.Value.StaffAddress) ? null : MailboxAddress.Parse(options.Value.StaffAddress);
+        if (!ownerTold && staff is null)
+        {
+            await SettleAsync(db, id, ReminderOutcome.NoRecipient, null, "", "", cancellationToken);
+            return false;
+        }
+
+        var language = ownerTold ? row.PreferredLanguage : MailCultures.Default;
+        var message = messages.ExpiryReminder(language, row.Instance, row.Status, row.ExpiresOn, daysLeft);
+        // The same id on every attempt: a copy that ever arrived twice is recognisably the same message.
+        message.MessageId = $"expiry-reminder-{row.Id}-{row.ExpiresOn:yyyyMMdd}-{row.DaysBefore}@{sender.PortalUrl.Host}";
+        var recipients = new List<string>();
+        if (ownerTold)
+        {
+            message.To.Add(new MailboxAddress(row.UserName, row.Email!));
+            recipients.Add(row.Email!);
+        }
+        if (staff is not null)
+        {
+            (ownerTold ? message.Bcc : message.To).Add(staff);
+            recipients.Add(staff.Address);
+        }
+
+        try
+        {
+            await sender.SendAsync(message, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            var attempts = row.Attempts + 1;
+            var delay = TimeSpan.FromTicks(Math.Min(MaxRetryDelay.Ticks, options.Value.RetryDelay.Ticks * (1L << Math.Min(attempts - 1, 20))));
+            var error = ex.Message.Length > 512 ? ex.Message[..512] : ex.Message;
+            logger.LogWarning("The {Days}-day expiry reminder of {Instance} was not sent (attempt {Attempts}, next in {Delay}): {Error}", row.DaysBefore, row.Instance, attempts, delay, error);
+            var next = time.GetUtcNow().UtcDateTime + delay;
+            await db.ExpiryReminders.Where(r => r.Id == id && r.Outcome == ReminderOutcome.Pending)
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.Attempts, attempts).SetProperty(r => r.NextAttemptAt, next)
+                    .SetProperty(r => r.LastError, error).SetProperty(r => r.LeasedUntil, (DateTime?)null).SetProperty(r => r.LeasedBy, ""), CancellationToken.None);
+            return null;
+        }
+
+        // Accepted: record it even if the portal is stopping, and through a brief database failure (a duplicate otherwise).
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await SettleAsync(db, id, ReminderOutcome.Sent, time.GetUtcNow().UtcDateTime, string.Join(", ", recipients), language, CancellationToken.None);
+                break;
+            }
+            catch (Exception ex) when (attempt < 10 && DatabaseFailures.IsTransient(ex))
+            {
+                await Task.Delay(TimeSpan.FromSeconds(attempt), time, CancellationToken.None);
+            }
+        }
+        logger.LogInformation("Sent the {Days}-day expiry reminder of {Instance} to {Recipients}", row.DaysBefore, row.Instance, recipients.Count);
+        return true;
+    }
+
+    private static Task<int> SettleAsync(AppDbContext db, long id, ReminderOutcome outcome, DateTime? sentAt, string recipients, string language, CancellationToken cancellationToken) =>
+        db.ExpiryReminders.Where(r => r.Id == id && r.Outcome == ReminderOutcome.Pending)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Outcome, outcome).SetProperty(r => r.SentAt, sentAt)
+                .SetProperty(r => r.Recipients, recipients).SetProperty(r => r.Language, language)
+                .SetProperty(r => r.LeasedUntil, (DateTime?)null).SetProperty(r => r.LeasedBy, ""), cancellationToken);
+
+    private async Task ReleaseAsync(List<long> ids, CancellationToken cancellationToken)
+    {
+        if (ids.Count == 0)
+        {
+            return;
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await db.ExpiryReminders.Where(r => ids.Contains(r.Id) && r.LeasedBy == _node)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.LeasedUntil, (DateTime?)null).SetProperty(r => r.LeasedBy, ""), cancellationToken);
+    }
+
+    /// <summary>When the earliest pending reminder may be tried next (after its back-off, or when another node's lease ends).</summary>
+    private async Task<DateTimeOffset?> NextAttemptAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var next = await db.ExpiryReminders.Where(r => r.Outcome == ReminderOutcome.Pending)
+            .Select(r => r.LeasedUntil != null && r.LeasedUntil > r.NextAttemptAt ? r.LeasedUntil.Value : r.NextAttemptAt)
+            .OrderBy(t => t).Select(t => (DateTime?)t).FirstOrDefaultAsync(cancellationToken);
+        return next is { } at ? new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)) : null;
+    }
+}
+
+/// <summary>A reminder step reached: the instance, the expiry date the series is about, and the step (days before; 0 on the day).</summary>
+public sealed record ReminderStep(int InstanceId, string InstanceName, string OwnerId, DateOnly ExpiresOn, int DaysBefore);
+
+/// <summary>One instance's reminders as administrators see them on its page.</summary>
+public sealed record ReminderEntry(DateOnly ExpiresOn, int DaysBefore, ReminderOutcome Outcome, DateTime ClaimedAt, DateTime? SentAt, string Recipients, int Attempts, string LastError);
+
+/// <summary>Which reminders of an instance went out, and when: administrators only.</summary>
+public sealed class ExpiryReminderHistory(IDbContextFactory<AppDbContext> dbFactory)
+{
+    public async Task<IReadOnlyList<ReminderEntry>> ForInstanceAsync(Services.PortalActor actor, int instanceId, CancellationToken cancellationToken = default)
+    {
+        if (!actor.IsAdministrator)
+        {
+            return [];
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.ExpiryReminders.AsNoTracking().Where(r => r.InstanceId == instanceId)
+            .OrderByDescending(r => r.ExpiresOn).ThenByDescending(r => r.DaysBefore)
+            .Select(r => new ReminderEntry(r.ExpiresOn, r.DaysBefore, r.Outcome, r.ClaimedAt, r.SentAt, r.Recipients, r.Attempts, r.LastError))
+            .ToListAsync(cancellationToken);
+    }
+}

@@ -1,6 +1,7 @@
 using System.Data;
 using LicensePortal.Data;
 using LicensePortal.Options;
+using LicensePortal.Services.Webhooks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using MimeKit;
@@ -115,29 +116,42 @@ public sealed class ExpiryReminders(
                 {
                     continue;
                 }
-                var pending = nameof(ReminderOutcome.Pending);
-                var inserted = await db.Database.ExecuteSqlInterpolatedAsync($"""
-                    INSERT INTO "ExpiryReminders" ("InstanceId", "ExpiresOn", "DaysBefore", "ClaimedAt", "Outcome", "Recipients", "Language", "Attempts", "NextAttemptAt", "LastError", "LeasedBy")
-                    VALUES ({instance.Id}, {instance.ExpiresOn}, {step}, {now}, {pending}, '', '', 0, {now}, '', '')
-                    ON CONFLICT DO NOTHING
-                    """, cancellationToken);
-                if (inserted == 1)
+                var reached = new ReminderStep(instance.Id, instance.Name, instance.OwnerId, instance.ExpiresOn, step);
+                if (await ClaimAsync(db, reached, now, cancellationToken))
                 {
                     claimed++;
-                    await StepReachedAsync(new ReminderStep(instance.Id, instance.Name, instance.OwnerId, instance.ExpiresOn, step), cancellationToken);
+                    logger.LogInformation("Instance {Instance} reached its {Days}-day expiry reminder for {ExpiresOn:yyyy-MM-dd}", reached.InstanceName, reached.DaysBefore, reached.ExpiresOn);
                 }
             }
         }
     }
 
     /// <summary>
-    /// The one place a reminder step is reached: called exactly once per instance, expiry date and step across all
-    /// nodes and restarts (by the node whose claim inserted the row), before its mail is sent.
+    /// The one place a reminder step is reached: the claim row and the <c>instance.expiring</c> webhook event commit
+    /// together, so each happens exactly once per instance, expiry date and step across all nodes and restarts (the
+    /// node whose insert created the row adds the event), before the mail is sent.
     /// </summary>
-    private Task StepReachedAsync(ReminderStep step, CancellationToken cancellationToken)
+    private static async Task<bool> ClaimAsync(AppDbContext db, ReminderStep step, DateTime now, CancellationToken cancellationToken)
     {
-        logger.LogInformation("Instance {Instance} reached its {Days}-day expiry reminder for {ExpiresOn:yyyy-MM-dd}", step.InstanceName, step.DaysBefore, step.ExpiresOn);
-        return Task.CompletedTask;
+        var pending = nameof(ReminderOutcome.Pending);
+        // A user transaction under PostgreSQL's retrying strategy must run inside it (the whole unit is retried).
+        return await db.Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
+        {
+            db.ChangeTracker.Clear();
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            var inserted = await db.Database.ExecuteSqlInterpolatedAsync($"""
+                INSERT INTO "ExpiryReminders" ("InstanceId", "ExpiresOn", "DaysBefore", "ClaimedAt", "Outcome", "Recipients", "Language", "Attempts", "NextAttemptAt", "LastError", "LeasedBy")
+                VALUES ({step.InstanceId}, {step.ExpiresOn}, {step.DaysBefore}, {now}, {pending}, '', '', 0, {now}, '', '')
+                ON CONFLICT DO NOTHING
+                """, ct);
+            if (inserted == 1)
+            {
+                db.WebhookEvents.Add(WebhookEvents.Expiring(step.InstanceId, step.InstanceName, step.ExpiresOn, step.DaysBefore, now));
+                await db.SaveChangesAsync(ct);
+            }
+            await transaction.CommitAsync(ct);
+            return inserted == 1;
+        }, cancellationToken);
     }
 
     /// <summary>Sends the pending reminders whose attempt is due; returns how many the SMTP server accepted.</summary>

@@ -133,7 +133,9 @@ public sealed partial class AuditEntriesReadAsSentences
         foreach (var file in Directory.EnumerateFiles(source, "*.cs", SearchOption.AllDirectories)
                      .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}Migrations{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
                                  && !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-                                 && !f.EndsWith("AuditSentences.cs", StringComparison.Ordinal)))
+                                 && !f.EndsWith("AuditSentences.cs", StringComparison.Ordinal)
+                                 // Webhook event types (hostinfo.accepted, license.issued, ...) look like action codes but are not audited.
+                                 && !f.EndsWith("WebhookEvents.cs", StringComparison.Ordinal)))
         {
             foreach (Match m in ActionLiteral().Matches(File.ReadAllText(file)))
             {

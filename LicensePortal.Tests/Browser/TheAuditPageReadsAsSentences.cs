@@ -75,11 +75,13 @@ public sealed class TheAuditPageReadsAsSentences(DesktopPortal desktop)
             Assert.True(filters is not null && header is not null, "the filters or the table header are not shown");
             Assert.True(filters!.Y + filters.Height <= header!.Y + 0.5, $"the filters (bottom {filters.Y + filters.Height}) overlap the table header (top {header.Y})");
 
-            await entry.Locator(".audit-expand").ClickAsync();
-            await Assertions.Expect(entry.Locator(".audit-change")).ToHaveTextAsync([change]);
-            await Assertions.Expect(entry.Locator(".audit-raw")).ToHaveCountAsync(0);
-            await entry.Locator(".audit-details").ClickAsync();
-            await Assertions.Expect(entry.Locator(".audit-raw pre").Last).ToContainTextAsync("\"maxImages\":7");
+            // The expanded changes are the grid's detail row, below the entry's own row; the filter left one entry.
+            await ExpandAsync(entry.Locator(".audit-expand"));
+            var grid = page.Locator("#audit-grid");
+            await Assertions.Expect(grid.Locator(".audit-change")).ToHaveTextAsync([change]);
+            await Assertions.Expect(grid.Locator(".audit-raw")).ToHaveCountAsync(0);
+            await grid.Locator(".audit-details").ClickAsync();
+            await Assertions.Expect(grid.Locator(".audit-raw pre").Last).ToContainTextAsync("\"maxImages\":7");
 
             var widths = await page.EvaluateAsync<int[]>("() => [document.documentElement.scrollWidth, window.innerWidth]");
             Assert.True(widths[0] <= widths[1], $"the audit page is {widths[0]} px wide on a {widths[1]} px screen");
@@ -92,8 +94,47 @@ public sealed class TheAuditPageReadsAsSentences(DesktopPortal desktop)
 
     private static bool _seeded;
 
+    /// <summary>
+    /// Opens the entry's changes. The target filter reloads the grid after its debounce, and a click that lands while
+    /// the rows are redrawn goes to a row that is gone (as it would for a person): click again until it is open.
+    /// </summary>
+    private static async Task ExpandAsync(ILocator expand)
+    {
+        for (var attempt = 0; attempt < 5 && await expand.GetAttributeAsync("aria-expanded") != "true"; attempt++)
+        {
+            await expand.ClickAsync();
+            try
+            {
+                await Assertions.Expect(expand).ToHaveAttributeAsync("aria-expanded", "true", new() { Timeout = 3_000 });
+            }
+            catch (PlaywrightException)
+            {
+                // redrawn under the click; the loop clicks the new row
+            }
+        }
+    }
+
     /// <summary>The closed select shows the chosen name (in its input or its text), not the stored code.</summary>
-    private static async Task ShowsChosenAsync(IPage page, string select, string name) => await page.WaitForFunctionAsync(
-        "([select, name]) => { const s = document.querySelector(select); return !!s && ([...s.querySelectorAll('input')].some(i => i.value === name) || s.innerText.includes(name)); }",
-        new[] { select, name }, new() { Timeout = 15_000 });
+    private static async Task ShowsChosenAsync(IPage page, string select, string name)
+    {
+        // MudSelect puts the id on its input; the shown text may be the input's value or the text beside it.
+        const string Shows = """
+            ([select, name]) => {
+                const s = document.querySelector(select);
+                if (!s) return false;
+                const root = s.closest('.mud-select') ?? s.closest('.mud-input-control') ?? s;
+                const inputs = [...root.querySelectorAll('input'), ...(s.matches('input') ? [s] : [])];
+                return inputs.some(i => i.value === name) || root.innerText.includes(name);
+            }
+            """;
+        try
+        {
+            await page.WaitForFunctionAsync(Shows, new[] { select, name }, new() { Timeout = 15_000 });
+        }
+        catch (TimeoutException)
+        {
+            var html = await page.EvaluateAsync<string>("s => { const e = document.querySelector(s); return (e?.closest('.mud-input-control') ?? e)?.outerHTML ?? 'missing'; }", select);
+            Assert.Fail($"{select} does not show '{name}': {html}");
+        }
+    }
 }

@@ -45,6 +45,8 @@ public abstract class AnAccountChangedMeanwhileIsShownNotOverwritten(string cult
     {
         var (admin, carol) = await SignedInWithCarolAsync();
         var service = Portal.Get<UserAdminService>();
+        // The page runs in the interactive server render mode, and writes its view into the address only there.
+        Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
         var page = Render<UsersPage>();
         page.WaitForAssertion(() => Assert.Contains("carol", page.Find("#users-grid").TextContent));
 

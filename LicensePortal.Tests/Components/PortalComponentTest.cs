@@ -39,6 +39,8 @@ public abstract class PortalComponentTest : BunitContext, IAsyncLifetime
         Services.AddSingleton(Portal.Get<LicenseService>());
         Services.AddSingleton(Portal.Get<VendorKeyStore>());
         Services.AddSingleton(Portal.Get<InstanceChangeNotifier>());
+        Services.AddSingleton(Portal.Get<LicensePortal.Accounts.PasswordRules>());
+        Services.AddSingleton(Portal.Get<LicensePortal.Email.ExpiryReminderHistory>());
     }
 
     /// <summary>Sets this test's UI language on the current thread (xunit does not flow it from the constructor into every test).</summary>

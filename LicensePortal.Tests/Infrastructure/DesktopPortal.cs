@@ -18,7 +18,13 @@ public sealed class DesktopPortal : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Portal = await PortalProcess.StartAsync();
+        // Many browser tests sign in to this one shared portal within minutes, from one address and mostly as admin:
+        // the sign-in limits (tested on their own portals in Security/) would stop them, so they are raised here.
+        Portal = await PortalProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["RateLimits__SignInPermitLimit"] = "1000",
+            ["RateLimits__AccountSignInPermitLimit"] = "1000",
+        });
         using (var seed = await PortalSeed.ForAsync(Portal))
         {
             CustomerId = await seed.CustomerAsync("grid-customer", CustomerPassword);

@@ -7,7 +7,8 @@ namespace LicensePortal.Tests.Email;
 
 /// <summary>
 /// Expiry reminders through a real SMTP server (aiosmtpd) from the real portal process: one per instance, expiry date
-/// and step, in the owner's language, to confirmed addresses only, through restarts, a second node and an SMTP outage.
+/// and step, in the owner's language, to confirmed addresses only (one confirmed later in the step too), through restarts,
+/// a second node and an SMTP outage.
 /// </summary>
 public sealed class ExpiryRemindersGoOutOnceToConfirmedOwners
 {
@@ -60,6 +61,12 @@ public sealed class ExpiryRemindersGoOutOnceToConfirmedOwners
         Assert.Single(RemindersAbout(smtp, "expiring-zh"));
         Assert.Empty(RemindersAbout(smtp, "expiring-unconfirmed"));
         Assert.Empty(RemindersAbout(smtp, "expiring-later"));
+        // Recorded as sent once the server took them (otherwise sent again when the killed node's lease ran out);
+        // the unconfirmed owner's step waits for an address.
+        Assert.Equal("Sent", (await ReminderAsync(portal, "expiring-en"))?.Outcome);
+        Assert.Equal("Sent", (await ReminderAsync(portal, "expiring-zh"))?.Outcome);
+        Assert.Equal("Pending", (await ReminderAsync(portal, "expiring-unconfirmed"))?.Outcome);
+        Assert.Null(await ReminderAsync(portal, "expiring-later"));
     }
 
     [Fact]
@@ -124,6 +131,66 @@ public sealed class ExpiryRemindersGoOutOnceToConfirmedOwners
         Assert.Empty(RemindersAbout(smtp, "opted-out-01"));
     }
 
+    [Fact]
+    public async Task AnOwnerWhoConfirmsTheirAddressLaterInTheStepGetsThatStepsReminderOnce()
+    {
+        await using var smtp = await SmtpSink.StartAsync();
+        await using var portal = await PortalProcess.StartAsync(Settings(smtp));
+        using var api = await AdminAsync(portal);
+        var owner = await OwnerAsync(api, "confirms-later", "confirms-later@customer.example", language: "en");
+        var confirmation = await smtp.WaitForAsync(m => m.IsTo("confirms-later@customer.example"), OneCheckAndMargin, () => portal.Output);
+        await InstanceAsync(api, "confirms-later-01", owner, 7);
+
+        // The step is reached while nobody can be mailed, and the sender has looked at it since and left it waiting.
+        var deadline = DateTime.UtcNow + OneCheckAndMargin;
+        while (await ReminderAsync(portal, "confirms-later-01") is not { Outcome: "Pending", LookedAt: true })
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the 7-day reminder was not claimed and looked at:\n" + portal.Output);
+            await Task.Delay(500);
+        }
+        await Task.Delay(SeveralChecks);
+        Assert.Empty(RemindersAbout(smtp, "confirms-later-01"));
+        Assert.Equal("Pending", (await ReminderAsync(portal, "confirms-later-01"))?.Outcome);
+
+        var (playwright, browser) = await Browsers.LaunchAsync();
+        try
+        {
+            var page = await browser.NewPortalPageAsync(portal);
+            await page.SignInAsync(PortalProcess.AdminUserName, PortalProcess.AdminPassword);
+            await page.GotoInteractiveAsync("instances/confirms-later-01");
+            var row = page.Locator("#expiry-reminders .reminder-row[data-days='7']");
+            await Microsoft.Playwright.Assertions.Expect(row).ToHaveAttributeAsync("data-waiting", "NoRecipient");
+            await Microsoft.Playwright.Assertions.Expect(row).ToContainTextAsync("Not sent yet: waiting for a confirmed address");
+
+            // The owner confirms their address, still within the 7-day step: that step's reminder goes out, once.
+            using (var anonymous = new HttpClient())
+            {
+                Assert.Contains("id=\"email-confirmed\"", await anonymous.GetStringAsync(ConfirmationLink(confirmation, portal)));
+            }
+            var reminder = await smtp.WaitForAsync(m => m.Subject.StartsWith("confirms-later-01 ", StringComparison.Ordinal), OneCheckAndMargin, () => portal.Output);
+            Assert.Equal(["confirms-later@customer.example"], reminder.EnvelopeTo);
+            Assert.Equal($"confirms-later-01 expires on {ExpiresOn(7)} (in 7 days)", reminder.Subject);
+
+            await Task.Delay(SeveralChecks);
+            await portal.RestartAsync();
+            await Task.Delay(SeveralChecks);
+            Assert.Single(RemindersAbout(smtp, "confirms-later-01"));
+
+            page = await browser.NewPortalPageAsync(portal);
+            await page.SignInAsync(PortalProcess.AdminUserName, PortalProcess.AdminPassword);
+            await page.GotoInteractiveAsync("instances/confirms-later-01");
+            row = page.Locator("#expiry-reminders .reminder-row");
+            await Microsoft.Playwright.Assertions.Expect(row).ToHaveCountAsync(1);
+            await Microsoft.Playwright.Assertions.Expect(row).ToHaveAttributeAsync("data-outcome", "Sent");
+            await Microsoft.Playwright.Assertions.Expect(row).ToContainTextAsync("confirms-later@customer.example");
+        }
+        finally
+        {
+            await browser.DisposeAsync();
+            playwright.Dispose();
+        }
+    }
+
     [SkippableFact]
     public async Task TwoNodesOnOneDatabaseSendEachReminderOnce()
     {
@@ -154,6 +221,21 @@ public sealed class ExpiryRemindersGoOutOnceToConfirmedOwners
         await Task.Delay(SeveralChecks);
         Assert.All(names, name => Assert.Single(RemindersAbout(smtp, name)));
         Assert.Contains(smtp.Messages(), m => m.Subject == $"two-node-02 expires tomorrow, {ExpiresOn(1)}");
+    }
+
+    /// <summary>The portal's reminder row for <paramref name="instance"/>: its outcome, and whether the sender has looked at it since it was claimed.</summary>
+    private static async Task<(string Outcome, bool LookedAt)?> ReminderAsync(PortalProcess portal, string instance)
+    {
+        await using var connection = new SqliteConnection($"Data Source={portal.SqliteFile};Mode=ReadOnly");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT r."Outcome", r."NextAttemptAt" > r."ClaimedAt" FROM "ExpiryReminders" r JOIN "Instances" i ON i."Id" = r."InstanceId"
+            WHERE i."Name" = $name
+            """;
+        command.Parameters.AddWithValue("$name", instance);
+        await using var reader = await command.ExecuteReaderAsync();
+        return await reader.ReadAsync() ? (reader.GetString(0), reader.GetInt64(1) == 1) : null;
     }
 
     /// <summary>The failed attempts recorded for the portal's one reminder (0 before it is claimed).</summary>

@@ -2,9 +2,10 @@ namespace LicensePortal.Data;
 
 /// <summary>
 /// One expiry reminder of one instance: <see cref="DaysBefore"/> days before <see cref="ExpiresOn"/> (0: on the day).
-/// The row is the claim: inserted once (unique on instance, expiry date, step) before anything is sent, so restarts and
-/// other nodes never send the step again; a new expiry date is a new series. It stays unsent while the SMTP server
-/// refuses or is away, and is retried (<see cref="NextAttemptAt"/>) until the server accepts it.
+/// The row is the claim: inserted once (unique on instance, expiry date, step) when the step is reached, with the
+/// <c>instance.expiring</c> webhook event, whether or not anybody can be mailed, so restarts and other nodes never reach
+/// the step again; a new expiry date is a new series. It stays unsent while the SMTP server refuses or is away, nobody
+/// can be mailed or mail is off, and is tried again (<see cref="NextAttemptAt"/>) while its step is due.
 /// </summary>
 public sealed class ExpiryReminder
 {
@@ -51,15 +52,15 @@ public sealed class ExpiryReminder
 /// <summary>Where a claimed reminder stands.</summary>
 public enum ReminderOutcome
 {
-    /// <summary>Not yet accepted by the SMTP server: sent at the next attempt.</summary>
+    /// <summary>Not yet accepted by the SMTP server: tried again at <see cref="ExpiryReminder.NextAttemptAt"/> while its step is due.</summary>
     Pending,
 
     /// <summary>The SMTP server accepted it (<see cref="ExpiryReminder.SentAt"/>).</summary>
     Sent,
 
-    /// <summary>Nobody to send it to when its turn came (the owner's address unconfirmed, removed or opted out; no staff address).</summary>
+    /// <summary>Not sent: its step ended with nobody to send it to (the owner's address unconfirmed, removed or opted out; no staff address).</summary>
     NoRecipient,
 
-    /// <summary>Not sent: by its turn the expiry date had changed or a later step was due, which is sent instead.</summary>
+    /// <summary>Not sent: the expiry date changed or a later step was due before it could go (mail off, the SMTP server away), which is sent instead.</summary>
     Superseded,
 }

@@ -9,17 +9,23 @@ using MimeKit;
 namespace LicensePortal.Email;
 
 /// <summary>
-/// Expiry reminders: Reminders:DaysBefore days before an instance's expiry date (default 30, 7, 1) and on the day, to
-/// its owner's confirmed address in the owner's language (unless they turned reminders off) and to Reminders:StaffAddress.
+/// Expiry reminders: Reminders:DaysBefore days before an instance's expiry date (default 30, 7, 1) and on the day, an
+/// <c>instance.expiring</c> webhook event for every instance, and a mail to its owner's confirmed address in the owner's
+/// language (unless they turned reminders off) and to Reminders:StaffAddress.
 /// Each check runs in two halves, so that restarts, several nodes and an SMTP outage neither duplicate nor lose one:
 /// <list type="number">
-/// <item>Claim: for each instance whose step is due, insert its <see cref="ExpiryReminder"/> row (unique on instance,
-/// expiry date, step; <c>ON CONFLICT DO NOTHING</c>). Only the node whose insert made the row has reached the step
-/// (<see cref="StepReachedAsync"/>); a new expiry date is a new series.</item>
-/// <item>Send: pending rows are leased in a short transaction as the status sweep locks its batch (FOR UPDATE SKIP
-/// LOCKED on PostgreSQL, the write lock on SQLite), sent outside it, and marked sent as soon as the SMTP server
-/// accepted them. A refusal or an unreachable server leaves the row pending with a later attempt time (doubling back-off);
-/// a node that died while holding a lease is taken over when the lease ends.</item>
+/// <item>Claim (always, with or without mail): for each instance whose step is due, insert its
+/// <see cref="ExpiryReminder"/> row (unique on instance, expiry date, step; <c>ON CONFLICT DO NOTHING</c>) and, in the
+/// same transaction, only if the insert made the row, the webhook event (<see cref="ClaimAsync"/>). Whether anybody can
+/// be mailed does not matter here; a new expiry date is a new series.</item>
+/// <item>Send (only with mail configured): pending rows are leased in a short transaction as the status sweep locks its
+/// batch (FOR UPDATE SKIP LOCKED on PostgreSQL, the write lock on SQLite), sent outside it, and marked sent as soon as
+/// the SMTP server accepted them. A refusal or an unreachable server leaves the row pending with a later attempt time
+/// (doubling back-off); a node that died while holding a lease is taken over when the lease ends. A row with nobody to
+/// mail yet stays pending and is looked at again after Reminders:CheckInterval, so an owner who confirms their address
+/// within the step still gets it. A row whose step is over (the next one due, the expiry date changed) is settled
+/// unsent. With mail off the rows just wait: when mail is turned on, the step due then is sent and earlier ones are
+/// settled unsent.</item>
 /// </list>
 /// The one window left is between the server's acceptance and the update that records it (one statement, retried): a
 /// node killed exactly there sends that message again when its lease ends. The Message-ID is the same each time, so
@@ -45,10 +51,6 @@ public sealed class ExpiryReminders(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!sender.Enabled)
-        {
-            return; // said once at start (MailStartupNotice); nothing is claimed, so nothing is lost when mail is turned on
-        }
         var interval = options.Value.CheckInterval;
         var nextClaim = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
@@ -61,8 +63,13 @@ public sealed class ExpiryReminders(
                     nextClaim = time.GetUtcNow() + interval;
                     await ClaimDueAsync(stoppingToken);
                 }
-                await SendDueAsync(stoppingToken);
-                wake = await NextAttemptAsync(stoppingToken) is { } retry && retry < nextClaim ? retry : nextClaim;
+                wake = nextClaim;
+                // Without mail (said once at start, MailStartupNotice) the claimed rows wait for it; their webhook events went out.
+                if (sender.Enabled)
+                {
+                    await SendDueAsync(stoppingToken);
+                    wake = await NextAttemptAsync(stoppingToken) is { } retry && retry < nextClaim ? retry : nextClaim;
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -84,17 +91,15 @@ public sealed class ExpiryReminders(
         var today = DateOnly.FromDateTime(now);
         var steps = options.Value.Steps;
         var last = today.AddDays(steps[0]);
-        var staff = !string.IsNullOrWhiteSpace(options.Value.StaffAddress);
         var claimed = 0;
         var afterId = 0;
         while (true)
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            // Instances somebody would be told about; an owner who cannot be told now may be later in the same step
-            // (their address confirmed), so nothing is claimed for them yet.
+            // Every instance reaching a step, whoever can be mailed: the claim is the step reached (and its webhook
+            // event); who is mailed is decided when it is sent.
             var batch = await db.Instances.AsNoTracking()
                 .Where(i => i.Id > afterId && i.ExpiresOn >= today && i.ExpiresOn <= last)
-                .Where(i => staff || (i.Owner!.Email != null && i.Owner.Email != "" && i.Owner.EmailConfirmed && !i.Owner.ExpiryRemindersOff && i.Owner.IsActive))
                 .OrderBy(i => i.Id).Take(ClaimBatchSize)
                 .Select(i => new
                 {
@@ -129,7 +134,7 @@ public sealed class ExpiryReminders(
     /// <summary>
     /// The one place a reminder step is reached: the claim row and the <c>instance.expiring</c> webhook event commit
     /// together, so each happens exactly once per instance, expiry date and step across all nodes and restarts (the
-    /// node whose insert created the row adds the event), before the mail is sent.
+    /// node whose insert created the row adds the event), before and whether or not any mail is sent.
     /// </summary>
     private static async Task<bool> ClaimAsync(AppDbContext db, ReminderStep step, DateTime now, CancellationToken cancellationToken)
     {
@@ -146,7 +151,8 @@ public sealed class ExpiryReminders(
                 """, ct);
             if (inserted == 1)
             {
-                db.WebhookEvents.Add(WebhookEvents.Expiring(step.InstanceId, step.InstanceName, step.ExpiresOn, step.DaysBefore, now));
+                var daysLeft = step.ExpiresOn.DayNumber - DateOnly.FromDateTime(now).DayNumber; // the step's own number when claimed on time
+                db.WebhookEvents.Add(WebhookEvents.Expiring(step.InstanceId, step.InstanceName, step.ExpiresOn, daysLeft, now));
                 await db.SaveChangesAsync(ct);
             }
             await transaction.CommitAsync(ct);
@@ -204,8 +210,8 @@ public sealed class ExpiryReminders(
     }
 
     /// <summary>
-    /// One leased reminder: true when the SMTP server accepted it, false when it was settled without sending
-    /// (nobody to tell, superseded, no longer ours), null when the attempt failed (retried later).
+    /// One leased reminder: true when the SMTP server accepted it, false when it was not sent and that is no reason to
+    /// stop (its step is over, nobody to mail yet, no longer ours), null when the attempt failed (retried later).
     /// </summary>
     private async Task<bool?> SendOneAsync(long id, CancellationToken cancellationToken)
     {
@@ -238,16 +244,21 @@ public sealed class ExpiryReminders(
         }
 
         var daysLeft = row.ExpiresOn.DayNumber - today.DayNumber;
+        var ownerTold = OwnerIsReminded(row.Email, row.EmailConfirmed, row.ExpiryRemindersOff, row.IsActive);
+        var staff = StaffMailbox(options.Value);
         if (row.CurrentExpiry != row.ExpiresOn || DueStep(options.Value.Steps, daysLeft) != row.DaysBefore)
         {
-            await SettleAsync(db, id, ReminderOutcome.Superseded, null, "", "", cancellationToken);
+            // Its step is over unsent: nobody to mail (never tried), or it could not go in time (mail off, SMTP away).
+            var why = !ownerTold && staff is null && row.Attempts == 0 ? ReminderOutcome.NoRecipient : ReminderOutcome.Superseded;
+            await SettleAsync(db, id, why, null, "", "", cancellationToken);
             return false;
         }
-        var ownerTold = !string.IsNullOrEmpty(row.Email) && row.EmailConfirmed && !row.ExpiryRemindersOff && row.IsActive;
-        var staff = string.IsNullOrWhiteSpace(options.Value.StaffAddress) ? null : MailboxAddress.Parse(options.Value.StaffAddress);
         if (!ownerTold && staff is null)
         {
-            await SettleAsync(db, id, ReminderOutcome.NoRecipient, null, "", "", cancellationToken);
+            // Nobody to mail yet: looked at again at the next check, so an owner who confirms their address within the step still gets it.
+            var again = now + options.Value.CheckInterval;
+            await db.ExpiryReminders.Where(r => r.Id == id && r.Outcome == ReminderOutcome.Pending)
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.NextAttemptAt, again).SetProperty(r => r.LeasedUntil, (DateTime?)null).SetProperty(r => r.LeasedBy, ""), cancellationToken);
             return false;
         }
 
@@ -301,6 +312,14 @@ public sealed class ExpiryReminders(
         return true;
     }
 
+    /// <summary>Whether an instance's owner is mailed its reminders: a confirmed address, reminders not turned off, the account active.</summary>
+    public static bool OwnerIsReminded(string? email, bool emailConfirmed, bool remindersOff, bool isActive) =>
+        !string.IsNullOrEmpty(email) && emailConfirmed && !remindersOff && isActive;
+
+    /// <summary>Reminders:StaffAddress, mailed every reminder; null when there is none.</summary>
+    public static MailboxAddress? StaffMailbox(ReminderOptions reminders) =>
+        string.IsNullOrWhiteSpace(reminders.StaffAddress) ? null : MailboxAddress.Parse(reminders.StaffAddress);
+
     private static Task<int> SettleAsync(AppDbContext db, long id, ReminderOutcome outcome, DateTime? sentAt, string recipients, string language, CancellationToken cancellationToken) =>
         db.ExpiryReminders.Where(r => r.Id == id && r.Outcome == ReminderOutcome.Pending)
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.Outcome, outcome).SetProperty(r => r.SentAt, sentAt)
@@ -332,11 +351,27 @@ public sealed class ExpiryReminders(
 /// <summary>A reminder step reached: the instance, the expiry date the series is about, and the step (days before; 0 on the day).</summary>
 public sealed record ReminderStep(int InstanceId, string InstanceName, string OwnerId, DateOnly ExpiresOn, int DaysBefore);
 
-/// <summary>One instance's reminders as administrators see them on its page.</summary>
-public sealed record ReminderEntry(DateOnly ExpiresOn, int DaysBefore, ReminderOutcome Outcome, DateTime ClaimedAt, DateTime? SentAt, string Recipients, int Attempts, string LastError);
+/// <summary>One instance's reminders as administrators see them on its page; <see cref="Waiting"/> says why a pending one has not gone out.</summary>
+public sealed record ReminderEntry(DateOnly ExpiresOn, int DaysBefore, ReminderOutcome Outcome, DateTime ClaimedAt, DateTime? SentAt, string Recipients, int Attempts, string LastError, ReminderWait Waiting);
 
-/// <summary>Which reminders of an instance went out, and when: administrators only.</summary>
-public sealed class ExpiryReminderHistory(IDbContextFactory<AppDbContext> dbFactory)
+/// <summary>Why a pending reminder has not gone out yet.</summary>
+public enum ReminderWait
+{
+    /// <summary>Settled (not pending), or due: it goes out at the next check.</summary>
+    None,
+
+    /// <summary>No SMTP server is configured: nothing is mailed (the webhook event went out when the step was reached).</summary>
+    MailOff,
+
+    /// <summary>Nobody to mail now (the owner's address unconfirmed, removed or opted out; no staff address): sent if that changes while it is due.</summary>
+    NoRecipient,
+
+    /// <summary>The SMTP server refused or was away (<see cref="ReminderEntry.Attempts"/>, <see cref="ReminderEntry.LastError"/>): retried.</summary>
+    Retrying,
+}
+
+/// <summary>Which reminders of an instance went out, and when (or why not yet): administrators only.</summary>
+public sealed class ExpiryReminderHistory(IDbContextFactory<AppDbContext> dbFactory, MailSender sender, IOptions<ReminderOptions> options)
 {
     public async Task<IReadOnlyList<ReminderEntry>> ForInstanceAsync(Services.PortalActor actor, int instanceId, CancellationToken cancellationToken = default)
     {
@@ -345,9 +380,22 @@ public sealed class ExpiryReminderHistory(IDbContextFactory<AppDbContext> dbFact
             return [];
         }
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await db.ExpiryReminders.AsNoTracking().Where(r => r.InstanceId == instanceId)
+        var entries = await db.ExpiryReminders.AsNoTracking().Where(r => r.InstanceId == instanceId)
             .OrderByDescending(r => r.ExpiresOn).ThenByDescending(r => r.DaysBefore)
-            .Select(r => new ReminderEntry(r.ExpiresOn, r.DaysBefore, r.Outcome, r.ClaimedAt, r.SentAt, r.Recipients, r.Attempts, r.LastError))
+            .Select(r => new ReminderEntry(r.ExpiresOn, r.DaysBefore, r.Outcome, r.ClaimedAt, r.SentAt, r.Recipients, r.Attempts, r.LastError, ReminderWait.None))
             .ToListAsync(cancellationToken);
+        if (!entries.Any(e => e.Outcome == ReminderOutcome.Pending))
+        {
+            return entries;
+        }
+        // Who the send half would mail now, by its own rule.
+        var owner = await db.Instances.AsNoTracking().Where(i => i.Id == instanceId)
+            .Select(i => new { i.Owner!.Email, i.Owner.EmailConfirmed, i.Owner.ExpiryRemindersOff, i.Owner.IsActive }).FirstOrDefaultAsync(cancellationToken);
+        var somebody = ExpiryReminders.StaffMailbox(options.Value) is not null
+            || (owner is not null && ExpiryReminders.OwnerIsReminded(owner.Email, owner.EmailConfirmed, owner.ExpiryRemindersOff, owner.IsActive));
+        return entries.Select(e => e.Outcome != ReminderOutcome.Pending ? e : e with
+        {
+            Waiting = !sender.Enabled ? ReminderWait.MailOff : !somebody ? ReminderWait.NoRecipient : e.Attempts > 0 ? ReminderWait.Retrying : ReminderWait.None,
+        }).ToList();
     }
 }

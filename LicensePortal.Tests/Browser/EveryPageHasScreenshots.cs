@@ -1,8 +1,6 @@
 using System.Buffers.Binary;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text.Json;
 using LicensePortal.Tests.Infrastructure;
+using LicensePortal.Tests.Webhooks;
 using Microsoft.Playwright;
 
 namespace LicensePortal.Tests.Browser;
@@ -21,10 +19,11 @@ public sealed class EveryPageHasScreenshots
     private static readonly (string Name, string Path)[] AdministratorPages =
     [
         ("home", ""), ("instances", "instances"), ("instance", "instances/shot-01"), ("users", "users"), ("support-desk", "support"),
-        ("audit", "audit"), ("tokens", "tokens"), ("vendor-keys", "vendor-keys"),
+        ("audit", "audit"), ("tokens", "tokens"), ("vendor-keys", "vendor-keys"), ("webhooks", "webhooks"), ("account-email", "account/email"),
     ];
 
-    private static readonly (string Name, string Path)[] CustomerPages = [("customer-home", ""), ("customer-instance", "instances/shot-01")];
+    private static readonly (string Name, string Path)[] CustomerPages =
+        [("customer-home", ""), ("customer-instance", "instances/shot-01"), ("customer-account-email", "account/email")];
 
     [Fact]
     public async Task Every_page_is_shot_in_both_languages_on_a_desktop_and_a_phone()
@@ -35,8 +34,18 @@ public sealed class EveryPageHasScreenshots
             ? [("en-US", 1440, 900), ("zh-CN", 390, 844)]
             : [("en-US", 1440, 900), ("en-US", 390, 844), ("zh-CN", 1440, 900), ("zh-CN", 390, 844)];
 
-        await using var portal = await PortalProcess.StartAsync();
-        await CreateCustomerWithInstanceAsync(portal);
+        await using var smtp = await SmtpSink.StartAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var portal = await PortalProcess.StartAsync(PortalSeed.MailAndWebhookSettings(smtp));
+        using (var seed = await PortalSeed.ForAsync(portal))
+        {
+            // A customer whose address stays unconfirmed, and another's confirmation link for the confirmation page.
+            var customer = await seed.CustomerAsync("shot-customer", CustomerPassword);
+            await seed.InstanceAsync("shot-01", customer);
+            await seed.WebhookWithADeliveryAsync(receiver, "shot-hook", customer);
+            await seed.CustomerAsync("shot-confirmed", CustomerPassword);
+        }
+        var confirmationLink = await PortalSeed.ConfirmationLinkAsync(smtp, "shot-confirmed@example.com", portal);
         var (playwright, browser) = await Browsers.LaunchAsync();
         var shots = new List<(string File, int Width, int Height)>();
         IPage? current = null;
@@ -66,12 +75,19 @@ public sealed class EveryPageHasScreenshots
                 await anonymous.GotoAsync("Identity/Account/Login");
                 await anonymous.Locator("#login-submit").WaitForAsync();
                 await ShootAsync(anonymous, "sign-in");
+                await anonymous.GotoAsync(confirmationLink);
+                await anonymous.Locator("#email-confirmed").WaitForAsync();
+                await ShootAsync(anonymous, "email-confirmed");
 
                 var admin = await NewPageAsync();
                 await admin.SignInAsync(PortalProcess.AdminUserName, PortalProcess.AdminPassword);
                 foreach (var (name, path) in AdministratorPages)
                 {
                     await admin.GotoInteractiveAsync(path);
+                    if (name == "webhooks")
+                    {
+                        await admin.OpenWebhookLogAsync();
+                    }
                     await admin.WaitForLoadStateAsync(LoadState.NetworkIdle);
                     await ShootAsync(admin, name);
                     if (name == "audit" && width >= 1000)
@@ -113,7 +129,7 @@ public sealed class EveryPageHasScreenshots
             playwright.Dispose();
         }
 
-        Assert.Equal(views.Length * (AdministratorPages.Length + CustomerPages.Length + 2) + views.Count(v => v.Width >= 1000), shots.Count);
+        Assert.Equal(views.Length * (AdministratorPages.Length + CustomerPages.Length + 3) + views.Count(v => v.Width >= 1000), shots.Count);
         foreach (var (file, width, height) in shots)
         {
             var png = await File.ReadAllBytesAsync(file);
@@ -125,20 +141,5 @@ public sealed class EveryPageHasScreenshots
         {
             Directory.Delete(folder, recursive: true);
         }
-    }
-
-    /// <summary>A customer and an instance of theirs, made through the API with an administrator's token (the audit trail gets entries too).</summary>
-    private static async Task CreateCustomerWithInstanceAsync(PortalProcess portal)
-    {
-        using var http = new HttpClient { BaseAddress = portal.BaseAddress };
-        using var tokenAnswer = await http.PostAsJsonAsync("api/v1/tokens", new { userName = PortalProcess.AdminUserName, password = PortalProcess.AdminPassword, name = "shot-setup" });
-        tokenAnswer.EnsureSuccessStatusCode();
-        var token = (await tokenAnswer.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString();
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using var userAnswer = await http.PostAsJsonAsync("api/v1/users", new { userName = "shot-customer", email = "shot@example.com", organization = "Acme", role = "User", password = CustomerPassword });
-        Assert.True(userAnswer.IsSuccessStatusCode, await userAnswer.Content.ReadAsStringAsync());
-        var ownerId = (await userAnswer.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("user").GetProperty("id").GetString();
-        using var instanceAnswer = await http.PostAsJsonAsync("api/v1/instances", new { name = "shot-01", ownerId, maxDesktops = 5, expiresAt = "2031-12-31" });
-        Assert.True(instanceAnswer.IsSuccessStatusCode, await instanceAnswer.Content.ReadAsStringAsync());
     }
 }

@@ -1,7 +1,5 @@
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text.Json;
 using LicensePortal.Tests.Infrastructure;
+using LicensePortal.Tests.Webhooks;
 using Microsoft.Playwright;
 
 namespace LicensePortal.Tests.Browser;
@@ -9,7 +7,8 @@ namespace LicensePortal.Tests.Browser;
 /// <summary>
 /// Every page, signed in as an administrator and as a customer, in a real Chromium that enforces the portal's
 /// Content-Security-Policy: no violation is reported, nothing is fetched from another host, and the pages still work
-/// (a Blazor click changes the page; Scalar renders the API).
+/// (a Blazor click changes the page; Scalar renders the API). /webhooks has an endpoint with a delivery (to a real
+/// receiver), opened; the e-mail confirmation page opens from the link the real SMTP server received.
 /// </summary>
 public sealed class EveryPageWorksUnderTheContentSecurityPolicy
 {
@@ -33,8 +32,16 @@ public sealed class EveryPageWorksUnderTheContentSecurityPolicy
     [Fact]
     public async Task Administrator_and_customer_pages_the_sign_in_page_and_the_api_docs_report_no_violation_and_stay_interactive()
     {
-        await using var portal = await PortalProcess.StartAsync();
-        await CreateCustomerWithInstanceAsync(portal);
+        await using var smtp = await SmtpSink.StartAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var portal = await PortalProcess.StartAsync(PortalSeed.MailAndWebhookSettings(smtp));
+        using (var seed = await PortalSeed.ForAsync(portal))
+        {
+            var customer = await seed.CustomerAsync("csp-customer", CustomerPassword);
+            await seed.InstanceAsync("csp-01", customer);
+            await seed.WebhookWithADeliveryAsync(receiver, "csp-hook", customer);
+        }
+        var confirmationLink = await PortalSeed.ConfirmationLinkAsync(smtp, "csp-customer@example.com", portal);
         var (playwright, browser) = await Browsers.LaunchAsync();
         var problems = new List<string>();
         IPage? current = null;
@@ -45,12 +52,19 @@ public sealed class EveryPageWorksUnderTheContentSecurityPolicy
             await anonymous.GotoAsync("Identity/Account/Login");
             await anonymous.Locator("#login-submit").WaitForAsync();
             await AssertNoViolationAsync(anonymous, problems, "sign-in page");
+            await AssertIdentityPageWorksAsync(anonymous, confirmationLink.Replace("code=", "code=x", StringComparison.Ordinal), problems, "#email-not-confirmed");
+            await AssertIdentityPageWorksAsync(anonymous, confirmationLink, problems, "#email-confirmed");
 
             var admin = current = await WatchedPageAsync(browser, portal, problems);
             await admin.SignInAsync(PortalProcess.AdminUserName, PortalProcess.AdminPassword);
             foreach (var path in new[] { "", "instances", "instances/csp-01", "users", "support", "audit", "tokens", "vendor-keys", "webhooks", "account/email" })
             {
                 await AssertBlazorPageWorksAsync(admin, path, problems);
+                if (path == "webhooks")
+                {
+                    await admin.OpenWebhookLogAsync();
+                    await AssertNoViolationAsync(admin, problems, "/webhooks with its delivery log open");
+                }
             }
             foreach (var path in ManagePages)
             {
@@ -63,7 +77,7 @@ public sealed class EveryPageWorksUnderTheContentSecurityPolicy
 
             var customer = current = await WatchedPageAsync(browser, portal, problems);
             await customer.SignInAsync("csp-customer", CustomerPassword);
-            foreach (var path in new[] { "", "instances", "instances/csp-01", "tokens" })
+            foreach (var path in new[] { "", "instances", "instances/csp-01", "tokens", "account/email" })
             {
                 await AssertBlazorPageWorksAsync(customer, path, problems);
             }
@@ -134,10 +148,10 @@ public sealed class EveryPageWorksUnderTheContentSecurityPolicy
         await AssertNoViolationAsync(page, problems, "/" + path);
     }
 
-    private static async Task AssertIdentityPageWorksAsync(IPage page, string path, List<string> problems)
+    private static async Task AssertIdentityPageWorksAsync(IPage page, string path, List<string> problems, string shown = "main form, main a")
     {
         await page.GotoAsync(path);
-        await page.Locator("main form, main a").First.WaitForAsync();
+        await page.Locator(shown).First.WaitForAsync();
         // The account pages run no script; their look is MudBlazor's theme, a <style> element the policy allows by hash.
         var primary = await page.EvaluateAsync<string>("() => getComputedStyle(document.documentElement).getPropertyValue('--mud-palette-primary').replaceAll(' ', '')");
         Assert.True(primary == "rgba(31,78,121,1)", $"the portal's theme is missing on {path}: --mud-palette-primary is '{primary}'");
@@ -161,19 +175,4 @@ public sealed class EveryPageWorksUnderTheContentSecurityPolicy
     /// </summary>
     private static bool IsScalarEvalProbe(string violation) =>
         violation.StartsWith("script-src blocked eval at ", StringComparison.Ordinal) && violation.Contains("/api/docs/scalar.js:", StringComparison.Ordinal);
-
-    /// <summary>A customer and an instance of theirs, made through the API with an administrator's token.</summary>
-    private static async Task CreateCustomerWithInstanceAsync(PortalProcess portal)
-    {
-        using var http = new HttpClient { BaseAddress = portal.BaseAddress };
-        using var tokenAnswer = await http.PostAsJsonAsync("api/v1/tokens", new { userName = PortalProcess.AdminUserName, password = PortalProcess.AdminPassword, name = "csp-setup" });
-        tokenAnswer.EnsureSuccessStatusCode();
-        var token = (await tokenAnswer.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString();
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using var userAnswer = await http.PostAsJsonAsync("api/v1/users", new { userName = "csp-customer", email = "csp@example.com", organization = "Acme", role = "User", password = CustomerPassword });
-        Assert.True(userAnswer.IsSuccessStatusCode, await userAnswer.Content.ReadAsStringAsync());
-        var ownerId = (await userAnswer.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("user").GetProperty("id").GetString();
-        using var instanceAnswer = await http.PostAsJsonAsync("api/v1/instances", new { name = "csp-01", ownerId, maxDesktops = 5, expiresAt = "2031-12-31" });
-        Assert.True(instanceAnswer.IsSuccessStatusCode, await instanceAnswer.Content.ReadAsStringAsync());
-    }
 }

@@ -158,18 +158,9 @@ public sealed partial class LiveUpdatesKeepEachViewersLanguage
     /// <summary>No resource key (the texts' own names) and no "{0}" anywhere in the shown text or a label.</summary>
     private static void AssertNoKeyOrPlaceholder(string where, string text, string[] labels)
     {
-        foreach (var shown in labels.Prepend(text))
-        {
-            Assert.False(ResourceFiles.Placeholder().IsMatch(shown), $"{where}: an unfilled placeholder in \"{shown}\"");
-            var key = AnyKey.Value.Match(shown);
-            Assert.False(key.Success, $"{where}: the resource key {key.Value} is shown in \"{shown}\"");
-        }
+        var problems = ShownTexts.KeysAndPlaceholders(where, labels.Prepend(text));
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
-
-    /// <summary>Any of the texts' names as a whole word ("HostInfo.BadCheckCode", not part of a longer name).</summary>
-    private static readonly Lazy<Regex> AnyKey = new(() => new Regex(
-        @"(?<![\w.])(?:" + string.Join("|", ResourceFiles.Texts(ResourceFiles.English).Keys.OrderByDescending(k => k.Length).Select(Regex.Escape)) + @")(?![\w.])",
-        RegexOptions.CultureInvariant));
 
     private static ILocator Row(IPage page, string name) =>
         page.Locator(name == "support" ? "#support-board tr" : "#instances-grid tr", new() { HasText = Instance });

@@ -1,6 +1,7 @@
 using LicensePortal.Licensing;
 using LicensePortal.Tests.Api;
 using LicensePortal.Tests.Infrastructure;
+using LicensePortal.Tests.Webhooks;
 using Microsoft.Playwright;
 
 namespace LicensePortal.Tests.Browser;
@@ -9,7 +10,9 @@ namespace LicensePortal.Tests.Browser;
 /// On a phone (390x844) in Debian's Chromium: no page is wider than the screen, the menu is a drawer closed by default
 /// that opens over the page and closes from its scrim, the account menu's sign-out is on screen and signs out, and a
 /// customer uploads host info and downloads the license with the download button fully on screen. Escape closes the open
-/// drawer and gives the focus back to the menu button; the administrator's pages fit in Chinese too.
+/// drawer and gives the focus back to the menu button; the administrator's pages fit in Chinese too. On every signed-in
+/// page the account menu's button is on screen. /webhooks is shown with an endpoint's delivery log open (a delivery to a
+/// real receiver), the e-mail confirmation page from the link a real SMTP server received.
 /// </summary>
 public sealed class PagesFitAPhoneScreen
 {
@@ -19,22 +22,36 @@ public sealed class PagesFitAPhoneScreen
     [Fact]
     public async Task Pages_fit_the_screen_the_menu_is_a_closed_drawer_sign_out_works_and_upload_and_download_are_usable()
     {
-        await using var portal = await PortalProcess.StartAsync();
+        await using var smtp = await SmtpSink.StartAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var portal = await PortalProcess.StartAsync(PortalSeed.MailAndWebhookSettings(smtp));
         using (var seed = await PortalSeed.ForAsync(portal))
         {
-            await seed.InstanceAsync("phone-01", await seed.CustomerAsync("phone-customer", CustomerPassword));
+            var owner = await seed.CustomerAsync("phone-customer", CustomerPassword);
+            await seed.InstanceAsync("phone-01", owner);
+            await seed.WebhookWithADeliveryAsync(receiver, "phone-hook", owner);
         }
+        var confirmationLink = await PortalSeed.ConfirmationLinkAsync(smtp, "phone-customer@example.com", portal);
         var (playwright, browser) = await Browsers.LaunchAsync();
         var work = Directory.CreateTempSubdirectory("lp-phone-");
         IPage? current = null;
         var tooWide = new List<string>();
         try
         {
+            // The e-mail confirmation page, from the mail's link and from a broken one.
+            var anonymous = current = await PhonePageAsync(browser, portal);
+            await anonymous.GotoAsync(confirmationLink.Replace("code=", "code=x", StringComparison.Ordinal));
+            await anonymous.Locator("#email-not-confirmed").WaitForAsync();
+            await RecordWidthAsync(anonymous, "e-mail not confirmed", tooWide);
+            await anonymous.GotoAsync(confirmationLink);
+            await anonymous.Locator("#email-confirmed").WaitForAsync();
+            await RecordWidthAsync(anonymous, "e-mail confirmed", tooWide);
+
             var admin = current = await PhonePageAsync(browser, portal);
             await admin.SignInAsync(PortalProcess.AdminUserName, PortalProcess.AdminPassword);
-            foreach (var path in new[] { "", "instances", "instances/phone-01", "users", "support", "audit", "tokens", "vendor-keys", "webhooks", "account/email" })
+            foreach (var path in AdministratorPages)
             {
-                await admin.GotoInteractiveAsync(path);
+                await OpenAsync(admin, path);
                 await RecordWidthAsync(admin, "admin /" + path, tooWide);
             }
 
@@ -63,9 +80,9 @@ public sealed class PagesFitAPhoneScreen
             // The same pages in Chinese (Chromium draws them with the CJK font .ci/run installs): no wider than the screen.
             var chinese = current = await PhonePageAsync(browser, portal, "zh-CN");
             await chinese.SignInAsync(PortalProcess.AdminUserName, PortalProcess.AdminPassword);
-            foreach (var path in new[] { "", "instances", "instances/phone-01", "users", "support", "audit", "tokens", "vendor-keys" })
+            foreach (var path in AdministratorPages)
             {
-                await chinese.GotoInteractiveAsync(path);
+                await OpenAsync(chinese, path);
                 await RecordWidthAsync(chinese, "admin zh-CN /" + path, tooWide);
             }
             current = admin;
@@ -83,9 +100,9 @@ public sealed class PagesFitAPhoneScreen
             // The customer uploads host info and downloads the license on the phone.
             var customer = current = await PhonePageAsync(browser, portal);
             await customer.SignInAsync("phone-customer", CustomerPassword);
-            foreach (var path in new[] { "", "instances", "tokens" })
+            foreach (var path in new[] { "", "instances", "tokens", "account/email" })
             {
-                await customer.GotoInteractiveAsync(path);
+                await OpenAsync(customer, path);
                 await RecordWidthAsync(customer, "customer /" + path, tooWide);
             }
             await customer.GotoInteractiveAsync("instances/phone-01");
@@ -100,7 +117,7 @@ public sealed class PagesFitAPhoneScreen
             Assert.Equal("phone-01_LICENSE", download.SuggestedFilename);
             await RecordWidthAsync(customer, "customer /instances/phone-01 after the upload", tooWide);
 
-            Assert.True(tooWide.Count == 0, "Wider than the 390 px screen:\n" + string.Join("\n", tooWide));
+            Assert.True(tooWide.Count == 0, "Not fitting the 390 px screen:\n" + string.Join("\n", tooWide));
         }
         catch (Exception ex) when (ex is PlaywrightException or TimeoutException && current is not null)
         {
@@ -114,6 +131,35 @@ public sealed class PagesFitAPhoneScreen
             playwright.Dispose();
             work.Delete(recursive: true);
         }
+    }
+
+    private static readonly string[] AdministratorPages = ["", "instances", "instances/phone-01", "users", "support", "audit", "tokens", "vendor-keys", "webhooks", "account/email"];
+
+    /// <summary>
+    /// Opens a signed-in page (on /webhooks with the delivery log open): nothing lies over it (the menu drawer is closed)
+    /// and the account menu's button is on the screen.
+    /// </summary>
+    private static async Task OpenAsync(IPage page, string path)
+    {
+        await page.GotoInteractiveAsync(path);
+        // A tap on the page's heading reaches the heading, not an open drawer over it.
+        var over = await page.EvaluateAsync<string?>("""
+            () => {
+                const heading = document.querySelector('main h1');
+                if (!heading) return 'no heading in main';
+                const box = heading.getBoundingClientRect();
+                const hit = document.elementFromPoint(box.left + 8, box.top + box.height / 2);
+                if (heading.contains(hit)) return null;
+                const cover = hit && hit.closest('[id]');
+                return hit ? `${hit.tagName.toLowerCase()} in #${cover ? cover.id : ''}` : 'nothing';
+            }
+            """);
+        Assert.True(over is null, $"/{path} on the phone: its heading is covered by {over}");
+        if (path == "webhooks")
+        {
+            await page.OpenWebhookLogAsync();
+        }
+        await AssertFullyOnScreenAsync(page.Locator("#account-button"), $"the account menu's button on /{path}");
     }
 
     private static async Task<IPage> PhonePageAsync(IBrowser browser, PortalProcess portal, string locale = "en-US")

@@ -42,6 +42,32 @@ public static class Browsers
         }
     }
 
+    /// <summary>
+    /// On /webhooks: opens the first endpoint's delivery log and waits for an attempt in it. A click lost while the circuit
+    /// swaps the prerendered page for the live one is made again, but only while the log is still closed.
+    /// </summary>
+    public static async Task OpenWebhookLogAsync(this IPage page)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await page.Locator(".webhook-show-deliveries").First.ClickAsync();
+            try
+            {
+                await page.Locator(".webhook-delivery .webhook-attempt").First.WaitForAsync(new LocatorWaitForOptions { Timeout = 10_000 });
+                return;
+            }
+            catch (TimeoutException) when (attempt < 3)
+            {
+            }
+            if (await page.Locator(".webhook-delivery, .webhook-no-deliveries").CountAsync() > 0)
+            {
+                // The log is open but slow to fill in, or empty: wait for it instead of closing it again.
+                await page.Locator(".webhook-delivery .webhook-attempt").First.WaitForAsync();
+                return;
+            }
+        }
+    }
+
     /// <summary>A fresh browser context (its own cookies) on the portal, English UI, downloads accepted.</summary>
     public static async Task<IPage> NewPortalPageAsync(this IBrowser browser, PortalProcess portal, float timeoutMs = 45_000)
     {

@@ -130,24 +130,33 @@ public sealed class AuditService(IDbContextFactory<AppDbContext> dbFactory, Time
             return ServiceResult<int>.Invalid(unstorable);
         }
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var rows = Project(Filter(db, query).OrderByDescending(e => e.At).ThenByDescending(e => e.Id)).AsAsyncEnumerable();
         var writer = new StreamWriter(output, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), bufferSize: 16 * 1024, leaveOpen: true) { NewLine = "\r\n" };
         await using (writer.ConfigureAwait(false))
         {
             await writer.WriteLineAsync("at,actor,address,action,target_type,target,before,after".AsMemory(), cancellationToken);
             var count = 0;
-            await foreach (var row in rows.WithCancellation(cancellationToken))
+            // Streamed, not buffered by EF Core (see ConnectionLossRetry.StreamsRows); only a connection lost before the
+            // first row is retried: rows already sent cannot be taken back, so then the response ends unfinished.
+            await db.Database.CreateStreamingExecutionStrategy().ExecuteAsync(async ct =>
             {
-                var line = string.Join(',',
-                    Cell(row.At.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)),
-                    Cell(row.ActorUserName), Cell(row.RemoteAddress), Cell(row.Action), Cell(row.TargetType), Cell(row.TargetKey),
-                    Cell(row.Before ?? ""), Cell(row.After ?? ""));
-                await writer.WriteLineAsync(line.AsMemory(), cancellationToken);
-                if (++count % 500 == 0)
+                if (count > 0)
                 {
-                    await writer.FlushAsync(cancellationToken);
+                    throw new InvalidOperationException($"The audit export lost its database connection after {count} rows.");
                 }
-            }
+                var rows = Project(Filter(db, query).OrderByDescending(e => e.At).ThenByDescending(e => e.Id)).AsAsyncEnumerable();
+                await foreach (var row in rows.WithCancellation(ct))
+                {
+                    var line = string.Join(',',
+                        Cell(row.At.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)),
+                        Cell(row.ActorUserName), Cell(row.RemoteAddress), Cell(row.Action), Cell(row.TargetType), Cell(row.TargetKey),
+                        Cell(row.Before ?? ""), Cell(row.After ?? ""));
+                    await writer.WriteLineAsync(line.AsMemory(), ct);
+                    if (++count % 500 == 0)
+                    {
+                        await writer.FlushAsync(ct);
+                    }
+                }
+            }, cancellationToken);
             await writer.FlushAsync(cancellationToken);
             return ServiceResult<int>.Ok(count);
         }

@@ -1,6 +1,8 @@
 using LicensePortal.Options;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 
 namespace LicensePortal.Data;
 
@@ -69,6 +71,9 @@ public static class DatabaseSetup
             await db.Database.OpenConnectionAsync(cancellationToken);
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
         }
+        // An empty history table first: on a new database EF Core reads it before creating it and logs that failure
+        // as an error (npgsql/efcore.pg#3407, dotnet/efcore#37328), which sends an operator after a fault there is not.
+        await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync(cancellationToken);
         await db.Database.MigrateAsync(cancellationToken);
     }
 }

@@ -57,9 +57,11 @@ public static class StreamingQueries
     /// cref="ConnectionLossRetry.StreamsRows"/>); the query must run inside the strategy's ExecuteAsync.
     /// </summary>
     public static IExecutionStrategy CreateStreamingExecutionStrategy(this DatabaseFacade database) =>
-        database.CreateExecutionStrategy() is ConnectionLossRetry
-            ? new ConnectionLossRetry(database.GetService<ExecutionStrategyDependencies>()) { StreamsRows = true }
-            : database.CreateExecutionStrategy();
+        database.CreateExecutionStrategy() switch
+        {
+            ConnectionLossRetry => new ConnectionLossRetry(database.GetService<ExecutionStrategyDependencies>()) { StreamsRows = true },
+            var other => other, // SQLite's strategy never retries, so never buffers
+        };
 }
 
 /// <summary>Remembers that a context began committing, so a failure from then on (the outcome unknown) is not retried.</summary>

@@ -93,7 +93,7 @@ public sealed class SupportCanNeitherResendConfirmationLinksNorEditWebhooks : Po
         await dialogs.InvokeAsync(() => Services.GetRequiredService<IDialogService>().ShowAsync<WebhookDialog>("edit",
             new DialogParameters<WebhookDialog> { { d => d.Endpoint, created } }));
         dialogs.WaitForAssertion(() => Assert.Single(dialogs.FindAll("#edit-webhook-url input, input#edit-webhook-url")));
-        dialogs.Find("#edit-webhook-url input, input#edit-webhook-url").Input("https://evil.example/");
+        dialogs.Find("#edit-webhook-url input, input#edit-webhook-url").Change("https://evil.example/");
         dialogs.Find("#edit-webhook-save").Click();
         dialogs.WaitForAssertion(() => Assert.Contains("You are not allowed to do this.", dialogs.Find("#webhook-edit-error").TextContent, StringComparison.Ordinal));
 

@@ -50,6 +50,8 @@ public sealed partial class AuditEntriesReadAsSentences
         { "user.activate", "cust", """{"isActive":false}""", """{"isActive":true}""", "acme activated account cust", "acme 启用了账户 cust" },
         { "user.deactivate", "cust", """{"isActive":true}""", """{"isActive":false}""", "acme deactivated account cust", "acme 停用了账户 cust" },
         { "user.delete", "cust", """{"userName":"cust"}""", null, "acme deleted account cust", "acme 删除了账户 cust" },
+        { "user.email-confirmed", "cust", """{"confirmed":false}""", """{"confirmed":true}""", "acme confirmed the e-mail address of account cust", "acme 确认了账户 cust 的邮箱地址" },
+        { "user.confirmation-link-sent", "cust", null, """{"to":"cust@customer.example"}""", "acme sent account cust its e-mail confirmation link again", "acme 重新向账户 cust 发送了邮箱确认链接" },
         { "token.create", "t-1", null, """{"tokenId":"t-1","name":"ci"}""", "acme created API token “ci” (t-1)", "acme 创建了 API 令牌“ci”（t-1）" },
         { "token.revoke", "t-1", """{"revoked":false}""", """{"revoked":true}""", "acme revoked API token t-1", "acme 吊销了 API 令牌 t-1" },
         { "activationtoken.create", "a-1", null, """{"tokenId":"a-1","instance":"beta-lab"}""", "acme created an activation token for beta-lab (a-1)", "acme 为实例 beta-lab 创建了激活令牌（a-1）" },

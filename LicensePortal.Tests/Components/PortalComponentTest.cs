@@ -30,7 +30,7 @@ public abstract class PortalComponentTest : BunitContext, IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Portal = await PortalServices.StartAsync();
+        Portal = await StartPortalAsync();
         Services.AddMudServices(o => o.PopoverOptions.CheckForPopoverProvider = false);
         Services.AddLocalization();
         Services.AddSingleton<TimeProvider>(Portal.Time);
@@ -41,7 +41,11 @@ public abstract class PortalComponentTest : BunitContext, IAsyncLifetime
         Services.AddSingleton(Portal.Get<InstanceChangeNotifier>());
         Services.AddSingleton(Portal.Get<LicensePortal.Accounts.PasswordRules>());
         Services.AddSingleton(Portal.Get<LicensePortal.Email.ExpiryReminderHistory>());
+        Services.AddSingleton(Portal.Get<LicensePortal.Services.Webhooks.WebhookService>());
     }
+
+    /// <summary>The portal's services the components get; a test class may start them with settings of its own.</summary>
+    protected virtual Task<PortalServices> StartPortalAsync() => PortalServices.StartAsync();
 
     /// <summary>Sets this test's UI language on the current thread (xunit does not flow it from the constructor into every test).</summary>
     protected void UseCulture()
@@ -71,5 +75,9 @@ public abstract class PortalComponentTest : BunitContext, IAsyncLifetime
     {
         await DisposeAsync();
         await Portal.DisposeAsync();
+        await StopMoreAsync();
     }
+
+    /// <summary>Stops what <see cref="StartPortalAsync"/> started besides the services (a mail server), after them.</summary>
+    protected virtual ValueTask StopMoreAsync() => ValueTask.CompletedTask;
 }

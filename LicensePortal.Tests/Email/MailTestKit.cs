@@ -51,11 +51,14 @@ internal static partial class MailTestKit
     public static string ExpiresOn(int days) => DateOnly.FromDateTime(DateTime.UtcNow).AddDays(days).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     /// <summary>The mail's confirmation link, pointed at the portal process the test started (the mail names the public address).</summary>
-    public static string ConfirmationLink(ReceivedMail mail, PortalProcess portal)
+    public static string ConfirmationLink(ReceivedMail mail, PortalProcess portal) => new Uri(portal.BaseAddress, ConfirmationPath(mail)).ToString();
+
+    /// <summary>The mail's confirmation link without the portal's public address: "Identity/Account/ConfirmEmail?userId=…&amp;code=…".</summary>
+    public static string ConfirmationPath(ReceivedMail mail)
     {
         var link = ConfirmLink().Match(mail.Text);
         Assert.True(link.Success, "no confirmation link in: " + mail.Text);
-        return new Uri(portal.BaseAddress, link.Value[SmtpSink.PortalUrl.Length..]).ToString();
+        return link.Value[SmtpSink.PortalUrl.Length..];
     }
 
     /// <summary>The reminders received about <paramref name="instance"/> (every reminder names its instance in the subject).</summary>

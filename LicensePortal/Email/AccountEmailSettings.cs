@@ -51,5 +51,5 @@ public sealed class AccountEmailSettings(IServiceScopeFactory scopeFactory, Mail
     }
 
     /// <summary>The confirmation link once more, to the account's own address; false when it did not go.</summary>
-    public Task<bool> SendLinkAgainAsync(PortalActor actor) => confirmation.SendLinkAsync(actor.UserId);
+    public Task<bool> SendLinkAgainAsync(PortalActor actor) => confirmation.SendLinkAgainAsync(actor, actor.UserId);
 }

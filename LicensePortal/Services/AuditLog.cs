@@ -139,6 +139,12 @@ public static class AuditLog
         Confirmed = u.EmailConfirmed,
     };
 
+    /// <summary>An account's address confirmed through the link in its confirmation mail (by the account).</summary>
+    public const string EmailConfirmed = "user.email-confirmed";
+
+    /// <summary>The confirmation link sent again, asked for by an administrator on /users or by the account on its e-mail page.</summary>
+    public const string ConfirmationLinkSentAgain = "user.confirmation-link-sent";
+
     /// <summary>An account added or updated by <c>import-legacy</c> from the first-generation system.</summary>
     public const string UserImport = "user.import";
 

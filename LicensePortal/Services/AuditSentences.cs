@@ -25,7 +25,7 @@ public static class AuditSentences
         AuditLog.InstanceExpire, AuditLog.InstanceCoolDownEnd, HostCheckInService.AuditAction,
         "hostinfo.upload", "hostinfo.rejected", AuditLog.RebindRequested, AuditLog.RebindApproved, AuditLog.RebindDenied, AuditLog.RebindAutomatic,
         "license.generate", "license.download", "license.refused",
-        "user.create", "user.update", "user.activate", "user.deactivate", "user.delete",
+        "user.create", "user.update", "user.activate", "user.deactivate", "user.delete", AuditLog.EmailConfirmed, AuditLog.ConfirmationLinkSentAgain,
         "token.create", "token.revoke", "activationtoken.create", "activationtoken.revoke",
         "vendorkey.add",
         AuditLog.UserImport, AuditLog.InstanceImport,

@@ -200,6 +200,48 @@ public sealed class UserAdminService(
         return ServiceResult<UserRow>.Ok((await GetAsync(actor, id, cancellationToken))!);
     }
 
+    /// <summary>
+    /// Whether <paramref name="actor"/> may send <paramref name="user"/> the confirmation link again: administrators only,
+    /// to an address that is there and not confirmed yet, and only when the portal sends mail at all.
+    /// </summary>
+    public bool CanSendConfirmationLink(PortalActor actor, UserRow user) =>
+        actor.IsAdministrator && confirmation.MailEnabled && !string.IsNullOrEmpty(user.Email) && !user.Confirmed;
+
+    /// <summary>
+    /// Sends the account a new confirmation link (the rules of <see cref="CanSendConfirmationLink"/>, on the account as
+    /// stored now); audited once the SMTP server took it.
+    /// </summary>
+    public async Task<ServiceResult<bool>> SendConfirmationLinkAsync(PortalActor actor, string id, CancellationToken cancellationToken = default)
+    {
+        if (!actor.IsAdministrator)
+        {
+            return ServiceResult<bool>.Forbidden();
+        }
+        if (!confirmation.MailEnabled)
+        {
+            return ServiceResult<bool>.Invalid("", "Users.ConfirmationMailOff");
+        }
+        var user = await GetAsync(actor, id, cancellationToken);
+        if (user is null)
+        {
+            return ServiceResult<bool>.NotFound();
+        }
+        if (string.IsNullOrEmpty(user.Email))
+        {
+            return ServiceResult<bool>.Invalid("Email", "Users.ConfirmationNoAddress", user.UserName);
+        }
+        if (user.Confirmed)
+        {
+            return ServiceResult<bool>.Invalid("Email", "Users.ConfirmationNotNeeded", user.UserName);
+        }
+        if (!await confirmation.SendLinkAgainAsync(actor, id, cancellationToken))
+        {
+            return ServiceResult<bool>.Invalid("", "Users.ConfirmationNotSent", user.UserName);
+        }
+        logger.LogInformation("{Actor} sent account {UserName} its e-mail confirmation link again", actor.UserName, user.UserName);
+        return ServiceResult<bool>.Ok(true);
+    }
+
     private static readonly ServiceResult<UserRow> StaleVersion = new(null, Failure.Conflict, [new FieldError("", "Error.Conflict")]);
 
     /// <summary>

@@ -1,6 +1,8 @@
 using LicensePortal.Data;
+using LicensePortal.Options;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace LicensePortal.Services.Webhooks;
 
@@ -9,7 +11,8 @@ namespace LicensePortal.Services.Webhooks;
 /// redelivery. The secret is made here, shown once in the answer to its creation, and kept encrypted with Data
 /// Protection (<see cref="SecretPurpose"/>) so the dispatcher can sign; it is never read back out to anyone.
 /// </summary>
-public sealed class WebhookService(IDbContextFactory<AppDbContext> dbFactory, IDataProtectionProvider protection, TimeProvider time, ILogger<WebhookService> logger)
+public sealed class WebhookService(IDbContextFactory<AppDbContext> dbFactory, IDataProtectionProvider protection, TimeProvider time,
+    IOptionsMonitor<WebhooksOptions> options, ILogger<WebhookService> logger)
 {
     public const string SecretPurpose = "LicensePortal.Webhooks.Secret";
     public const int MaxEndpoints = 50;
@@ -185,7 +188,7 @@ public sealed class WebhookService(IDbContextFactory<AppDbContext> dbFactory, ID
     /// <summary>The secret for signing (the dispatcher only).</summary>
     internal string Unprotect(WebhookEndpoint endpoint) => Protector.Unprotect(endpoint.ProtectedSecret);
 
-    private static List<FieldError> Validate(WebhookInput input)
+    private List<FieldError> Validate(WebhookInput input)
     {
         var errors = StorableText.Check(("Url", input.Url), ("Description", input.Description));
         if (errors.Count > 0)
@@ -205,6 +208,12 @@ public sealed class WebhookService(IDbContextFactory<AppDbContext> dbFactory, ID
                  || uri.UserInfo.Length > 0 || uri.Fragment.Length > 0)
         {
             errors.Add(new FieldError("Url", "Webhook.UrlInvalid"));
+        }
+        else if (!options.CurrentValue.AllowPrivateNetworks && System.Net.IPAddress.TryParse(uri.DnsSafeHost, out var address) && WebhookAddressGuard.IsPrivate(address))
+        {
+            // An address written out is refused at once; a host name is judged on what it resolves to at each delivery
+            // (WebhookAddressGuard), since DNS may answer differently later.
+            errors.Add(new FieldError("Url", "Webhook.UrlPrivate", address.ToString()));
         }
         if ((input.Description ?? "").Trim().Length > WebhookEndpoint.DescriptionMaxLength)
         {

@@ -13,5 +13,6 @@ public sealed class ConfirmEmailModel(EmailConfirmation confirmation) : PageMode
 {
     public bool Confirmed { get; private set; }
 
-    public async Task OnGetAsync(string? userId, string? code) => Confirmed = await confirmation.ConfirmAsync(userId, code);
+    public async Task OnGetAsync(string? userId, string? code) =>
+        Confirmed = await confirmation.ConfirmAsync(userId, code, HttpContext.Connection.RemoteIpAddress?.ToString());
 }

@@ -8,7 +8,7 @@ namespace LicensePortal.Tests.Accessibility;
 
 /// <summary>
 /// axe-core (Deque.AxeCore.Playwright) on every page, in English and in Chinese, in Debian's Chromium: no critical or
-/// serious violation, each page has one <c>main</c> landmark and one <c>h1</c>, and shows no resource key, no unfilled
+/// serious violation, each page has one <c>main</c> landmark and one <c>h1</c> (with no focus ring when it takes the focus), and shows no resource key, no unfilled
 /// "{0}" and nothing in the other language. The pages have something to show: the instances pages a chip of every state
 /// (each chip's colour is checked for contrast), /webhooks an endpoint with a delivery in
 /// its open log (sent to a real receiver), /account/email a customer's unconfirmed address (mail goes to a real SMTP
@@ -164,6 +164,23 @@ public sealed class EveryPageHasNoSeriousAxeViolation
             {
                 problems.Add($"{at}: {violation.Impact} {violation.Id} ({violation.Help}) at {node.Target}: {Shorten(node.Html)} {Shorten(string.Join("; ", node.Any.Concat(node.All).Concat(node.None).Select(c => c.Message)))}");
             }
+        }
+        // The heading takes the focus on navigation (FocusOnNavigate, so a screen reader starts there), as here; it is not a
+        // control, so it draws no focus ring (a box round every page's title otherwise).
+        var ring = await page.EvaluateAsync<string?>("""
+            () => {
+                const heading = document.querySelector('main h1');
+                if (!heading) return null;
+                if (!heading.hasAttribute('tabindex')) heading.setAttribute('tabindex', '-1');
+                heading.focus();
+                const style = getComputedStyle(heading);
+                return document.activeElement === heading && style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0
+                    ? `${style.outlineStyle} ${style.outlineWidth}` : null;
+            }
+            """);
+        if (ring is not null)
+        {
+            problems.Add($"{at}: the focused page heading draws a focus ring ({ring})");
         }
         // Heading order is "moderate" in axe, and the issue asks for it: reported too.
         foreach (var violation in result.Violations.Where(v => v.Id is "heading-order" or "landmark-one-main" or "page-has-heading-one" or "empty-table-header"))

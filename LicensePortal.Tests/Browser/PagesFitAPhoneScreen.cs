@@ -11,7 +11,8 @@ namespace LicensePortal.Tests.Browser;
 /// that opens over the page and closes from its scrim, the account menu's sign-out is on screen and signs out, and a
 /// customer uploads host info and downloads the license with the download button fully on screen. Escape closes the open
 /// drawer and gives the focus back to the menu button; the administrator's pages fit in Chinese too. On every signed-in
-/// page the account menu's button is on screen. /webhooks is shown with an endpoint's delivery log open (a delivery to a
+/// page the account menu's button is on screen, a table shown as cards names each value and a token's prefix keeps to one
+/// line; an opened audit entry shows its changes under its sentence. /webhooks is shown with an endpoint's delivery log open (a delivery to a
 /// real receiver), the e-mail confirmation page from the link a real SMTP server received.
 /// </summary>
 public sealed class PagesFitAPhoneScreen
@@ -54,6 +55,16 @@ public sealed class PagesFitAPhoneScreen
                 await OpenAsync(admin, path);
                 await RecordWidthAsync(admin, "admin /" + path, tooWide);
             }
+
+            // An audit entry opened on the phone (a card): its changes come under its sentence, not squeezed beside it.
+            await admin.GotoInteractiveAsync("audit");
+            await admin.Locator(".audit-expand").First.ClickAsync();
+            await admin.Locator(".audit-change").First.WaitForAsync();
+            var sentence = (await admin.Locator(".audit-sentence").First.BoundingBoxAsync())!;
+            var changes = (await admin.Locator(".audit-changes").First.BoundingBoxAsync())!;
+            Assert.True(changes.Y >= sentence.Y + sentence.Height && sentence.Width + changes.Width > Width / 2,
+                $"the opened audit entry on the phone: sentence at x {sentence.X} y {sentence.Y} ({sentence.Width}x{sentence.Height}), changes at x {changes.X} y {changes.Y} ({changes.Width}x{changes.Height})");
+            await RecordWidthAsync(admin, "admin /audit with an entry open", tooWide);
 
             // The drawer: closed, off screen, until the menu button opens it over the page; its scrim closes it.
             await admin.GotoInteractiveAsync("instances");
@@ -160,6 +171,28 @@ public sealed class PagesFitAPhoneScreen
             await page.OpenWebhookLogAsync();
         }
         await AssertFullyOnScreenAsync(page.Locator("#account-button"), $"the account menu's button on /{path}");
+        await AssertTablesReadOnAPhoneAsync(page, path);
+    }
+
+    /// <summary>
+    /// A table shown as a card list (a cell no longer a table cell) names every value it shows: a bare "0" or "never"
+    /// says nothing (a control, such as a row's checkbox, has its own label). A token's prefix stays on one line in its
+    /// table (which may scroll sideways), not a column of single characters (one box per text node, all at one height).
+    /// </summary>
+    private static async Task AssertTablesReadOnAPhoneAsync(IPage page, string path)
+    {
+        var unnamed = await page.EvaluateAsync<string[]>("""
+            () => [...document.querySelectorAll('main tbody td')]
+                .filter(td => getComputedStyle(td).display !== 'table-cell' && !td.querySelector('input, button') && td.innerText.trim()
+                           && !(td.getAttribute('data-label') || '').trim())
+                .slice(0, 5).map(td => td.innerText.trim())
+            """);
+        Assert.True(unnamed.Length == 0, $"/{path} on the phone: card values without their name: {string.Join(" | ", unnamed)}");
+        var broken = await page.EvaluateAsync<string[]>("""
+            () => [...document.querySelectorAll('.token-list td code')]
+                .filter(code => new Set([...code.getClientRects()].map(line => Math.round(line.top))).size > 1).map(code => code.textContent)
+            """);
+        Assert.True(broken.Length == 0, $"/{path} on the phone: token prefixes broken over lines: {string.Join(", ", broken)}");
     }
 
     private static async Task<IPage> PhonePageAsync(IBrowser browser, PortalProcess portal, string locale = "en-US")

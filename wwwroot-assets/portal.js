@@ -32,15 +32,6 @@ window.licensePortal = {
         };
     };
     Blazor.registerCustomEventType("gridcellchange", { browserEventName: "change", createEventArgs: cellArgs });
-    Blazor.registerCustomEventType("gridcellleave", { browserEventName: "lp-cellleave", createEventArgs: cellArgs });
-    // A date input reports every complete date while its year is still being typed, so its value is saved when it is
-    // left; focusout of every cell would be a server round trip per Tab, so only date cells raise lp-cellleave.
-    document.addEventListener("focusout", event => {
-        const input = event.target;
-        if (input instanceof HTMLInputElement && input.type === "date" && input.closest("tr[data-id]")) {
-            input.dispatchEvent(new Event("lp-cellleave", { bubbles: true }));
-        }
-    }, true);
 })();
 
 // Copies a command shown on a page (the instance page's host agent commands); rejects where the browser has no clipboard (plain http).

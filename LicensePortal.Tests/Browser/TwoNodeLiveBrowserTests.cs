@@ -13,7 +13,8 @@ namespace LicensePortal.Tests.Browser;
 /// <summary>
 /// Issue 5's two-node case in a real browser: two portal processes on one PostgreSQL database, changes carried by
 /// PostgreSQL LISTEN/NOTIFY or by a Redis server; a page open on node B shows, without reloading, changes made through
-/// node A's API (a quota edit, then a host info upload).
+/// node A's API (a quota edit, then a host info upload). The page is a Chinese one and the changes come from an English
+/// client: node B redraws them in its viewer's language, with nothing English on the page.
 /// </summary>
 public sealed class TwoNodeLiveBrowserTests
 {
@@ -45,6 +46,7 @@ public sealed class TwoNodeLiveBrowserTests
         await using var nodeB = await PortalProcess.StartAsync(settings);
 
         using var apiA = new HttpClient { BaseAddress = nodeA.BaseAddress };
+        apiA.DefaultRequestHeaders.AcceptLanguage.ParseAdd("en-US");
         apiA.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(apiA));
         var owner = await JsonAsync(await apiA.PostAsJsonAsync("api/v1/users", new { userName = "owner", password = OwnerPassword, role = "User" }));
         var expires = DateOnly.FromDateTime(DateTime.UtcNow).AddYears(1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
@@ -64,7 +66,7 @@ public sealed class TwoNodeLiveBrowserTests
         }
 
         var (playwright, browser) = await Browsers.LaunchAsync();
-        var page = await browser.NewPortalPageAsync(nodeB);
+        var page = await browser.NewPortalPageAsync(nodeB, locale: "zh-CN");
         try
         {
             await page.SignInAsync(PortalProcess.AdminUserName, PortalProcess.AdminPassword);
@@ -80,6 +82,7 @@ public sealed class TwoNodeLiveBrowserTests
                 await JsonAsync(update);
             }
             await Assertions.Expect(desktops).ToHaveValueAsync("42", new() { Timeout = 20_000 });
+            await ExpectChineseAsync(page, row, "TOUPLOAD");
 
             var hostInfo = HostInfoFile.Write("two-node-01", "52:54:00:22:33:44", "SN-TWO-NODE", HostKey.Generate(), DateTimeOffset.UtcNow);
             using (var upload = await apiA.PostAsync(new Uri("api/v1/instances/two-node-01/hostinfo", UriKind.Relative), new StringContent(hostInfo, System.Text.Encoding.UTF8, "text/plain")))
@@ -87,6 +90,7 @@ public sealed class TwoNodeLiveBrowserTests
                 await JsonAsync(upload);
             }
             await Assertions.Expect(row.Locator(".status-badge")).ToHaveAttributeAsync("data-status", "TODOWNLOAD", new() { Timeout = 20_000 });
+            await ExpectChineseAsync(page, row, "TODOWNLOAD");
 
             Assert.True(await page.EvaluateAsync<bool>("() => window.__sameDocument === true"), "the page on node B was reloaded");
         }
@@ -102,6 +106,15 @@ public sealed class TwoNodeLiveBrowserTests
             await browser.DisposeAsync();
             playwright.Dispose();
         }
+    }
+
+    /// <summary>The Chinese page after a redraw from node A: its chip in Chinese, and no English, key or "{0}" anywhere on it.</summary>
+    private static async Task ExpectChineseAsync(IPage page, ILocator row, string status)
+    {
+        await Assertions.Expect(row.Locator(".status-badge")).ToHaveTextAsync(ResourceFiles.Texts(ResourceFiles.Chinese)[$"Status.{status}"]);
+        Assert.Equal(ResourceFiles.Texts(ResourceFiles.Chinese)["Nav.Instances"], await page.TitleAsync());
+        var problems = await ShownTexts.ProblemsAsync(page, ResourceFiles.Chinese, $"node B /instances after {status}");
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 
     /// <summary>A personal API token for the first administrator, from node A.</summary>

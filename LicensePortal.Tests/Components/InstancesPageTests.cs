@@ -46,17 +46,26 @@ public sealed class InstancesPageTests : PortalComponentTest
     }
 
     [Fact]
-    public async Task An_expiry_date_in_the_grid_is_saved_when_the_cell_is_left_not_while_typing()
+    public async Task An_expiry_date_typed_as_yyyy_MM_dd_is_saved_and_any_other_text_is_refused_on_its_cell()
     {
         var (page, admin, instance) = await RenderWithOneInstanceAsync();
         var target = instance.ExpiresOn.AddMonths(3);
 
-        // A date input reports a complete date while the year is still being typed: nothing is saved yet.
-        ChangeCell(page.Find("input[data-field=ExpiresOn]"), target.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
-        Assert.Equal(instance.ExpiresOn, (await Portal.Get<InstanceService>().GetAsync(admin, instance.Id))!.ExpiresOn);
+        // A date as another locale writes it, or one that does not exist: refused on the cell, nothing saved.
+        foreach (var typed in new[] { target.ToString("MM/dd/yyyy", System.Globalization.CultureInfo.InvariantCulture), "2031-02-30", "" })
+        {
+            ChangeCell(page.Find("input[data-field=ExpiresOn]"), typed);
+            page.WaitForAssertion(() => Assert.Equal("Enter the date as yyyy-MM-dd, for example 2031-12-31.", page.Find("td.cell-refused .cell-refused-message").TextContent));
+            Assert.Equal("true", page.Find("input[data-field=ExpiresOn]").GetAttribute("aria-invalid"));
+            Assert.Equal(typed, page.Find("input[data-field=ExpiresOn]").GetAttribute("value"));
+            var stored = await Portal.Get<InstanceService>().GetAsync(admin, instance.Id);
+            Assert.Equal(instance.ExpiresOn, stored!.ExpiresOn);
+            Assert.Equal(instance.Version, stored.Version);
+        }
 
-        LeaveCell(page.Find("input[data-field=ExpiresOn]"));
+        ChangeCell(page.Find("input[data-field=ExpiresOn]"), target.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
         await WaitUntilAsync(async () => (await Portal.Get<InstanceService>().GetAsync(admin, instance.Id))!.ExpiresOn == target);
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll(".cell-refused-message")));
     }
 
     [Fact]
@@ -275,7 +284,7 @@ public sealed class InstancesPageTests : PortalComponentTest
         body.TriggerEvent("ongridcellchange", new GridCellEventArgs { Row = hidden.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), Field = "MaxDesktops", Value = "99" });
         body.TriggerEvent("ongridcellchange", new GridCellEventArgs { Row = shown.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), Field = "OwnerId", Value = "99" });
         body.TriggerEvent("ongridcellchange", new GridCellEventArgs { Row = "not-a-row", Field = "MaxDesktops", Value = "99" });
-        body.TriggerEvent("ongridcellleave", new GridCellEventArgs { Row = hidden.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), Field = "ExpiresOn", Value = "2099-01-01" });
+        body.TriggerEvent("ongridcellchange", new GridCellEventArgs { Row = hidden.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), Field = "ExpiresOn", Value = "2099-01-01" });
 
         var service = Portal.Get<InstanceService>();
         Assert.Equal(shown.Version, (await service.GetAsync(admin, shown.Id))!.Version);
@@ -307,10 +316,6 @@ public sealed class InstancesPageTests : PortalComponentTest
     /// </summary>
     private static void ChangeCell(AngleSharp.Dom.IElement input, string value) =>
         input.Closest("tbody")!.TriggerEvent("ongridcellchange", CellArgs(input, value));
-
-    /// <summary>What the browser does when a date cell loses focus (portal.js raises lp-cellleave, heard as gridcellleave).</summary>
-    private static void LeaveCell(AngleSharp.Dom.IElement input) =>
-        input.Closest("tbody")!.TriggerEvent("ongridcellleave", CellArgs(input, input.GetAttribute("value") ?? ""));
 
     private static GridCellEventArgs CellArgs(AngleSharp.Dom.IElement input, string value) => new()
     {

@@ -68,10 +68,10 @@ public static class Browsers
         }
     }
 
-    /// <summary>A fresh browser context (its own cookies) on the portal, English UI, downloads accepted.</summary>
-    public static async Task<IPage> NewPortalPageAsync(this IBrowser browser, PortalProcess portal, float timeoutMs = 45_000)
+    /// <summary>A fresh browser context (its own cookies) on the portal, English UI unless <paramref name="locale"/> says otherwise, downloads accepted.</summary>
+    public static async Task<IPage> NewPortalPageAsync(this IBrowser browser, PortalProcess portal, float timeoutMs = 45_000, string locale = "en-US")
     {
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = portal.BaseAddress.ToString(), Locale = "en-US", AcceptDownloads = true });
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = portal.BaseAddress.ToString(), Locale = locale, AcceptDownloads = true });
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(timeoutMs);
         return page;

@@ -10,10 +10,9 @@ namespace LicensePortal.Components.Pages.Instances;
 // The instances table's editable cells and their contract with the browser, in one place:
 // - the cells: markup without handlers (EditableCellMarkup), each input naming its field in data-quota or data-field;
 // - the rows: <tr data-id="instance id"> (InstancesPage.razor);
-// - the events: wwwroot-assets/portal.js registers gridcellchange (the browser's change of any input in the body) and
-//   gridcellleave (lp-cellleave, which it raises when a date cell loses focus), each reporting
-//   { row: tr's data-id, field: input's data-quota or data-field, value: input's text } (GridCellEventArgs);
-// - the one handler: the table body's @ongridcellchange / @ongridcellleave (EventHandlers).
+// - the events: wwwroot-assets/portal.js registers gridcellchange (the browser's change of any input in the body),
+//   reporting { row: tr's data-id, field: input's data-quota or data-field, value: input's text } (GridCellEventArgs);
+// - the one handler: the table body's @ongridcellchange (EventHandlers).
 
 /// <summary>
 /// The instances table's editable cells (a quota or the expiry date in an input) as markup: one render-tree frame a
@@ -55,10 +54,17 @@ internal static class EditableCellMarkup
         Cached(QuotaCells, (Field: field, Value: value, Label: label), static ((string Field, int Value, string Label) key) =>
             $"<td><input type=\"number\" value=\"{key.Value.ToString(CultureInfo.InvariantCulture)}\" data-quota=\"{Encoder.Encode(key.Field)}\" aria-label=\"{Encoder.Encode(key.Label)}\"></td>");
 
-    /// <summary>The expiry cell: a date input (<c>data-field="ExpiresOn"</c>) showing the ISO date.</summary>
+    /// <summary>
+    /// The expiry cell: a text input (<c>data-field="ExpiresOn"</c>) holding the ISO date. Not <c>type="date"</c>: the
+    /// browser shows that in its own locale's format (12/31/2031 in an English Chromium, also on a Chinese page), where
+    /// every other date of the portal reads yyyy-MM-dd in both languages; the instance's form keeps a calendar.
+    /// </summary>
     public static MarkupString Expiry(DateOnly date, string label) =>
         Cached(ExpiryCells, (Date: date, Label: label), static ((DateOnly Date, string Label) key) =>
-            $"<td><input type=\"date\" value=\"{IsoDate(key.Date)}\" data-field=\"{ExpiryField}\" aria-label=\"{Encoder.Encode(key.Label)}\"></td>");
+            $"<td><input {DateInputAttributes} value=\"{IsoDate(key.Date)}\" data-field=\"{ExpiryField}\" aria-label=\"{Encoder.Encode(key.Label)}\"></td>");
+
+    // The format is the placeholder: it reads the same in both languages, like the dates around it.
+    private const string DateInputAttributes = "type=\"text\" inputmode=\"numeric\" maxlength=\"10\" size=\"10\" placeholder=\"yyyy-MM-dd\" autocomplete=\"off\"";
 
     /// <summary>
     /// A cell whose value was refused: the input keeps the text typed, marked invalid, and the reason is shown on the
@@ -67,17 +73,17 @@ internal static class EditableCellMarkup
     public static MarkupString Refused(string field, string text, string label, string message)
     {
         var input = field == ExpiryField
-            ? $"<input type=\"date\" value=\"{Encoder.Encode(text)}\" data-field=\"{ExpiryField}\""
+            ? $"<input {DateInputAttributes} value=\"{Encoder.Encode(text)}\" data-field=\"{ExpiryField}\""
             : $"<input type=\"number\" value=\"{Encoder.Encode(text)}\" data-quota=\"{Encoder.Encode(field)}\"";
         return new MarkupString(
             $"<td class=\"cell-refused\">{input} aria-label=\"{Encoder.Encode(label)}\" aria-invalid=\"true\" aria-describedby=\"cell-refused-message\">"
             + $"<div id=\"cell-refused-message\" class=\"cell-refused-message\" role=\"alert\">{Encoder.Encode(message)}</div></td>");
     }
 
-    /// <summary>A date as the date input shows and reports it.</summary>
+    /// <summary>A date as the expiry cell shows it and the portal writes dates everywhere.</summary>
     public static string IsoDate(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    /// <summary>The date a date input reported, if it is a whole date.</summary>
+    /// <summary>The date typed into an expiry cell, if it is a whole date written yyyy-MM-dd.</summary>
     public static bool TryParseIsoDate(string? text, out DateOnly date) =>
         DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
 
@@ -117,11 +123,10 @@ public sealed class GridCellEventArgs : EventArgs
 /// <summary>
 /// The table's cells are markup without handlers of their own; one handler on the table body hears them all
 /// (a handler per input was a delegate, an event binding and two render-tree frames each, held per open page).
-/// <c>gridcellchange</c> is the browser's <c>change</c> of any input in the body; <c>gridcellleave</c> is a date cell
-/// losing focus (portal.js raises <c>lp-cellleave</c> for it).
+/// <c>gridcellchange</c> is the browser's <c>change</c> of any input in the body, which a text or number input raises
+/// once its text is committed (Enter, Tab, or a click elsewhere).
 /// </summary>
 [EventHandler("ongridcellchange", typeof(GridCellEventArgs), enableStopPropagation: true, enablePreventDefault: true)]
-[EventHandler("ongridcellleave", typeof(GridCellEventArgs), enableStopPropagation: true, enablePreventDefault: true)]
 public static class EventHandlers
 {
 }

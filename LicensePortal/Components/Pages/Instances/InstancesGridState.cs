@@ -39,7 +39,6 @@ internal sealed class InstancesGridState : IDisposable
     private readonly Dictionary<int, InstanceRow> _selected = [];
 
     /// <summary>The date typed or picked so far in a row's expiry cell; saved when the cell loses focus.</summary>
-    private readonly Dictionary<int, DateOnly> _pendingExpiry = [];
 
     /// <summary>Loads started; a load whose result arrives after a newer one started is dropped.</summary>
     private int _loadSequence;
@@ -217,8 +216,9 @@ internal sealed class InstancesGridState : IDisposable
     public void ClearSelection() => _selected.Clear();
 
     /// <summary>
-    /// A cell's input changed: a quota is taken at once (or refused when not a whole number); a date is kept until the
-    /// cell is left. Changes of anything else in the body (a row's checkbox has its own handler) are ignored.
+    /// A cell's input changed (its text committed): a quota or the expiry date is taken, or refused when it is not a whole
+    /// number or a date written yyyy-MM-dd. Changes of anything else in the body (a row's checkbox has its own handler)
+    /// are ignored.
     /// </summary>
     public CellEdit CellChanged(GridCellEventArgs e)
     {
@@ -228,11 +228,16 @@ internal sealed class InstancesGridState : IDisposable
         }
         if (e.Field == EditableCellMarkup.ExpiryField)
         {
-            if (EditableCellMarkup.TryParseIsoDate(e.Value, out var date))
+            if (!EditableCellMarkup.TryParseIsoDate(e.Value?.Trim(), out var date))
             {
-                _pendingExpiry[row.Id] = date;
+                return new CellEdit(CellEditOutcome.Refuse, row, EditableCellMarkup.ExpiryField, e.Value ?? "");
             }
-            return CellEdit.None;
+            if (date == row.ExpiresOn)
+            {
+                return new CellEdit(CellEditOutcome.None, row, EditableCellMarkup.ExpiryField, e.Value!);
+            }
+            row.ExpiresOn = date;
+            return new CellEdit(CellEditOutcome.Save, row, EditableCellMarkup.ExpiryField, EditableCellMarkup.IsoDate(date));
         }
         if (EditableCellMarkup.QuotaFor(e.Field) is not { } quota)
         {
@@ -249,18 +254,6 @@ internal sealed class InstancesGridState : IDisposable
         }
         quota.Set(row, value);
         return new CellEdit(CellEditOutcome.Save, row, quota.Name, e.Value!);
-    }
-
-    /// <summary>A date cell lost focus: the row takes the date typed or picked in it, if any.</summary>
-    public CellEdit CellLeft(GridCellEventArgs e)
-    {
-        if (e.Field != EditableCellMarkup.ExpiryField || ShownRowFor(e.Row) is not { } row
-            || !_pendingExpiry.Remove(row.Id, out var date) || date == row.ExpiresOn)
-        {
-            return CellEdit.None;
-        }
-        row.ExpiresOn = date;
-        return new CellEdit(CellEditOutcome.Save, row, EditableCellMarkup.ExpiryField, EditableCellMarkup.IsoDate(date));
     }
 
     /// <summary>The shown row the browser names, or null: an event for a row this page does not show is ignored.</summary>

@@ -201,9 +201,6 @@ public sealed partial class InstancesPage
     /// <summary>The body's one handler for every editable cell's change (the cells have none of their own).</summary>
     private Task CellChangedAsync(GridCellEventArgs e) => _isAdmin ? ApplyAsync(_grid.CellChanged(e)) : Task.CompletedTask;
 
-    /// <summary>A date cell lost focus: save the date typed or picked in it, if any.</summary>
-    private Task CellLeftAsync(GridCellEventArgs e) => _isAdmin ? ApplyAsync(_grid.CellLeft(e)) : Task.CompletedTask;
-
     private Task ApplyAsync(CellEdit edit)
     {
         if (_refused is { } refused && edit.Row is { } edited && refused.RowId == edited.Id && refused.Field == edit.Field)
@@ -215,6 +212,7 @@ public sealed partial class InstancesPage
             { Outcome: CellEditOutcome.Save, Row: { } row } => SaveRowAsync(row, edit),
             { Outcome: CellEditOutcome.Refuse, Row: { } row, Field: { } field } when EditableCellMarkup.QuotaFor(field) is { } quota =>
                 RefuseAsync(row, edit, Text["Error.QuotaRange", 0, quota.Limit]),
+            { Outcome: CellEditOutcome.Refuse, Row: { } row, Field: EditableCellMarkup.ExpiryField } => RefuseAsync(row, edit, Text["Error.DateFormat"]),
             _ => Task.CompletedTask,
         };
     }

@@ -19,6 +19,14 @@ public sealed class EveryPageHasNoSeriousAxeViolation
 {
     private const string CustomerPassword = "Cust0mer-Passw0rd!";
 
+    // The dialogs an administrator opens on a page (the button, a field that shows the dialog is open): checked open.
+    private static readonly Dictionary<string, (string Button, string Field, string Name)> Dialogs = new()
+    {
+        ["instances"] = ("#instances-create", "#field-name", "new instance"),
+        ["users"] = ("#users-create", "#field-username", "new account"),
+        ["webhooks"] = (".webhook-edit >> nth=0", "#edit-webhook-url", "endpoint edit"),
+    };
+
     private static readonly string[] AdministratorPages = ["", "instances", "instances/axe-01", "instances/axe-paused", "users", "support", "audit", "tokens", "vendor-keys", "webhooks", "account/email"];
     private static readonly string[] CustomerPages = ["", "instances", "instances/axe-01", "instances/axe-ready", "tokens", "account/email"];
 
@@ -90,6 +98,11 @@ public sealed class EveryPageHasNoSeriousAxeViolation
                         await ExpectEveryStateAsync(admin);
                     }
                     await CheckAsync(admin, locale, "admin /" + path, problems);
+                    if (Dialogs.TryGetValue(path, out var dialog))
+                    {
+                        await admin.OpenDialogAsync(dialog.Button, dialog.Field);
+                        await CheckAsync(admin, locale, $"admin /{path} with the {dialog.Name} dialog open", problems);
+                    }
                 }
                 foreach (var path in IdentityPages)
                 {

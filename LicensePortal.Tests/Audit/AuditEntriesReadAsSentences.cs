@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using LicensePortal.Data;
@@ -7,6 +6,7 @@ using LicensePortal.Services;
 using LicensePortal.Tests.Infrastructure;
 using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Logging.Abstractions;
+using static LicensePortal.Tests.Infrastructure.Cultures;
 
 namespace LicensePortal.Tests.Audit;
 
@@ -166,18 +166,4 @@ public sealed partial class AuditEntriesReadAsSentences
     private static partial Regex ActionCode();
 
     private static AuditRow AuditRowOf(AuditEntry e) => new(e.Id, e.At, e.ActorUserName, e.RemoteAddress, e.Action, e.TargetType, e.TargetKey, e.Before, e.After);
-
-    private static T InCulture<T>(string name, Func<T> read)
-    {
-        var (culture, ui) = (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
-        try
-        {
-            CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(name);
-            return read();
-        }
-        finally
-        {
-            (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (culture, ui);
-        }
-    }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using LicensePortal.Data;
 using LicensePortal.Resources;
 using LicensePortal.Services;
@@ -6,6 +5,7 @@ using LicensePortal.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Localization;
 using static LicensePortal.Tests.Email.MailTestKit;
+using static LicensePortal.Tests.Infrastructure.Cultures;
 
 namespace LicensePortal.Tests.Email;
 
@@ -53,18 +53,4 @@ public sealed class ConfirmingAnAddressIsAuditedOnce
 
     private static async Task<IReadOnlyList<AuditRow>> EntriesAsync(PortalWebFactory factory, PortalActor admin) =>
         (await factory.Services.GetRequiredService<AuditService>().ListAsync(admin, new AuditQuery { ActionPrefix = AuditLog.EmailConfirmed })).Value!.Items;
-
-    private static T InCulture<T>(string name, Func<T> read)
-    {
-        var (culture, ui) = (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
-        try
-        {
-            CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(name);
-            return read();
-        }
-        finally
-        {
-            (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (culture, ui);
-        }
-    }
 }

@@ -1,5 +1,4 @@
 using LicensePortal.Tests.Infrastructure;
-using Microsoft.Data.Sqlite;
 using Microsoft.Playwright;
 using static LicensePortal.Tests.Email.MailTestKit;
 
@@ -64,22 +63,5 @@ public sealed class AnAdministratorResendsTheConfirmationLink
     {
         await smtp.WaitForAsync(_ => smtp.Messages().Count(m => m.IsTo(address)) >= count, MailWait, context);
         return smtp.Messages().Where(m => m.IsTo(address)).ToList();
-    }
-
-    /// <summary>The portal's audit entries of <paramref name="action"/>: who, about which account.</summary>
-    private static async Task<List<(string Actor, string Target)>> AuditAsync(PortalProcess portal, string action)
-    {
-        await using var connection = new SqliteConnection($"Data Source={portal.SqliteFile};Mode=ReadOnly");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = """SELECT "ActorUserName", "TargetKey" FROM "AuditEntries" WHERE "Action" = $action ORDER BY "Id" """;
-        command.Parameters.AddWithValue("$action", action);
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<(string, string)>();
-        while (await reader.ReadAsync())
-        {
-            rows.Add((reader.GetString(0), reader.GetString(1)));
-        }
-        return rows;
     }
 }

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using LicensePortal.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
 
 namespace LicensePortal.Tests.Email;
 
@@ -77,4 +78,21 @@ internal static partial class MailTestKit
 
     [GeneratedRegex(@"https://licenses\.vendor\.example/Identity/Account/ConfirmEmail\?\S+")]
     private static partial Regex ConfirmLink();
+
+    /// <summary>The portal's audit entries of <paramref name="action"/>: who, about which account.</summary>
+    public static async Task<List<(string Actor, string Target)>> AuditAsync(PortalProcess portal, string action)
+    {
+        await using var connection = new SqliteConnection($"Data Source={portal.SqliteFile};Mode=ReadOnly");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = """SELECT "ActorUserName", "TargetKey" FROM "AuditEntries" WHERE "Action" = $action ORDER BY "Id" """;
+        command.Parameters.AddWithValue("$action", action);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<(string, string)>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add((reader.GetString(0), reader.GetString(1)));
+        }
+        return rows;
+    }
 }

@@ -66,6 +66,8 @@ public static class ApiProblems
     {
         "Error.DuplicateInstanceName" or "Error.DuplicateUserName" or "Error.DuplicateEmail" or "Error.LastAdministrator" => StatusCodes.Status409Conflict,
         HostBinding.NoPendingHost or HostBinding.PendingHostChanged => StatusCodes.Status409Conflict,
+        "Users.ConfirmationNotNeeded" or "Users.ConfirmationMailOff" => StatusCodes.Status409Conflict,
+        "Users.ConfirmationNotSent" => StatusCodes.Status503ServiceUnavailable,
         "HostInfo.TooLarge" => StatusCodes.Status413PayloadTooLarge,
         StorableText.ErrorCode => StatusCodes.Status400BadRequest,
         "Token.InvalidCredentials" or "Token.LockedOut" => StatusCodes.Status401Unauthorized,

@@ -40,6 +40,13 @@ public static class UserApi
             .WithDescription("Body: `isActive`, true or false, and optionally the `version` you read (409 Error.Conflict with `current` if the account changed since). " +
                 "A deactivated account cannot sign in and its tokens stop working; 422 Error.CannotDeactivateSelf for your own account.")
             .Produces<UserDto>().ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        users.MapPost("/{id}/confirmation-link", SendConfirmationLinkAsync).WithName("SendConfirmationLink")
+            .WithSummary("Send the account a new e-mail confirmation link (administrators).")
+            .WithDescription("204 once the SMTP server took the mail (audited as user.confirmation-link-sent). " +
+                "409 Users.ConfirmationNotNeeded when the address is confirmed already, or Users.ConfirmationMailOff when the portal sends no mail; " +
+                "422 Users.ConfirmationNoAddress for an account without an address; 503 Users.ConfirmationNotSent when the SMTP server did not take it (try again later).")
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
     }
 
     private static async Task<IResult> ListAsync(
@@ -110,6 +117,12 @@ public static class UserApi
             return badVersion;
         }
         return Answer(text, await service.SetActiveAsync(ApiEndpoints.Actor(context), id, body.IsActive, body.Version, cancellationToken));
+    }
+
+    private static async Task<IResult> SendConfirmationLinkAsync(string id, HttpContext context, UserAdminService service, IStringLocalizer<SharedResource> text, CancellationToken cancellationToken)
+    {
+        var result = await service.SendConfirmationLinkAsync(ApiEndpoints.Actor(context), id, cancellationToken);
+        return result.Succeeded ? TypedResults.NoContent() : ApiProblems.From(text, result);
     }
 
     /// <summary>The version is opaque: any other value is merely stale (409), but a blank one cannot have been read from us.</summary>

@@ -66,6 +66,7 @@ public sealed class AuthorizationMatrix
         R("PUT",    "/api/v1/users/{id}",                                    "401    403    hid    403    reach  403    401    hid", (w, _) => Json(HttpMethod.Put, $"/api/v1/users/{w.UserIdA}", new { email = "not an address" })),
         R("DELETE", "/api/v1/users/{id}",                                    "401    403    403    403    ok     403    401    403", (w, id) => Send(HttpMethod.Delete, $"/api/v1/users/{id}"), Fresh.User, "adm"),
         R("PUT",    "/api/v1/users/{id}/status",                             "401    403    403    403    ok     403    401    403", (w, id) => Json(HttpMethod.Put, $"/api/v1/users/{id}/status", new { isActive = false }), Fresh.User, "adm"),
+        R("POST",   "/api/v1/users/{id}/confirmation-link",                  "401    403    403    403    reach  403    401    403", (w, _) => Send(HttpMethod.Post, $"/api/v1/users/{w.UserIdA}/confirmation-link")),
         // ---- JSON API: instances (A's instance, or a throwaway instance of A's)
         R("GET",    "/api/v1/instances",                                     "401    ok     ok     ok     ok     403    401    ok", (w, _) => Get("/api/v1/instances")),
         R("POST",   "/api/v1/instances",                                     "401    403    403    403    reach  403    401    403", (w, _) => Json(HttpMethod.Post, "/api/v1/instances", new { name = "", ownerId = w.UserIdA, expiresAt = "2099-01-01" })),

@@ -36,7 +36,7 @@ public sealed class AnAdministratorResendsTheConfirmationLink
 
             await resend.ClickAsync();
             await Assertions.Expect(page.GetByText("The confirmation link is on its way to resend-me (resend-me@customer.example).")).ToBeVisibleAsync();
-            var mails = await WaitForCountAsync(smtp, "resend-me@customer.example", 2, () => portal.Output);
+            var mails = await WaitForCountAsync(smtp, "resend-me@customer.example", 2, MailWait, () => portal.Output);
             Assert.Equal("Confirm your e-mail address for the license portal", mails[1].Subject);
             Assert.NotEqual(ConfirmationPath(mails[0]), ConfirmationPath(mails[1])); // a new token, not the old mail again
 
@@ -57,11 +57,5 @@ public sealed class AnAdministratorResendsTheConfirmationLink
         Assert.Equal(2, smtp.Messages().Count(m => m.IsTo("resend-me@customer.example")));
         Assert.Equal([(PortalProcess.AdminUserName, "resend-me")], await AuditAsync(portal, "user.confirmation-link-sent"));
         Assert.Equal([("resend-me", "resend-me")], await AuditAsync(portal, "user.email-confirmed"));
-    }
-
-    private static async Task<List<ReceivedMail>> WaitForCountAsync(SmtpSink smtp, string address, int count, Func<string> context)
-    {
-        await smtp.WaitForAsync(_ => smtp.Messages().Count(m => m.IsTo(address)) >= count, MailWait, context);
-        return smtp.Messages().Where(m => m.IsTo(address)).ToList();
     }
 }

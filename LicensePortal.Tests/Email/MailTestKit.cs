@@ -26,11 +26,13 @@ internal static partial class MailTestKit
         return settings;
     }
 
-    public static async Task<HttpClient> AdminAsync(PortalProcess portal)
+    public static Task<HttpClient> AdminAsync(PortalProcess portal) => TokenClientAsync(portal, PortalProcess.AdminUserName, PortalProcess.AdminPassword);
+
+    /// <summary>An API client calling as <paramref name="userName"/>, with a personal token it got by that account's password.</summary>
+    public static async Task<HttpClient> TokenClientAsync(PortalProcess portal, string userName, string password = OwnerPassword)
     {
         var api = new HttpClient { BaseAddress = portal.BaseAddress };
-        var created = await JsonAsync(await api.PostAsJsonAsync("api/v1/tokens",
-            new { userName = PortalProcess.AdminUserName, password = PortalProcess.AdminPassword, name = "mail-tests", expiresInDays = 1 }));
+        var created = await JsonAsync(await api.PostAsJsonAsync("api/v1/tokens", new { userName, password, name = "mail-tests", expiresInDays = 1 }));
         api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", created.GetProperty("token").GetString());
         return api;
     }
@@ -94,5 +96,12 @@ internal static partial class MailTestKit
             rows.Add((reader.GetString(0), reader.GetString(1)));
         }
         return rows;
+    }
+
+    /// <summary>Waits (bounded) until <paramref name="smtp"/> holds this many mails to <paramref name="address"/>; returns them in order.</summary>
+    public static async Task<List<ReceivedMail>> WaitForCountAsync(SmtpSink smtp, string address, int count, TimeSpan timeout, Func<string> context)
+    {
+        await smtp.WaitForAsync(_ => smtp.Messages().Count(m => m.IsTo(address)) >= count, timeout, context);
+        return smtp.Messages().Where(m => m.IsTo(address)).ToList();
     }
 }

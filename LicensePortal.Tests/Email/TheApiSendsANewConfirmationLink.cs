@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using LicensePortal.Tests.Infrastructure;
 using static LicensePortal.Tests.Email.MailTestKit;
@@ -31,8 +30,7 @@ public sealed class TheApiSendsANewConfirmationLink
         {
             Assert.Equal(HttpStatusCode.NoContent, sent.StatusCode);
         }
-        await smtp.WaitForAsync(_ => smtp.Messages().Count(m => m.IsTo("api-resend@customer.example")) >= 2, MailWait, () => portal.Output);
-        var links = smtp.Messages().Where(m => m.IsTo("api-resend@customer.example")).ToList();
+        var links = await WaitForCountAsync(smtp, "api-resend@customer.example", 2, MailWait, () => portal.Output);
         Assert.NotEqual(ConfirmationPath(links[0]), ConfirmationPath(links[1]));
 
         await ExpectProblemAsync(admin, confirmed, HttpStatusCode.Conflict, "Users.ConfirmationNotNeeded");
@@ -71,13 +69,5 @@ public sealed class TheApiSendsANewConfirmationLink
         {
             Assert.Contains($"\"code\":\"{code}\"", body, StringComparison.Ordinal);
         }
-    }
-
-    private static async Task<HttpClient> TokenClientAsync(PortalProcess portal, string userName)
-    {
-        var api = new HttpClient { BaseAddress = portal.BaseAddress };
-        var created = await JsonAsync(await api.PostAsJsonAsync("api/v1/tokens", new { userName, password = OwnerPassword, name = "resend", expiresInDays = 1 }));
-        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", created.GetProperty("token").GetString());
-        return api;
     }
 }
